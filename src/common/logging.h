@@ -1,0 +1,23 @@
+#pragma once
+
+// Every logging category of the project, in one place (enable with QT_LOGGING_RULES, e.g.
+// "syncloop.server.http.debug=true").
+#include <QLoggingCategory>
+
+Q_DECLARE_LOGGING_CATEGORY(lcCommon)
+Q_DECLARE_LOGGING_CATEGORY(lcBreaker)
+
+Q_DECLARE_LOGGING_CATEGORY(lcServer)
+Q_DECLARE_LOGGING_CATEGORY(lcHttp)
+Q_DECLARE_LOGGING_CATEGORY(lcStorage)
+Q_DECLARE_LOGGING_CATEGORY(lcAuth)
+Q_DECLARE_LOGGING_CATEGORY(lcIdempotency)
+Q_DECLARE_LOGGING_CATEGORY(lcOutbox)
+Q_DECLARE_LOGGING_CATEGORY(lcRealtime)
+
+Q_DECLARE_LOGGING_CATEGORY(lcSync)
+Q_DECLARE_LOGGING_CATEGORY(lcQueue)
+Q_DECLARE_LOGGING_CATEGORY(lcApi)
+Q_DECLARE_LOGGING_CATEGORY(lcRealtimeClient)
+Q_DECLARE_LOGGING_CATEGORY(lcCredentials)
+Q_DECLARE_LOGGING_CATEGORY(lcUi)

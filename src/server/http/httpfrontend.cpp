@@ -1,0 +1,153 @@
+#include "httpfrontend.h"
+
+#include "httprequest.h"
+#include "logging.h"
+
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
+#include <QTcpSocket>
+#include <QThreadPool>
+
+namespace {
+
+HttpRequest copyRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    HttpRequest copy;
+    switch (request.method()) {
+    case QHttpServerRequest::Method::Get: copy.method = "GET"; break;
+    case QHttpServerRequest::Method::Put: copy.method = "PUT"; break;
+    case QHttpServerRequest::Method::Delete: copy.method = "DELETE"; break;
+    case QHttpServerRequest::Method::Post: copy.method = "POST"; break;
+    case QHttpServerRequest::Method::Head: copy.method = "HEAD"; break;
+    case QHttpServerRequest::Method::Options: copy.method = "OPTIONS"; break;
+    case QHttpServerRequest::Method::Patch: copy.method = "PATCH"; break;
+    case QHttpServerRequest::Method::Connect: copy.method = "CONNECT"; break;
+    case QHttpServerRequest::Method::Trace: copy.method = "TRACE"; break;
+    default: copy.method = "UNKNOWN"; break;
+    }
+    copy.rawPath = request.url().path(QUrl::FullyEncoded).toUtf8();
+    copy.query = request.query();
+    const auto headers = request.headers();
+    copy.headers.reserve(headers.size());
+    for (const auto &header : headers)
+        copy.headers.append({ header.first.toLower(), header.second });
+    copy.body = request.body();
+    copy.peer = socket->peerAddress();
+    return copy;
+}
+
+bool isWebSocketUpgrade(const HttpRequest &request)
+{
+    return request.header("upgrade").compare("websocket", Qt::CaseInsensitive) == 0
+        && request.header("connection").toLower().contains("upgrade");
+}
+
+} // namespace
+
+HttpFrontend::HttpFrontend(Handler handler, QThreadPool *pool, QObject *parent)
+    : QAbstractHttpServer(parent)
+    , m_handler(std::move(handler))
+    , m_pool(pool)
+{
+}
+
+HttpFrontend::~HttpFrontend()
+{
+    // Workers still running post back into this object: let them finish first.
+    m_pool->waitForDone();
+}
+
+int HttpFrontend::pendingResponses() const
+{
+    int n = 0;
+    for (const auto &[socket, connection] : m_connections)
+        n += int(connection.queue.size());
+    return n;
+}
+
+bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    HttpRequest copy = copyRequest(request, socket);
+    if (!m_webSocketPath.isEmpty() && copy.rawPath == m_webSocketPath && isWebSocketUpgrade(copy)) {
+        // Write nothing: QAbstractHttpServer hands the socket to its QWebSocketServer.
+        return true;
+    }
+
+    auto it = m_connections.find(socket);
+    if (it == m_connections.end()) {
+        it = m_connections.emplace(socket, Connection { socket, {} }).first;
+        connect(socket, &QObject::destroyed, this, [this, socket] { m_connections.erase(socket); });
+    }
+    const quint64 id = m_nextId++;
+    Pending pending;
+    pending.id = id;
+    pending.responder = std::make_unique<QHttpServerResponder>(makeResponder(request, socket));
+    pending.head = copy.method == "HEAD";
+    pending.close = copy.header("connection").toLower().contains("close");
+    it->second.queue.push_back(std::move(pending));
+
+    QPointer<HttpFrontend> self(this);
+    m_pool->start([self, socket, id, handler = m_handler, request = std::move(copy)]() {
+        HttpResponse response = handler(request);
+        if (!self)
+            return;
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, socket, id, response = std::move(response)]() mutable {
+                if (self)
+                    self->complete(socket, id, std::move(response));
+            },
+            Qt::QueuedConnection);
+    });
+    return true;
+}
+
+void HttpFrontend::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    // Reached only for a WebSocket upgrade nobody accepts; answer plainly.
+    QHttpServerResponder responder = makeResponder(request, socket);
+    write(responder, HttpResponse::text(404, "no such endpoint\n"), false, true);
+}
+
+void HttpFrontend::complete(QTcpSocket *socket, quint64 id, HttpResponse response)
+{
+    auto it = m_connections.find(socket);
+    if (it == m_connections.end())
+        return; // the client went away; nothing to write to
+    for (Pending &p : it->second.queue) {
+        if (p.id == id) {
+            p.response = std::move(response);
+            flush(it->second);
+            return;
+        }
+    }
+}
+
+void HttpFrontend::flush(Connection &connection)
+{
+    while (!connection.queue.empty() && connection.queue.front().response) {
+        Pending p = std::move(connection.queue.front());
+        connection.queue.pop_front();
+        // Qt 6.4 crashes writing to a socket that is gone: check before every write.
+        if (!connection.socket || connection.socket->state() != QAbstractSocket::ConnectedState)
+            continue;
+        write(*p.responder, *p.response, p.head, p.close);
+        if (p.close) {
+            connection.socket->disconnectFromHost();
+            connection.queue.clear();
+            return;
+        }
+    }
+}
+
+void HttpFrontend::write(QHttpServerResponder &responder, const HttpResponse &response, bool head, bool close)
+{
+    responder.writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(response.status));
+    responder.writeHeader("Content-Type", response.contentType);
+    responder.writeHeader("Content-Length", QByteArray::number(response.body.size()));
+    for (const auto &[name, value] : response.headers)
+        responder.writeHeader(name, value);
+    if (close)
+        responder.writeHeader("Connection", "close");
+    responder.writeBody(head ? QByteArray() : response.body);
+}

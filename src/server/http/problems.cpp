@@ -1,0 +1,87 @@
+#include "problems.h"
+
+namespace Problems {
+
+namespace {
+Problem make(int status, QString code, QString title, QString detail, bool retryable = false,
+             int retryAfter = -1)
+{
+    return { status, std::move(code), std::move(title), std::move(detail), retryable, retryAfter };
+}
+} // namespace
+
+Problem badRequest(const QString &code, const QString &detail)
+{
+    return make(400, code, QStringLiteral("Bad request"), detail);
+}
+
+Problem malformedJson(const QString &detail)
+{
+    return make(400, QStringLiteral("malformed_json"), QStringLiteral("Malformed JSON body"), detail);
+}
+
+Problem unauthorized(const QString &detail)
+{
+    return make(401, QStringLiteral("unauthorized"), QStringLiteral("Authentication required"), detail);
+}
+
+Problem forbidden(const QString &detail)
+{
+    return make(403, QStringLiteral("forbidden"), QStringLiteral("Not allowed"), detail);
+}
+
+Problem notFound(const QString &detail)
+{
+    return make(404, QStringLiteral("not_found"), QStringLiteral("Not found"), detail);
+}
+
+Problem methodNotAllowed(const QString &detail)
+{
+    return make(405, QStringLiteral("method_not_allowed"), QStringLiteral("Method not allowed"), detail);
+}
+
+Problem conflict(const QString &code, const QString &detail)
+{
+    return make(409, code, QStringLiteral("Conflict with the current state"), detail);
+}
+
+Problem keyInUse()
+{
+    return make(409, QStringLiteral("idempotency_key_in_use"),
+                QStringLiteral("A request with this Idempotency-Key is still being processed"),
+                QStringLiteral("Retry with the same key after the Retry-After delay."), true, 1);
+}
+
+Problem keyMismatch()
+{
+    return make(422, QStringLiteral("idempotency_key_reused"),
+                QStringLiteral("Idempotency-Key already used for another request"),
+                QStringLiteral("This key was used with a different method, route or body; "
+                               "use a new key for a new request."));
+}
+
+Problem payloadTooLarge(qint64 limit)
+{
+    return make(413, QStringLiteral("payload_too_large"), QStringLiteral("Request body too large"),
+                QStringLiteral("The body must not exceed %1 bytes.").arg(limit));
+}
+
+Problem unsupportedMediaType()
+{
+    return make(415, QStringLiteral("unsupported_media_type"), QStringLiteral("Unsupported media type"),
+                QStringLiteral("Send the body as application/json."));
+}
+
+Problem unavailable(const QString &detail, int retryAfterSeconds)
+{
+    return make(503, QStringLiteral("temporarily_unavailable"), QStringLiteral("Service temporarily unavailable"),
+                detail, true, retryAfterSeconds);
+}
+
+Problem internal()
+{
+    return make(500, QStringLiteral("internal_error"), QStringLiteral("Internal server error"),
+                QStringLiteral("The request failed on the server; nothing was changed."), true);
+}
+
+} // namespace Problems

@@ -1,0 +1,50 @@
+#pragma once
+
+#include "problem.h"
+
+#include <QByteArray>
+#include <QHash>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+#include <variant>
+
+class RequestContext;
+struct HttpResponse;
+
+// Maps (method, path segments) to a handler. Patterns are literal segments and `{name}`
+// placeholders; the pattern itself labels metrics, so their cardinality stays bounded.
+class Router
+{
+public:
+    enum class Access { Public, User, Admin };
+    enum class Kind { Query, Mutation }; // a mutation requires an Idempotency-Key
+    using Handler = std::function<HttpResponse(RequestContext &)>;
+
+    struct Route
+    {
+        QByteArray method;
+        QString pattern;
+        QStringList segments;
+        Access access = Access::User;
+        Kind kind = Kind::Query;
+        Handler handler;
+    };
+
+    struct Match
+    {
+        const Route *route = nullptr;
+        QHash<QString, QString> params;
+    };
+
+    void add(QByteArray method, const QString &pattern, Access access, Kind kind, Handler handler);
+    // A Match, or a 404 / 405 problem.
+    std::variant<Match, Problem> match(const QByteArray &method, const QStringList &segments) const;
+
+private:
+    static bool matches(const Route &route, const QStringList &segments, QHash<QString, QString> *params);
+
+    QList<Route> m_routes;
+};

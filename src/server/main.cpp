@@ -1,0 +1,46 @@
+#include "auth/passwordhasher.h"
+#include "serveroptions.h"
+#include "signalwatcher.h"
+#include "syncserver.h"
+
+#include <QCoreApplication>
+
+#include <cstdio>
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("syncloop"));
+    QCoreApplication::setApplicationName(QStringLiteral("syncloopd"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(SYNCLOOP_VERSION));
+
+    const ServerOptionsParseResult parsed = ServerOptions::parse(QCoreApplication::arguments());
+    if (!parsed.options) {
+        std::fputs(qPrintable(parsed.message + QLatin1Char('\n')), parsed.exitCode == 0 ? stdout : stderr);
+        return parsed.exitCode;
+    }
+    if (!PasswordHasher::initialise()) {
+        std::fputs("syncloopd: libsodium failed to initialise\n", stderr);
+        return 1;
+    }
+
+    SyncServer server(*parsed.options);
+    QString error;
+    if (!server.start(&error)) {
+        std::fprintf(stderr, "syncloopd: %s\n", qPrintable(error));
+        return 1;
+    }
+    // Exactly one line on stdout: tests and scripts read the address from it.
+    std::printf("syncloopd listening on %s\n", qPrintable(server.baseUrl()));
+    std::fflush(stdout);
+    if (parsed.options->demo) {
+        std::fprintf(stderr,
+                     "Demo users (password \"syncloop-demo\"): agent1@example.com, agent2@example.com, "
+                     "admin@example.com\nRealtime API key: %s\n",
+                     qPrintable(parsed.options->realtimeApiKey));
+    }
+
+    SignalWatcher unixSignals;
+    QObject::connect(&unixSignals, &SignalWatcher::terminationRequested, &app, [](int) { QCoreApplication::quit(); });
+    return app.exec();
+}

@@ -1,0 +1,23 @@
+#pragma once
+
+#include "smsprovider.h"
+
+#include <QNetworkAccessManager>
+#include <QUrl>
+
+// Delivers to an HTTP gateway: POST <url> with a JSON body {"to", "body", "reference"} and the
+// headers Content-Type: application/json and Idempotency-Key. 2xx = accepted (an "id" or "sid"
+// member in a JSON answer is kept as the provider's message id); 408, 429, 5xx, timeouts and
+// network errors = transient (Retry-After honoured); any other 4xx = rejected for good.
+class HttpSmsProvider : public SmsProvider
+{
+    Q_OBJECT
+public:
+    HttpSmsProvider(QUrl url, int timeoutMs, QObject *parent = nullptr);
+    void send(const Message &message) override;
+
+private:
+    QNetworkAccessManager m_network;
+    const QUrl m_url;
+    const int m_timeoutMs;
+};

@@ -1,0 +1,179 @@
+#include "outboxworker.h"
+
+#include "circuitbreaker.h"
+#include "clock.h"
+#include "logging.h"
+#include "metrics/servermetrics.h"
+#include "randomsource.h"
+#include "storage/storageerror.h"
+#include "storage/transaction.h"
+#include "storage/transactionrunner.h"
+
+#include <algorithm>
+
+namespace {
+constexpr qint64 storageRetryMs = 1000;
+constexpr qint64 idlePollMs = 60000; // a safety net; wake() and retry times do the real work
+constexpr qint64 minimumIdleMs = 250;
+}
+
+OutboxWorker::OutboxWorker(TransactionRunner &runner, CircuitBreaker *breaker, SmsProvider *provider,
+                           ServerMetrics &metrics, const Clock *clock, RandomSource *random,
+                           Options options)
+    : m_runner(runner)
+    , m_breaker(breaker)
+    , m_provider(provider)
+    , m_metrics(metrics)
+    , m_clock(clock)
+    , m_random(random)
+    , m_options(options)
+    , m_backoff(options.retry)
+    , m_timer(this)
+{
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, &OutboxWorker::pass);
+    if (m_provider) {
+        m_provider->setParent(this);
+        connect(m_provider, &SmsProvider::finished, this, &OutboxWorker::onFinished);
+    }
+}
+
+void OutboxWorker::wake()
+{
+    QMetaObject::invokeMethod(this, [this] { m_timer.start(0); }, Qt::QueuedConnection);
+}
+
+void OutboxWorker::pass()
+{
+    bool progressed = false;
+    try {
+        const int room = m_options.maxInFlight - int(m_inFlight.size());
+        if (room > 0) {
+            const auto due = m_runner.read([&](Transaction &tx) {
+                return SmsRepository::due(tx, m_clock->nowMs(), room + int(m_inFlight.size()));
+            });
+            for (const SmsRepository::OutboxItem &item : due) {
+                if (m_inFlight.contains(item.sms.id))
+                    continue;
+                progressed = true;
+                if (!m_provider) {
+                    failWithoutProvider(item);
+                    continue;
+                }
+                if (!m_breaker->tryAcquirePermission())
+                    break; // open: the provider is not called; the rows wait
+                begin(item);
+            }
+        }
+        // Rows still due but in flight (a call outlasting its lease) must not spin the loop.
+        scheduleNext(progressed ? 0 : minimumIdleMs);
+    } catch (const StorageError &e) {
+        qCWarning(lcOutbox) << "outbox pass failed, retrying:" << e.what();
+        m_timer.start(int(storageRetryMs));
+    }
+}
+
+std::optional<SmsRepository::OutboxItem>
+OutboxWorker::transition(const QString &id, const std::function<void(SmsRepository::OutboxItem &)> &change)
+{
+    return m_runner.write([&](Transaction &tx) -> std::optional<SmsRepository::OutboxItem> {
+        const auto current = SmsRepository::find(tx, id);
+        if (!current || current->sms.status == SmsMessage::Status::Sent
+            || current->sms.status == SmsMessage::Status::Failed)
+            return std::nullopt;
+        SmsRepository::OutboxItem changed = *current;
+        change(changed);
+        return SmsRepository::update(tx, *current, changed);
+    });
+}
+
+void OutboxWorker::begin(const SmsRepository::OutboxItem &item)
+{
+    const qint64 now = m_clock->nowMs();
+    const auto sending = transition(item.sms.id, [&](SmsRepository::OutboxItem &row) {
+        row.sms.status = SmsMessage::Status::Sending;
+        row.sms.attempts += 1;
+        row.nextAttemptAtMs = now + m_options.leaseMs;
+    });
+    if (!sending) {
+        m_breaker->releasePermission();
+        return;
+    }
+    m_inFlight.insert(item.sms.id, *sending);
+    ++m_metrics.smsAttempts;
+    m_provider->send({ sending->sms.id, sending->sms.toPhone, sending->sms.body, sending->providerKey });
+}
+
+void OutboxWorker::onFinished(const QString &id, const SmsProvider::Result &result)
+{
+    const auto it = m_inFlight.constFind(id);
+    if (it == m_inFlight.cend())
+        return;
+    const SmsRepository::OutboxItem item = *it;
+    m_inFlight.erase(it);
+    using Kind = SmsProvider::Result::Kind;
+    switch (result.kind) {
+    case Kind::Accepted:
+        m_breaker->recordSuccess();
+        break;
+    case Kind::Rejected:
+        m_breaker->releasePermission(); // the provider works; the message was bad
+        break;
+    case Kind::Transient:
+        m_breaker->recordFailure();
+        break;
+    }
+    const bool giveUp = result.kind == Kind::Rejected
+        || (result.kind == Kind::Transient && item.sms.attempts >= m_options.maxAttempts);
+    const qint64 now = m_clock->nowMs();
+    try {
+        transition(id, [&](SmsRepository::OutboxItem &row) {
+            if (result.kind == Kind::Accepted) {
+                row.sms.status = SmsMessage::Status::Sent;
+                row.sms.providerMessageId = result.providerMessageId;
+                row.sms.lastError = QString();
+            } else if (giveUp) {
+                row.sms.status = SmsMessage::Status::Failed;
+                row.sms.lastError = result.kind == Kind::Rejected
+                    ? result.error
+                    : QStringLiteral("gave up after %1 attempts: %2").arg(row.sms.attempts).arg(result.error);
+            } else {
+                row.sms.lastError = result.error;
+                row.nextAttemptAtMs = now + m_backoff.delayMs(row.sms.attempts - 1, *m_random, result.retryAfterMs);
+            }
+        });
+    } catch (const StorageError &e) {
+        // The lease makes the row due again; the provider's key makes the resend harmless.
+        qCWarning(lcOutbox) << "could not record delivery outcome:" << e.what();
+    }
+    if (result.kind == Kind::Accepted)
+        ++m_metrics.smsSent;
+    else if (giveUp)
+        ++m_metrics.smsFailed;
+    else
+        ++m_metrics.smsRetries;
+    pass();
+}
+
+void OutboxWorker::failWithoutProvider(const SmsRepository::OutboxItem &item)
+{
+    transition(item.sms.id, [](SmsRepository::OutboxItem &row) {
+        row.sms.status = SmsMessage::Status::Failed;
+        row.sms.lastError = QStringLiteral("no SMS gateway configured (start syncloopd with --sms-gateway URL)");
+    });
+    ++m_metrics.smsFailed;
+}
+
+void OutboxWorker::scheduleNext(qint64 minimumWaitMs)
+{
+    const auto nextDue = m_runner.read([](Transaction &tx) { return SmsRepository::nextDueAtMs(tx); });
+    const qint64 now = m_clock->nowMs();
+    qint64 wait = idlePollMs;
+    if (nextDue)
+        wait = std::max<qint64>(0, *nextDue - now);
+    if (m_provider && m_breaker->state() != CircuitBreaker::State::Closed)
+        wait = std::max(wait, m_breaker->msUntilPermitted());
+    if (m_inFlight.size() >= m_options.maxInFlight)
+        wait = std::max<qint64>(wait, idlePollMs); // a finishing call runs the next pass
+    m_timer.start(int(std::clamp(wait, minimumWaitMs, idlePollMs)));
+}

@@ -1,0 +1,61 @@
+#pragma once
+
+#include "backoff.h"
+#include "smsprovider.h"
+#include "storage/smsrepository.h"
+
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+
+class CircuitBreaker;
+class Clock;
+class RandomSource;
+class ServerMetrics;
+class TransactionRunner;
+
+// Delivers the SMS outbox after commit. Lives on its own thread (its database waits never stall
+// the HTTP event loop). Each attempt first records `sending` (attempts + 1, a lease as the next
+// attempt time, so a crash mid-call retries after the lease), then calls the provider behind
+// the circuit breaker, then records `sent`, a retry time with backoff, or `failed`. Every status
+// change bumps the row's version and lands in the change log.
+class OutboxWorker : public QObject
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        int maxAttempts = 8;
+        Backoff::Policy retry { 1000, 60000 };
+        qint64 leaseMs = 15000; // > the provider timeout
+        int maxInFlight = 8;
+    };
+
+    // `provider` may be null: then every message fails with "no SMS gateway configured".
+    OutboxWorker(TransactionRunner &runner, CircuitBreaker *breaker, SmsProvider *provider,
+                 ServerMetrics &metrics, const Clock *clock, RandomSource *random, Options options);
+
+    // Thread-safe: asks for a delivery pass soon.
+    void wake();
+
+private:
+    void pass();
+    void begin(const SmsRepository::OutboxItem &item);
+    void onFinished(const QString &id, const SmsProvider::Result &result);
+    void scheduleNext(qint64 minimumWaitMs);
+    void failWithoutProvider(const SmsRepository::OutboxItem &item);
+    // Re-reads the row and applies `change` if it is still undelivered; nullopt otherwise.
+    std::optional<SmsRepository::OutboxItem>
+    transition(const QString &id, const std::function<void(SmsRepository::OutboxItem &)> &change);
+
+    TransactionRunner &m_runner;
+    CircuitBreaker *m_breaker;
+    SmsProvider *m_provider;
+    ServerMetrics &m_metrics;
+    const Clock *m_clock;
+    RandomSource *m_random;
+    const Options m_options;
+    const Backoff m_backoff;
+    QTimer m_timer;
+    QHash<QString, SmsRepository::OutboxItem> m_inFlight;
+};

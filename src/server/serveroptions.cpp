@@ -1,0 +1,147 @@
+#include "serveroptions.h"
+
+#include "duration.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QStandardPaths>
+
+namespace {
+
+ServerOptionsParseResult usageError(const QString &message)
+{
+    return { std::nullopt, 2,
+             QStringLiteral("syncloopd: %1\nRun 'syncloopd --help' for the options.").arg(message) };
+}
+
+std::optional<qint64> durationOption(const QCommandLineParser &parser, const QString &name, qint64 fallback,
+                                     QString *error)
+{
+    if (!parser.isSet(name))
+        return fallback;
+    const auto ms = Duration::parseMs(parser.value(name));
+    if (!ms || *ms <= 0) {
+        *error = QStringLiteral("--%1: \"%2\" is not a duration (e.g. 24h, 30m, 90s, 500ms)")
+                     .arg(name, parser.value(name));
+        return std::nullopt;
+    }
+    return ms;
+}
+
+std::optional<int> intOption(const QCommandLineParser &parser, const QString &name, int fallback, int min,
+                             int max, QString *error)
+{
+    if (!parser.isSet(name))
+        return fallback;
+    bool ok = false;
+    const int value = parser.value(name).toInt(&ok);
+    if (!ok || value < min || value > max) {
+        *error = QStringLiteral("--%1 must be a whole number from %2 to %3").arg(name).arg(min).arg(max);
+        return std::nullopt;
+    }
+    return value;
+}
+
+} // namespace
+
+ServerOptionsParseResult ServerOptions::parse(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "syncloop sync server: REST API with idempotency keys, transactional storage, SMS outbox "
+        "and realtime change feed."));
+    const QCommandLineOption help = parser.addHelpOption();
+    const QCommandLineOption version = parser.addVersionOption();
+    parser.addOptions({
+        { QStringLiteral("listen"), QStringLiteral("Address and port to listen on (default 127.0.0.1:8080)."), QStringLiteral("host:port") },
+        { QStringLiteral("port"), QStringLiteral("Port on 127.0.0.1; 0 picks a free one."), QStringLiteral("port") },
+        { QStringLiteral("data-dir"), QStringLiteral("Directory for the database and secrets (default: the platform's app data location)."), QStringLiteral("dir") },
+        { QStringLiteral("database"), QStringLiteral("sqlite:PATH (default: syncloop.sqlite in the data directory) or postgres://USER[:PASSWORD]@HOST[:PORT]/DB."), QStringLiteral("url") },
+        { QStringLiteral("sqlite-synchronous-full"), QStringLiteral("SQLite: fsync every commit (PRAGMA synchronous=FULL).") },
+        { QStringLiteral("demo"), QStringLiteral("Seed an empty database with a demo organisation, users, bookings and leads.") },
+        { QStringLiteral("demo-bookings"), QStringLiteral("Number of demo bookings (default 60)."), QStringLiteral("n") },
+        { QStringLiteral("jwt-secret-file"), QStringLiteral("File holding the HS256 signing secret (>= 32 bytes; default: generated in the data directory)."), QStringLiteral("file") },
+        { QStringLiteral("realtime-apikey"), QStringLiteral("Public API key realtime clients must present (default with --demo: demo-anon-key)."), QStringLiteral("key") },
+        { QStringLiteral("idempotency-window"), QStringLiteral("How long idempotency keys are kept (default 24h)."), QStringLiteral("duration") },
+        { QStringLiteral("sms-gateway"), QStringLiteral("HTTP endpoint of the SMS provider (JSON POST; see README)."), QStringLiteral("url") },
+        { QStringLiteral("sms-timeout"), QStringLiteral("Timeout of one call to the SMS provider (default 10s)."), QStringLiteral("duration") },
+        { QStringLiteral("sms-max-attempts"), QStringLiteral("Attempts before an SMS is marked failed (default 8)."), QStringLiteral("n") },
+        { QStringLiteral("sms-retry-base"), QStringLiteral("Base delay of the SMS retry backoff (default 1s)."), QStringLiteral("duration") },
+        { QStringLiteral("sms-breaker-open"), QStringLiteral("How long the SMS circuit breaker stays open (default 30s)."), QStringLiteral("duration") },
+        { QStringLiteral("worker-threads"), QStringLiteral("Request worker threads (default: one per core, at least 2)."), QStringLiteral("n") },
+    });
+    if (!parser.parse(arguments))
+        return usageError(parser.errorText());
+    if (parser.isSet(help))
+        return { std::nullopt, 0, parser.helpText() };
+    if (parser.isSet(version))
+        return { std::nullopt, 0, QStringLiteral("syncloopd %1").arg(QStringLiteral(SYNCLOOP_VERSION)) };
+    if (!parser.positionalArguments().isEmpty())
+        return usageError(QStringLiteral("unexpected argument \"%1\"").arg(parser.positionalArguments().first()));
+
+    ServerOptions o;
+    QString error;
+    if (parser.isSet(QStringLiteral("listen")) && parser.isSet(QStringLiteral("port")))
+        return usageError(QStringLiteral("use either --listen or --port, not both"));
+    if (parser.isSet(QStringLiteral("listen"))) {
+        const QString value = parser.value(QStringLiteral("listen"));
+        const int colon = value.lastIndexOf(QLatin1Char(':'));
+        bool ok = false;
+        const uint port = colon > 0 ? value.mid(colon + 1).toUInt(&ok) : 0;
+        QString host = colon > 0 ? value.left(colon) : QString();
+        if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+            host = host.mid(1, host.size() - 2);
+        const QHostAddress address(host);
+        if (!ok || port > 65535 || address.isNull())
+            return usageError(QStringLiteral("--listen: \"%1\" is not HOST:PORT with a numeric address, e.g. 127.0.0.1:8080").arg(value));
+        o.host = address;
+        o.port = quint16(port);
+    }
+    if (parser.isSet(QStringLiteral("port"))) {
+        bool ok = false;
+        const uint port = parser.value(QStringLiteral("port")).toUInt(&ok);
+        if (!ok || port > 65535)
+            return usageError(QStringLiteral("--port must be a number from 0 to 65535"));
+        o.port = quint16(port);
+    }
+    o.dataDir = parser.isSet(QStringLiteral("data-dir"))
+        ? parser.value(QStringLiteral("data-dir"))
+        : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    if (o.dataDir.isEmpty())
+        return usageError(QStringLiteral("no data directory: pass --data-dir DIR"));
+    const auto database = DatabaseConfig::parse(parser.value(QStringLiteral("database")), o.dataDir, &error);
+    if (!database)
+        return usageError(error);
+    o.database = *database;
+    o.database.synchronousFull = parser.isSet(QStringLiteral("sqlite-synchronous-full"));
+    o.demo = parser.isSet(QStringLiteral("demo"));
+    const auto bookings = intOption(parser, QStringLiteral("demo-bookings"), 60, 2, 1'000'000, &error);
+    const auto attempts = intOption(parser, QStringLiteral("sms-max-attempts"), 8, 1, 100, &error);
+    const auto threads = intOption(parser, QStringLiteral("worker-threads"), 0, 1, 256, &error);
+    const auto window = durationOption(parser, QStringLiteral("idempotency-window"), o.idempotencyWindowMs, &error);
+    const auto smsTimeout = durationOption(parser, QStringLiteral("sms-timeout"), o.smsTimeoutMs, &error);
+    const auto retryBase = durationOption(parser, QStringLiteral("sms-retry-base"), o.smsRetryBaseMs, &error);
+    const auto breakerOpen = durationOption(parser, QStringLiteral("sms-breaker-open"), o.smsBreakerOpenMs, &error);
+    if (!bookings || !attempts || !threads || !window || !smsTimeout || !retryBase || !breakerOpen)
+        return usageError(error);
+    if (*window < 1000)
+        return usageError(QStringLiteral("--idempotency-window must be at least 1s"));
+    o.demoBookings = *bookings;
+    o.smsMaxAttempts = *attempts;
+    o.workerThreads = *threads;
+    o.idempotencyWindowMs = *window;
+    o.smsTimeoutMs = *smsTimeout;
+    o.smsRetryBaseMs = *retryBase;
+    o.smsBreakerOpenMs = *breakerOpen;
+    o.jwtSecretFile = parser.value(QStringLiteral("jwt-secret-file"));
+    o.realtimeApiKey = parser.value(QStringLiteral("realtime-apikey"));
+    if (o.realtimeApiKey.isEmpty() && o.demo)
+        o.realtimeApiKey = QStringLiteral("demo-anon-key");
+    if (parser.isSet(QStringLiteral("sms-gateway"))) {
+        o.smsGateway = QUrl(parser.value(QStringLiteral("sms-gateway")), QUrl::StrictMode);
+        if (!o.smsGateway.isValid() || (o.smsGateway.scheme() != QLatin1String("http") && o.smsGateway.scheme() != QLatin1String("https"))
+            || o.smsGateway.host().isEmpty())
+            return usageError(QStringLiteral("--sms-gateway must be an http:// or https:// URL"));
+    }
+    return { o, 0, {} };
+}

@@ -1,0 +1,40 @@
+#pragma once
+
+#include "storage/databaseconfig.h"
+
+#include <QHostAddress>
+#include <QStringList>
+#include <QUrl>
+
+#include <optional>
+
+struct ServerOptionsParseResult;
+
+// syncloopd's command line (DESIGN.md "Server command line", plus the SMS delivery knobs).
+struct ServerOptions
+{
+    QHostAddress host = QHostAddress::LocalHost;
+    quint16 port = 8080;
+    QString dataDir;
+    DatabaseConfig database;
+    bool demo = false;
+    int demoBookings = 60;
+    QString jwtSecretFile;
+    QString realtimeApiKey;
+    qint64 idempotencyWindowMs = 24LL * 3600 * 1000;
+    QUrl smsGateway;
+    qint64 smsTimeoutMs = 10000;
+    int smsMaxAttempts = 8;
+    qint64 smsRetryBaseMs = 1000;
+    qint64 smsBreakerOpenMs = 30000;
+    int workerThreads = 0; // 0 = one per core, at least 2
+
+    static ServerOptionsParseResult parse(const QStringList &arguments);
+};
+
+struct ServerOptionsParseResult
+{
+    std::optional<ServerOptions> options;
+    int exitCode = 0; // when options is empty: 0 after --help/--version, 2 on bad usage
+    QString message;  // what to print (stdout for help/version, stderr for errors)
+};

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+class Transaction;
+struct Principal;
+
+// The ordered record of every committed row change, written in the same transaction as the
+// change itself. It feeds GET /api/changes (gap fill) and the realtime fan-out.
+class ChangeLog
+{
+public:
+    enum class Type { Insert, Update, Delete };
+
+    struct Entry
+    {
+        QString table;
+        Type type = Type::Update;
+        QString orgId;
+        QString ownerId;
+        QString recordId;
+        QJsonObject record;    // empty for DELETE
+        QJsonObject oldRecord; // empty for INSERT
+    };
+
+    // Allocates the next seq (commit-ordered) and writes the entry; returns the seq.
+    static qint64 append(Transaction &tx, const Entry &entry);
+    // Visible changes after `since`, oldest first, each shaped like a realtime message's data.
+    static QList<QJsonObject> visibleSince(Transaction &tx, const Principal &principal, qint64 since,
+                                           int limit);
+    // Every change after `since` with its visibility columns (for the realtime hub).
+    struct Row
+    {
+        qint64 seq = 0;
+        QString orgId;
+        QString ownerId;
+        QString table;
+        QJsonObject data;
+    };
+    static QList<Row> allSince(Transaction &tx, qint64 since, int limit);
+    static qint64 head(Transaction &tx);
+
+    static QString typeName(Type type);
+    // Column descriptions in the realtime `columns` member, per table.
+    static QJsonArray columnsOf(const QString &table);
+};

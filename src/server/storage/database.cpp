@@ -1,0 +1,113 @@
+#include "database.h"
+
+#include "logging.h"
+#include "migrator.h"
+#include "sqlquery.h"
+#include "storageerror.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QHash>
+#include <QSqlError>
+#include <QThread>
+
+#include <atomic>
+
+namespace {
+std::atomic<quint64> nextInstance { 1 };
+
+// Per-thread registry of connection names, removed when the thread ends.
+struct ThreadConnections
+{
+    QHash<quint64, QString> names;
+    ~ThreadConnections()
+    {
+        for (const QString &name : std::as_const(names)) {
+            QSqlDatabase::database(name, false).close();
+            QSqlDatabase::removeDatabase(name);
+        }
+    }
+};
+thread_local ThreadConnections threadConnections;
+} // namespace
+
+Database::Database(DatabaseConfig config)
+    : m_config(std::move(config))
+    , m_dialect(m_config.kind)
+    , m_instance(nextInstance++)
+{
+}
+
+Database::~Database() = default;
+
+bool Database::open(QString *error)
+{
+    if (m_config.kind == SqlDialect::Kind::Sqlite) {
+        const QFileInfo file(m_config.sqlitePath);
+        if (!QDir().mkpath(file.absolutePath())) {
+            *error = QStringLiteral("cannot create directory %1").arg(file.absolutePath());
+            return false;
+        }
+    }
+    try {
+        Migrator(connection(), m_dialect).migrate();
+    } catch (const StorageError &e) {
+        *error = QString::fromStdString(e.what());
+        return false;
+    }
+    return true;
+}
+
+QSqlDatabase Database::connection()
+{
+    auto it = threadConnections.names.constFind(m_instance);
+    if (it != threadConnections.names.cend())
+        return QSqlDatabase::database(*it, false);
+    const QString name = QStringLiteral("syncloop-%1-%2")
+                             .arg(m_instance)
+                             .arg(quintptr(QThread::currentThreadId()), 0, 16);
+    QSqlDatabase db = openConnection(name);
+    threadConnections.names.insert(m_instance, name);
+    return db;
+}
+
+QSqlDatabase Database::openConnection(const QString &name)
+{
+    QSqlDatabase db = QSqlDatabase::addDatabase(m_dialect.driverName(), name);
+    if (m_config.kind == SqlDialect::Kind::Sqlite) {
+        db.setDatabaseName(m_config.sqlitePath);
+        // Our own backoff handles BUSY (TransactionRunner); SQLite's busy handler would hide it.
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=0"));
+    } else {
+        db.setHostName(m_config.host);
+        db.setPort(m_config.port);
+        db.setDatabaseName(m_config.databaseName);
+        db.setUserName(m_config.userName);
+        db.setPassword(m_config.password);
+        db.setConnectOptions(QStringLiteral("connect_timeout=5"));
+    }
+    if (!db.open()) {
+        const QSqlError error = db.lastError();
+        QSqlDatabase::removeDatabase(name);
+        throw StorageError(error, m_dialect.isTransient(error),
+                           QStringLiteral("open ") + m_config.describe());
+    }
+    configure(db);
+    return db;
+}
+
+void Database::configure(const QSqlDatabase &db)
+{
+    if (m_config.kind == SqlDialect::Kind::Sqlite) {
+        // WAL: readers never block the writer; NORMAL is durable across application crashes
+        // (only a power loss may drop the last commits); FULL fsyncs every commit.
+        SqlQuery::run(db, m_dialect, QStringLiteral("PRAGMA journal_mode=WAL"));
+        SqlQuery::run(db, m_dialect,
+                      m_config.synchronousFull ? QStringLiteral("PRAGMA synchronous=FULL")
+                                               : QStringLiteral("PRAGMA synchronous=NORMAL"));
+        SqlQuery::run(db, m_dialect, QStringLiteral("PRAGMA foreign_keys=ON"));
+        SqlQuery::run(db, m_dialect, QStringLiteral("PRAGMA temp_store=MEMORY"));
+    } else {
+        SqlQuery::run(db, m_dialect, QStringLiteral("SET TIME ZONE 'UTC'"));
+    }
+}

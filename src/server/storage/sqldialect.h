@@ -1,0 +1,26 @@
+#pragma once
+
+#include <QString>
+
+class QSqlError;
+
+// The few places where SQLite and PostgreSQL differ. Everything else is plain SQL both accept.
+class SqlDialect
+{
+public:
+    enum class Kind { Sqlite, Postgres };
+
+    explicit SqlDialect(Kind kind) : m_kind(kind) { }
+
+    Kind kind() const { return m_kind; }
+    QString driverName() const;
+    // SQLite must take the write lock up front, or two readers upgrading deadlock into BUSY.
+    QString beginWriteStatement() const;
+    // SQLite has one writer; serialising writers inside the process avoids lock churn.
+    bool serialisesWriters() const { return m_kind == Kind::Sqlite; }
+    bool isTransient(const QSqlError &error) const;
+    bool isUniqueViolation(const QSqlError &error) const;
+
+private:
+    Kind m_kind;
+};

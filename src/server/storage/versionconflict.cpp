@@ -1,0 +1,8 @@
+#include "versionconflict.h"
+
+VersionConflict::VersionConflict(const QString &table)
+    : StorageError(QSqlError(QStringLiteral("row changed concurrently"), QString(),
+                             QSqlError::TransactionError),
+                   true, table)
+{
+}

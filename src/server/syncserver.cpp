@@ -1,0 +1,159 @@
+#include "syncserver.h"
+
+#include "auth/tokenservice.h"
+#include "circuitbreaker.h"
+#include "clock.h"
+#include "http/adminroutes.h"
+#include "http/apiservice.h"
+#include "http/authroutes.h"
+#include "http/bookingroutes.h"
+#include "http/changeroutes.h"
+#include "http/httpfrontend.h"
+#include "http/idempotencyguard.h"
+#include "http/leadroutes.h"
+#include "logging.h"
+#include "metrics/servermetrics.h"
+#include "outbox/httpsmsprovider.h"
+#include "outbox/loopbacksmsprovider.h"
+#include "outbox/outboxworker.h"
+#include "randomsource.h"
+#include "storage/database.h"
+#include "storage/demoseed.h"
+#include "storage/idempotencystore.h"
+#include "storage/storageerror.h"
+#include "storage/transaction.h"
+#include "storage/transactionrunner.h"
+
+#include <QDir>
+
+#include <algorithm>
+
+SyncServer::SyncServer(ServerOptions options, QObject *parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+{
+    const int threads = m_options.workerThreads > 0 ? m_options.workerThreads
+                                                    : std::max(2, QThread::idealThreadCount());
+    m_pool.setMaxThreadCount(threads);
+    m_pool.setExpiryTimeout(-1); // keep threads (and their database connections) alive
+}
+
+SyncServer::~SyncServer()
+{
+    m_purgeTimer.stop();
+    if (m_outboxThread.isRunning()) {
+        m_outboxThread.quit();
+        m_outboxThread.wait();
+    }
+    delete m_http; // waits for the request workers
+    m_pool.waitForDone();
+}
+
+QString SyncServer::baseUrl() const
+{
+    const QString host = m_options.host.protocol() == QAbstractSocket::IPv6Protocol
+        ? QLatin1Char('[') + m_options.host.toString() + QLatin1Char(']')
+        : m_options.host.toString();
+    return QStringLiteral("http://%1:%2").arg(host).arg(m_port);
+}
+
+bool SyncServer::start(QString *error)
+{
+    if (!QDir().mkpath(m_options.dataDir)) {
+        *error = QStringLiteral("cannot create data directory %1").arg(m_options.dataDir);
+        return false;
+    }
+    const QByteArray secret = TokenService::loadOrCreateSecret(
+        m_options.jwtSecretFile, QDir(m_options.dataDir).filePath(QStringLiteral("jwt-secret")), error);
+    if (secret.isEmpty())
+        return false;
+
+    const Clock *clock = SystemClock::instance();
+    m_database = std::make_unique<Database>(m_options.database);
+    if (!m_database->open(error))
+        return false;
+    m_metrics = std::make_unique<ServerMetrics>();
+    m_tokens = std::make_unique<TokenService>(secret, clock);
+    m_runner = new TransactionRunner(*m_database, clock, SystemRandomSource::instance(), {}, this);
+    try {
+        if (m_options.demo && DemoSeed::seedIfEmpty(*m_runner, m_options.demoBookings))
+            qCInfo(lcServer) << "seeded the demo organisation";
+    } catch (const StorageError &e) {
+        *error = QStringLiteral("seeding the demo failed: %1").arg(QString::fromStdString(e.what()));
+        return false;
+    }
+
+    m_smsBreaker = new CircuitBreaker(QStringLiteral("sms"),
+                                      { 20, 5, 50.0, m_options.smsBreakerOpenMs, 2 }, clock, this);
+    m_guard = std::make_unique<IdempotencyGuard>(*m_runner, *m_metrics, m_options.idempotencyWindowMs);
+    const qint64 windowSeconds = m_options.idempotencyWindowMs / 1000;
+    m_api = std::make_unique<ApiService>(*m_tokens, *m_metrics,
+                                         ApiService::Options { 1024 * 1024, windowSeconds });
+    Router &router = m_api->router();
+    AuthRoutes::install(router, *m_runner, *m_tokens);
+    BookingRoutes::install(router, *m_runner, *m_guard);
+    LeadRoutes::install(router, *m_runner, *m_guard, [this] {
+        if (m_outbox)
+            m_outbox->wake();
+    });
+    ChangeRoutes::install(router, *m_runner);
+    AdminRoutes::install(router, { m_runner, m_metrics.get(), m_smsBreaker, windowSeconds });
+
+    startOutbox();
+
+    m_http = new HttpFrontend([api = m_api.get()](const HttpRequest &r) { return api->handle(r); }, &m_pool);
+    m_port = m_http->listen(m_options.host, m_options.port);
+    if (m_port == 0) {
+        *error = QStringLiteral("cannot listen on %1:%2 (address in use or not permitted)")
+                     .arg(m_options.host.toString())
+                     .arg(m_options.port);
+        return false;
+    }
+
+    // Purge often enough that nothing lingers much past the window.
+    const qint64 purgeEvery = std::clamp<qint64>(m_options.idempotencyWindowMs / 4, 1000, 60000);
+    connect(&m_purgeTimer, &QTimer::timeout, this, &SyncServer::purgeExpiredKeys);
+    m_purgeTimer.start(int(purgeEvery));
+    qCInfo(lcServer).noquote() << "database" << m_database->config().describe();
+    return true;
+}
+
+void SyncServer::startOutbox()
+{
+    SmsProvider *provider = nullptr;
+    if (m_options.smsGateway.isValid())
+        provider = new HttpSmsProvider(m_options.smsGateway, int(m_options.smsTimeoutMs));
+    else if (m_options.demo)
+        provider = new LoopbackSmsProvider(QDir(m_options.dataDir).filePath(QStringLiteral("loopback-sms.jsonl")));
+    else
+        qCWarning(lcServer) << "no --sms-gateway: SMS messages will be marked failed";
+
+    OutboxWorker::Options options;
+    options.maxAttempts = m_options.smsMaxAttempts;
+    options.retry = { m_options.smsRetryBaseMs, std::max<qint64>(m_options.smsRetryBaseMs, 60000) };
+    options.leaseMs = m_options.smsTimeoutMs + 5000;
+    m_outbox = new OutboxWorker(*m_runner, m_smsBreaker, provider, *m_metrics, SystemClock::instance(),
+                                SystemRandomSource::instance(), options);
+    m_outbox->moveToThread(&m_outboxThread);
+    connect(&m_outboxThread, &QThread::finished, m_outbox, &QObject::deleteLater);
+    m_outboxThread.setObjectName(QStringLiteral("outbox"));
+    m_outboxThread.start();
+    m_outbox->wake(); // deliver what a previous run left behind
+}
+
+void SyncServer::purgeExpiredKeys()
+{
+    const qint64 cutoff = SystemClock::instance()->nowMs() - m_options.idempotencyWindowMs;
+    m_pool.start([this, cutoff] {
+        try {
+            const int purged = m_runner->write([&](Transaction &tx) {
+                return IdempotencyStore::purgeCreatedBefore(tx, cutoff);
+            });
+            m_metrics->idempotencyPurged += quint64(purged);
+            if (purged > 0)
+                qCDebug(lcIdempotency) << "purged" << purged << "expired idempotency records";
+        } catch (const StorageError &e) {
+            qCWarning(lcIdempotency) << "purge failed, will try again:" << e.what();
+        }
+    });
+}
