@@ -8,7 +8,7 @@
 #include "http/authroutes.h"
 #include "http/bookingroutes.h"
 #include "http/changeroutes.h"
-#include "http/httpfrontend.h"
+#include "http/httplistener.h"
 #include "http/idempotencyguard.h"
 #include "http/leadroutes.h"
 #include "logging.h"
@@ -35,6 +35,7 @@ SyncServer::SyncServer(ServerOptions options, QObject *parent)
     const int threads = m_options.workerThreads > 0 ? m_options.workerThreads
                                                     : std::max(2, QThread::idealThreadCount());
     m_pool.setMaxThreadCount(threads);
+    m_eventLoops = std::max(2, QThread::idealThreadCount());
     m_pool.setExpiryTimeout(-1); // keep threads (and their database connections) alive
 }
 
@@ -45,7 +46,7 @@ SyncServer::~SyncServer()
         m_outboxThread.quit();
         m_outboxThread.wait();
     }
-    delete m_http; // waits for the request workers
+    m_http.reset(); // drains the request workers, then stops the event loops
     m_pool.waitForDone();
 }
 
@@ -87,7 +88,7 @@ bool SyncServer::start(QString *error)
                                       { 20, 5, 50.0, m_options.smsBreakerOpenMs, 2 }, clock, this);
     m_guard = std::make_unique<IdempotencyGuard>(*m_runner, *m_metrics, m_options.idempotencyWindowMs);
     const qint64 windowSeconds = m_options.idempotencyWindowMs / 1000;
-    m_api = std::make_unique<ApiService>(*m_tokens, *m_metrics,
+    m_api = std::make_unique<ApiService>(*m_tokens, *m_metrics, *m_runner,
                                          ApiService::Options { 1024 * 1024, windowSeconds });
     Router &router = m_api->router();
     AuthRoutes::install(router, *m_runner, *m_tokens);
@@ -101,14 +102,15 @@ bool SyncServer::start(QString *error)
 
     startOutbox();
 
-    m_http = new HttpFrontend([api = m_api.get()](const HttpRequest &r) { return api->handle(r); }, &m_pool);
-    m_port = m_http->listen(m_options.host, m_options.port);
-    if (m_port == 0) {
-        *error = QStringLiteral("cannot listen on %1:%2 (address in use or not permitted)")
-                     .arg(m_options.host.toString())
-                     .arg(m_options.port);
+    HttpFrontend::Handlers handlers;
+    handlers.inlineHandler = [api = m_api.get()](const HttpRequest &r) { return api->handleInline(r); };
+    handlers.workerHandler = [api = m_api.get()](const HttpRequest &r) { return api->handle(r); };
+    handlers.isBatchable = [api = m_api.get()](const HttpRequest &r) { return api->isBatchable(r); };
+    handlers.batchHandler = [api = m_api.get()](const std::vector<HttpRequest> &r) { return api->handleBatch(r); };
+    m_http = std::make_unique<HttpListener>(handlers, &m_pool);
+    if (!m_http->listen(m_options.host, m_options.port, m_eventLoops, {}, error))
         return false;
-    }
+    m_port = m_http->port();
 
     // Purge often enough that nothing lingers much past the window.
     const qint64 purgeEvery = std::clamp<qint64>(m_options.idempotencyWindowMs / 4, 1000, 60000);

@@ -12,7 +12,7 @@
 class ApiService;
 class CircuitBreaker;
 class Database;
-class HttpFrontend;
+class HttpListener;
 class IdempotencyGuard;
 class OutboxWorker;
 class ServerMetrics;
@@ -45,9 +45,10 @@ private:
     std::unique_ptr<ApiService> m_api;
     CircuitBreaker *m_smsBreaker = nullptr;
     QThreadPool m_pool;
-    HttpFrontend *m_http = nullptr;
+    std::unique_ptr<HttpListener> m_http;
     QThread m_outboxThread;
     OutboxWorker *m_outbox = nullptr;
     QTimer m_purgeTimer;
     quint16 m_port = 0;
+    int m_eventLoops = 2;
 };

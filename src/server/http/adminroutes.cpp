@@ -188,10 +188,10 @@ HttpResponse metrics(const AdminRoutes::Sources &s)
 
 void AdminRoutes::install(Router &router, Sources sources)
 {
-    router.add("GET", QStringLiteral("/api/admin/sync-health"), Router::Access::Admin, Router::Kind::Query,
+    router.add("GET", QStringLiteral("/api/admin/sync-health"), { Router::Access::Admin, Router::Kind::Query, Router::Execution::Worker },
                [sources](RequestContext &) { return syncHealth(sources); });
-    router.add("GET", QStringLiteral("/metrics"), Router::Access::Public, Router::Kind::Query,
+    router.add("GET", QStringLiteral("/metrics"), { Router::Access::Public, Router::Kind::Query, Router::Execution::Worker },
                [sources](RequestContext &) { return metrics(sources); });
-    router.add("GET", QStringLiteral("/healthz"), Router::Access::Public, Router::Kind::Query,
+    router.add("GET", QStringLiteral("/healthz"), { Router::Access::Public, Router::Kind::Query, Router::Execution::Inline },
                [](RequestContext &) { return HttpResponse::json(200, { { QStringLiteral("status"), QStringLiteral("ok") } }); });
 }

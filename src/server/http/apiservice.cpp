@@ -9,27 +9,79 @@
 #include "requestcontext.h"
 #include "requestpath.h"
 #include "storage/storageerror.h"
+#include "storage/transactionrunner.h"
 
 #include <QElapsedTimer>
 #include <QJsonDocument>
 
-ApiService::ApiService(const TokenService &tokens, ServerMetrics &metrics, Options options)
+ApiService::ApiService(const TokenService &tokens, ServerMetrics &metrics, TransactionRunner &runner,
+                       Options options)
     : m_tokens(tokens)
+    , m_runner(runner)
     , m_metrics(metrics)
     , m_options(options)
 {
 }
 
+std::optional<HttpResponse> ApiService::handleInline(const HttpRequest &request)
+{
+    return handle(request, Mode::Inline);
+}
+
 HttpResponse ApiService::handle(const HttpRequest &request)
+{
+    return *handle(request, Mode::Worker);
+}
+
+const Router::Route *ApiService::routeFor(const HttpRequest &request) const
+{
+    QString why;
+    const auto segments = RequestPath::segments(request.rawPath, &why);
+    if (!segments)
+        return nullptr;
+    const auto matched = m_router.match(request.method, *segments);
+    const Router::Match *match = std::get_if<Router::Match>(&matched);
+    return match ? match->route : nullptr;
+}
+
+bool ApiService::isBatchable(const HttpRequest &request) const
+{
+    const Router::Route *route = routeFor(request);
+    return route && route->options.kind == Router::Kind::Mutation
+        && route->options.execution == Router::Execution::Inline;
+}
+
+std::vector<std::optional<HttpResponse>> ApiService::handleBatch(const std::vector<HttpRequest> &requests)
+{
+    std::vector<std::optional<HttpResponse>> answers(requests.size());
+    try {
+        TransactionRunner::Batch batch(m_runner);
+        for (std::size_t i = 0; i < requests.size(); ++i)
+            answers[i] = handle(requests[i], Mode::Inline);
+        batch.commit();
+    } catch (const StorageError &e) {
+        // Could not begin or commit: nothing of the batch stands; workers redo each request.
+        qCDebug(lcHttp) << "batch of" << requests.size() << "handed to workers:" << e.what();
+        return std::vector<std::optional<HttpResponse>>(requests.size());
+    }
+    return answers;
+}
+
+std::optional<HttpResponse> ApiService::handle(const HttpRequest &request, Mode mode)
 {
     QElapsedTimer timer;
     timer.start();
     QString routeLabel = QStringLiteral("unmatched");
-    HttpResponse response;
+    std::optional<HttpResponse> response;
     try {
-        response = dispatch(request, &routeLabel);
+        std::optional<TransactionRunner::SingleAttemptScope> singleAttempt;
+        if (mode == Mode::Inline)
+            singleAttempt.emplace();
+        response = dispatch(request, mode, &routeLabel);
     } catch (const StorageError &e) {
-        if (e.isTransient()) {
+        if (e.isTransient() && mode == Mode::Inline) {
+            return std::nullopt; // nothing was committed; a worker retries with backoff
+        } else if (e.isTransient()) {
             qCWarning(lcHttp) << "storage busy after retries:" << e.what();
             response = HttpResponse::problem(Problems::unavailable(
                 QStringLiteral("The database is busy; nothing was changed. Retry with the same key."), 1));
@@ -41,11 +93,12 @@ HttpResponse ApiService::handle(const HttpRequest &request)
         qCCritical(lcHttp) << "unexpected error:" << e.what();
         response = HttpResponse::problem(Problems::internal());
     }
-    m_metrics.recordRequest(routeLabel, request.method, response.status, double(timer.nsecsElapsed()) / 1e9);
+    if (response)
+        m_metrics.recordRequest(routeLabel, request.method, response->status, double(timer.nsecsElapsed()) / 1e9);
     return response;
 }
 
-HttpResponse ApiService::dispatch(const HttpRequest &request, QString *routeLabel)
+std::optional<HttpResponse> ApiService::dispatch(const HttpRequest &request, Mode mode, QString *routeLabel)
 {
     QString why;
     const auto segments = RequestPath::segments(request.rawPath, &why);
@@ -58,9 +111,11 @@ HttpResponse ApiService::dispatch(const HttpRequest &request, QString *routeLabe
     const Router::Match &match = std::get<Router::Match>(matched);
     const Router::Route &route = *match.route;
     *routeLabel = route.pattern;
+    if (mode == Mode::Inline && route.options.execution == Router::Execution::Worker)
+        return std::nullopt;
 
     HttpResponse response;
-    const bool mutation = route.kind == Router::Kind::Mutation;
+    const bool mutation = route.options.kind == Router::Kind::Mutation;
     RequestContext ctx(request);
     ctx.m_params = match.params;
     ctx.m_routePattern = route.pattern;
@@ -96,7 +151,7 @@ HttpResponse ApiService::dispatch(const HttpRequest &request, QString *routeLabe
 
 std::optional<Problem> ApiService::authenticate(RequestContext &ctx, const Router::Route &route) const
 {
-    if (route.access == Router::Access::Public)
+    if (route.options.access == Router::Access::Public)
         return std::nullopt;
     const QByteArray authorization = ctx.request().header("authorization");
     if (authorization.isEmpty())
@@ -108,7 +163,7 @@ std::optional<Problem> ApiService::authenticate(RequestContext &ctx, const Route
     if (!claims)
         return Problems::unauthorized(QStringLiteral("The access token was rejected: %1.").arg(reason));
     ctx.m_principal = claims->principal;
-    if (route.access == Router::Access::Admin && !ctx.m_principal.isAdmin())
+    if (route.options.access == Router::Access::Admin && !ctx.m_principal.isAdmin())
         return Problems::forbidden(QStringLiteral("This route is for administrators."));
     return std::nullopt;
 }

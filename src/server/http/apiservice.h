@@ -3,10 +3,13 @@
 #include "httpresponse.h"
 #include "router.h"
 
+#include <vector>
+
 struct HttpRequest;
 class RequestContext;
 class ServerMetrics;
 class TokenService;
+class TransactionRunner;
 
 // The REST front door, called on worker threads: validates the path, finds the route, checks
 // size, content type, bearer token, role and Idempotency-Key, then runs the handler. Every
@@ -20,17 +23,34 @@ public:
         qint64 idempotencyWindowSeconds = 86400;
     };
 
-    ApiService(const TokenService &tokens, ServerMetrics &metrics, Options options);
+    ApiService(const TokenService &tokens, ServerMetrics &metrics, TransactionRunner &runner,
+               Options options);
 
     Router &router() { return m_router; }
+    // On an event-loop thread: answers Inline routes with a single transaction attempt.
+    // nullopt means "hand this request to a worker": a Worker route, or a transient database
+    // error that needs backoff (which must not sleep on the event loop).
+    std::optional<HttpResponse> handleInline(const HttpRequest &request);
+    // On a worker thread: answers anything, retrying transient database errors.
     HttpResponse handle(const HttpRequest &request);
+    // Whether handleBatch() takes this request: an inline mutation.
+    bool isBatchable(const HttpRequest &request) const;
+    // On an event-loop thread: runs inline mutations in one transaction (group commit), each
+    // in its own savepoint. Answers come back in order; nullopt = hand that request to a
+    // worker (all of them when the batch could not begin or commit).
+    std::vector<std::optional<HttpResponse>> handleBatch(const std::vector<HttpRequest> &requests);
 
 private:
-    HttpResponse dispatch(const HttpRequest &request, QString *routeLabel);
+    enum class Mode { Inline, Worker };
+    std::optional<HttpResponse> handle(const HttpRequest &request, Mode mode);
+    std::optional<HttpResponse> dispatch(const HttpRequest &request, Mode mode, QString *routeLabel);
     std::optional<Problem> authenticate(RequestContext &ctx, const Router::Route &route) const;
     std::optional<Problem> readBody(RequestContext &ctx) const;
 
+    const Router::Route *routeFor(const HttpRequest &request) const;
+
     const TokenService &m_tokens;
+    TransactionRunner &m_runner;
     ServerMetrics &m_metrics;
     const Options m_options;
     Router m_router;

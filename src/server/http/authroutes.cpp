@@ -94,8 +94,8 @@ HttpResponse refresh(TransactionRunner &runner, const TokenService &tokens, cons
 
 void AuthRoutes::install(Router &router, TransactionRunner &runner, const TokenService &tokens)
 {
-    router.add("POST", QStringLiteral("/api/auth/login"), Router::Access::Public, Router::Kind::Query,
+    router.add("POST", QStringLiteral("/api/auth/login"), { Router::Access::Public, Router::Kind::Query, Router::Execution::Worker },
                [&runner, &tokens](RequestContext &ctx) { return login(runner, tokens, ctx); });
-    router.add("POST", QStringLiteral("/api/auth/refresh"), Router::Access::Public, Router::Kind::Query,
+    router.add("POST", QStringLiteral("/api/auth/refresh"), { Router::Access::Public, Router::Kind::Query, Router::Execution::Worker },
                [&runner, &tokens](RequestContext &ctx) { return refresh(runner, tokens, ctx); });
 }

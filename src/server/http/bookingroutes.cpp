@@ -90,12 +90,13 @@ void BookingRoutes::install(Router &router, TransactionRunner &runner, Idempoten
 {
     using Access = Router::Access;
     using Kind = Router::Kind;
-    router.add("GET", QStringLiteral("/api/bookings"), Access::User, Kind::Query,
+    using Execution = Router::Execution;
+    router.add("GET", QStringLiteral("/api/bookings"), { Access::User, Kind::Query, Execution::Worker },
                [&runner](RequestContext &ctx) { return list(runner, ctx); });
-    router.add("GET", QStringLiteral("/api/bookings/{id}"), Access::User, Kind::Query,
+    router.add("GET", QStringLiteral("/api/bookings/{id}"), { Access::User, Kind::Query, Execution::Inline },
                [&runner](RequestContext &ctx) { return get(runner, ctx); });
-    router.add("POST", QStringLiteral("/api/bookings/confirm"), Access::User, Kind::Mutation,
+    router.add("POST", QStringLiteral("/api/bookings/confirm"), { Access::User, Kind::Mutation, Execution::Inline },
                [&guard](RequestContext &ctx) { return confirm(guard, ctx); });
-    router.add("POST", QStringLiteral("/api/bookings/delete"), Access::User, Kind::Mutation,
+    router.add("POST", QStringLiteral("/api/bookings/delete"), { Access::User, Kind::Mutation, Execution::Inline },
                [&guard](RequestContext &ctx) { return remove(guard, ctx); });
 }

@@ -55,6 +55,6 @@ HttpResponse changes(TransactionRunner &runner, const RequestContext &ctx)
 
 void ChangeRoutes::install(Router &router, TransactionRunner &runner)
 {
-    router.add("GET", QStringLiteral("/api/changes"), Router::Access::User, Router::Kind::Query,
+    router.add("GET", QStringLiteral("/api/changes"), { Router::Access::User, Router::Kind::Query, Router::Execution::Worker },
                [&runner](RequestContext &ctx) { return changes(runner, ctx); });
 }

@@ -3,7 +3,9 @@
 #include "httprequest.h"
 #include "logging.h"
 
+#include <QAbstractEventDispatcher>
 #include <QHttpServerRequest>
+#include <QPointer>
 #include <QHttpServerResponder>
 #include <QTcpSocket>
 #include <QThreadPool>
@@ -44,17 +46,14 @@ bool isWebSocketUpgrade(const HttpRequest &request)
 
 } // namespace
 
-HttpFrontend::HttpFrontend(Handler handler, QThreadPool *pool, QObject *parent)
+HttpFrontend::HttpFrontend(Handlers handlers, QThreadPool *pool, QObject *parent)
     : QAbstractHttpServer(parent)
-    , m_handler(std::move(handler))
+    , m_handlers(std::move(handlers))
     , m_pool(pool)
 {
-}
-
-HttpFrontend::~HttpFrontend()
-{
-    // Workers still running post back into this object: let them finish first.
-    m_pool->waitForDone();
+    // Emitted once per loop iteration, after everything that was ready has been read.
+    connect(QAbstractEventDispatcher::instance(thread()), &QAbstractEventDispatcher::aboutToBlock,
+            this, &HttpFrontend::flushBatch);
 }
 
 int HttpFrontend::pendingResponses() const
@@ -73,33 +72,71 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
         return true;
     }
 
-    auto it = m_connections.find(socket);
-    if (it == m_connections.end()) {
-        it = m_connections.emplace(socket, Connection { socket, {} }).first;
-        connect(socket, &QObject::destroyed, this, [this, socket] { m_connections.erase(socket); });
-    }
     const quint64 id = m_nextId++;
     Pending pending;
     pending.id = id;
     pending.responder = std::make_unique<QHttpServerResponder>(makeResponder(request, socket));
     pending.head = copy.method == "HEAD";
     pending.close = copy.header("connection").toLower().contains("close");
-    it->second.queue.push_back(std::move(pending));
+    if (m_handlers.isBatchable(copy)) {
+        enqueue(socket, std::move(pending));
+        m_batch.push_back({ socket, id, std::move(copy) });
+        return true;
+    }
+    pending.response = m_handlers.inlineHandler(copy);
+    const bool answered = pending.response.has_value();
+    enqueue(socket, std::move(pending));
+    if (!answered)
+        toWorker(socket, id, std::move(copy));
+    return true;
+}
 
-    QPointer<HttpFrontend> self(this);
-    m_pool->start([self, socket, id, handler = m_handler, request = std::move(copy)]() {
+void HttpFrontend::flushBatch()
+{
+    if (m_batch.empty())
+        return;
+    std::vector<Batched> batch;
+    batch.swap(m_batch);
+    std::vector<HttpRequest> requests;
+    requests.reserve(batch.size());
+    for (Batched &b : batch)
+        requests.push_back(std::move(b.request));
+    std::vector<std::optional<HttpResponse>> answers = m_handlers.batchHandler(requests);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (answers[i])
+            complete(batch[i].socket, batch[i].id, std::move(*answers[i]));
+        else
+            toWorker(batch[i].socket, batch[i].id, std::move(requests[i]));
+    }
+}
+
+void HttpFrontend::toWorker(QTcpSocket *socket, quint64 id, HttpRequest request)
+{
+    if (!m_handlers.workersOpen->load()) {
+        complete(socket, id, HttpResponse::text(503, "shutting down\n"));
+        return;
+    }
+    // Answers come back queued to this thread; the server drains the pool before it stops
+    // the event loops, so `this` outlives every job.
+    m_pool->start([this, socket, id, handler = m_handlers.workerHandler, request = std::move(request)]() {
         HttpResponse response = handler(request);
-        if (!self)
-            return;
         QMetaObject::invokeMethod(
-            self.data(),
-            [self, socket, id, response = std::move(response)]() mutable {
-                if (self)
-                    self->complete(socket, id, std::move(response));
+            this, [this, socket, id, response = std::move(response)]() mutable {
+                complete(socket, id, std::move(response));
             },
             Qt::QueuedConnection);
     });
-    return true;
+}
+
+void HttpFrontend::enqueue(QTcpSocket *socket, Pending pending)
+{
+    auto it = m_connections.find(socket);
+    if (it == m_connections.end()) {
+        it = m_connections.emplace(socket, Connection { socket, {} }).first;
+        connect(socket, &QObject::destroyed, this, [this, socket] { m_connections.erase(socket); });
+    }
+    it->second.queue.push_back(std::move(pending));
+    flush(it->second);
 }
 
 void HttpFrontend::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)

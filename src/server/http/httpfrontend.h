@@ -1,33 +1,45 @@
 #pragma once
 
+#include "httprequest.h"
 #include "httpresponse.h"
 
 #include <QAbstractHttpServer>
 #include <QPointer>
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
-struct HttpRequest;
-class QHttpServerResponder;
+#include <QHttpServerResponder>
 class QThreadPool;
 
-// The HTTP/1.1 listener. Each request is copied into an HttpRequest and handled on a worker
-// thread, so a slow database never stalls the event loop; responses are written back on the
-// event-loop thread strictly in request order per connection (Qt 6.4 dispatches pipelined
-// requests without waiting for the previous answer). WebSocket upgrades on `webSocketPath`
-// are left to QAbstractHttpServer (newWebSocketConnection).
+// One event loop's HTTP/1.1 server. A request is first offered to the inline handler on this
+// thread (short transactions answer at once, without a thread hop); what it declines goes to
+// the worker pool. Mutations are collected while the loop reads what has arrived and run as
+// one batch (group commit) before the loop waits again: one commit, one WAL append, one lock
+// round trip for all of them. Responses are written strictly in request order per connection (Qt 6.4
+// dispatches pipelined requests without waiting for the previous answer). WebSocket upgrades
+// on `webSocketPath` are left to QAbstractHttpServer (newWebSocketConnection).
 class HttpFrontend : public QAbstractHttpServer
 {
     Q_OBJECT
 public:
-    using Handler = std::function<HttpResponse(const HttpRequest &)>;
+    struct Handlers
+    {
+        std::function<std::optional<HttpResponse>(const HttpRequest &)> inlineHandler;
+        std::function<HttpResponse(const HttpRequest &)> workerHandler;
+        std::function<bool(const HttpRequest &)> isBatchable;
+        std::function<std::vector<std::optional<HttpResponse>>(const std::vector<HttpRequest> &)> batchHandler;
+        // Cleared at shutdown, before the pool drains: from then on nothing new goes to a
+        // worker (their answers post back into this object, which must still exist).
+        std::shared_ptr<std::atomic<bool>> workersOpen;
+    };
 
-    HttpFrontend(Handler handler, QThreadPool *pool, QObject *parent = nullptr);
-    ~HttpFrontend() override;
+    HttpFrontend(Handlers handlers, QThreadPool *pool, QObject *parent = nullptr);
 
     void setWebSocketPath(const QByteArray &path) { m_webSocketPath = path; }
     int pendingResponses() const;
@@ -55,9 +67,21 @@ private:
     void flush(Connection &connection);
     static void write(QHttpServerResponder &responder, const HttpResponse &response, bool head, bool close);
 
-    Handler m_handler;
+    void enqueue(QTcpSocket *socket, Pending pending);
+    void toWorker(QTcpSocket *socket, quint64 id, HttpRequest request);
+    void flushBatch();
+
+    struct Batched
+    {
+        QTcpSocket *socket = nullptr;
+        quint64 id = 0;
+        HttpRequest request;
+    };
+
+    Handlers m_handlers;
     QThreadPool *m_pool;
     QByteArray m_webSocketPath;
     std::unordered_map<QTcpSocket *, Connection> m_connections;
     quint64 m_nextId = 1;
+    std::vector<Batched> m_batch;
 };

@@ -118,12 +118,13 @@ void LeadRoutes::install(Router &router, TransactionRunner &runner, IdempotencyG
 {
     using Access = Router::Access;
     using Kind = Router::Kind;
-    router.add("GET", QStringLiteral("/api/leads"), Access::User, Kind::Query,
+    using Execution = Router::Execution;
+    router.add("GET", QStringLiteral("/api/leads"), { Access::User, Kind::Query, Execution::Worker },
                [&runner](RequestContext &ctx) { return list(runner, ctx); });
-    router.add("GET", QStringLiteral("/api/leads/{id}"), Access::User, Kind::Query,
+    router.add("GET", QStringLiteral("/api/leads/{id}"), { Access::User, Kind::Query, Execution::Inline },
                [&runner](RequestContext &ctx) { return get(runner, ctx); });
-    router.add("POST", QStringLiteral("/api/leads/status"), Access::User, Kind::Mutation,
+    router.add("POST", QStringLiteral("/api/leads/status"), { Access::User, Kind::Mutation, Execution::Inline },
                [&guard](RequestContext &ctx) { return setStatus(guard, ctx); });
-    router.add("POST", QStringLiteral("/api/leads/send-sms"), Access::User, Kind::Mutation,
+    router.add("POST", QStringLiteral("/api/leads/send-sms"), { Access::User, Kind::Mutation, Execution::Inline },
                [&guard, smsQueued](RequestContext &ctx) { return sendSms(guard, ctx, smsQueued); });
 }

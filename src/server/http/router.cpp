@@ -3,9 +3,9 @@
 #include "httpresponse.h"
 #include "problems.h"
 
-void Router::add(QByteArray method, const QString &pattern, Access access, Kind kind, Handler handler)
+void Router::add(QByteArray method, const QString &pattern, Options options, Handler handler)
 {
-    m_routes.append({ std::move(method), pattern, pattern.mid(1).split(QLatin1Char('/')), access, kind,
+    m_routes.append({ std::move(method), pattern, pattern.mid(1).split(QLatin1Char('/')), options,
                       std::move(handler) });
 }
 

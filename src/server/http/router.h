@@ -21,15 +21,24 @@ class Router
 public:
     enum class Access { Public, User, Admin };
     enum class Kind { Query, Mutation }; // a mutation requires an Idempotency-Key
+    // Inline routes run on the event-loop thread that read the request (short transactions);
+    // Worker routes (slow by design: password hashing, whole-table reads) go to the pool.
+    enum class Execution { Inline, Worker };
     using Handler = std::function<HttpResponse(RequestContext &)>;
+
+    struct Options
+    {
+        Access access = Access::User;
+        Kind kind = Kind::Query;
+        Execution execution = Execution::Inline;
+    };
 
     struct Route
     {
         QByteArray method;
         QString pattern;
         QStringList segments;
-        Access access = Access::User;
-        Kind kind = Kind::Query;
+        Options options;
         Handler handler;
     };
 
@@ -39,7 +48,7 @@ public:
         QHash<QString, QString> params;
     };
 
-    void add(QByteArray method, const QString &pattern, Access access, Kind kind, Handler handler);
+    void add(QByteArray method, const QString &pattern, Options options, Handler handler);
     // A Match, or a 404 / 405 problem.
     std::variant<Match, Problem> match(const QByteArray &method, const QStringList &segments) const;
 

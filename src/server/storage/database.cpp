@@ -16,12 +16,14 @@
 namespace {
 std::atomic<quint64> nextInstance { 1 };
 
-// Per-thread registry of connection names, removed when the thread ends.
+// Per-thread registry of connections and their prepared statements, closed when the thread ends.
 struct ThreadConnections
 {
     QHash<quint64, QString> names;
+    QHash<QString, Database::StatementCache> statements;
     ~ThreadConnections()
     {
+        statements.clear(); // statements before their connections
         for (const QString &name : std::as_const(names)) {
             QSqlDatabase::database(name, false).close();
             QSqlDatabase::removeDatabase(name);
@@ -56,6 +58,11 @@ bool Database::open(QString *error)
         return false;
     }
     return true;
+}
+
+Database::StatementCache &Database::preparedStatements(const QString &connectionName)
+{
+    return threadConnections.statements[connectionName];
 }
 
 QSqlDatabase Database::connection()
@@ -107,7 +114,10 @@ void Database::configure(const QSqlDatabase &db)
                                                : QStringLiteral("PRAGMA synchronous=NORMAL"));
         SqlQuery::run(db, m_dialect, QStringLiteral("PRAGMA foreign_keys=ON"));
         SqlQuery::run(db, m_dialect, QStringLiteral("PRAGMA temp_store=MEMORY"));
+        // A bigger page cache per connection (the default 2 MB thrashes on large tables).
+        SqlQuery::run(db, m_dialect, QStringLiteral("PRAGMA cache_size=-32768"));
     } else {
         SqlQuery::run(db, m_dialect, QStringLiteral("SET TIME ZONE 'UTC'"));
     }
 }
+

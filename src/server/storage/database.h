@@ -4,7 +4,11 @@
 #include "sqldialect.h"
 
 #include <QMutex>
+#include <QHash>
 #include <QSqlDatabase>
+#include <QSqlQuery>
+
+#include <memory>
 
 // Owns the configuration and hands every thread its own connection (Qt SQL connections are
 // per thread). Opening runs the schema migrations.
@@ -22,6 +26,14 @@ public:
 
     const SqlDialect &dialect() const { return m_dialect; }
     const DatabaseConfig &config() const { return m_config; }
+    struct PreparedStatement
+    {
+        QSqlQuery query;
+        bool inUse = false;
+    };
+    using StatementCache = QHash<QString, std::shared_ptr<PreparedStatement>>;
+    // This thread's prepared statements of one of its connections, by SQL text.
+    static StatementCache &preparedStatements(const QString &connectionName);
     // Held for the whole of a write transaction when the dialect has a single writer.
     QMutex &writeGate() { return m_writeGate; }
 

@@ -10,7 +10,8 @@
 
 namespace {
 
-// Append only: a shipped migration never changes. Plain SQL that SQLite and PostgreSQL accept.
+// Append only: a shipped migration never changes. Plain SQL that SQLite and PostgreSQL accept,
+// with two placeholders for layout hints (see SqlDialect::expand).
 const std::vector<QStringList> &migrations()
 {
     static const std::vector<QStringList> all {
@@ -65,7 +66,7 @@ const std::vector<QStringList> &migrations()
             QStringLiteral("CREATE INDEX sms_outbox ON sms_messages (status, next_attempt_at_ms)"),
             QStringLiteral("CREATE INDEX sms_by_lead ON sms_messages (lead_id, created_at)"),
             QStringLiteral("CREATE TABLE change_log ("
-                           " seq BIGINT PRIMARY KEY,"
+                           " seq {sequence_key},"
                            " org_id TEXT NOT NULL,"
                            " owner_id TEXT NOT NULL,"
                            " table_name TEXT NOT NULL,"
@@ -89,7 +90,7 @@ const std::vector<QStringList> &migrations()
                            " response_content_type TEXT NOT NULL,"
                            " response_body TEXT NOT NULL,"
                            " created_at_ms BIGINT NOT NULL,"
-                           " PRIMARY KEY (user_id, idem_key))"),
+                           " PRIMARY KEY (user_id, idem_key)) {clustered}"),
             QStringLiteral("CREATE INDEX idempotency_expiry ON idempotency_keys (created_at_ms)"),
             QStringLiteral("CREATE TABLE refresh_tokens ("
                            " token_hash TEXT PRIMARY KEY,"
@@ -134,7 +135,7 @@ void Migrator::migrate()
         SqlQuery::run(m_db, m_dialect, m_dialect.beginWriteStatement());
         try {
             for (const QString &statement : migrations().at(std::size_t(version - 1)))
-                SqlQuery::run(m_db, m_dialect, statement);
+                SqlQuery::run(m_db, m_dialect, m_dialect.expand(statement));
             SqlQuery(m_db, m_dialect, QStringLiteral("INSERT INTO schema_version (version) VALUES (?)"))
                 .bind(version)
                 .exec();

@@ -34,3 +34,12 @@ bool SqlDialect::isUniqueViolation(const QSqlError &error) const
         return code == QLatin1String("2067") || code == QLatin1String("1555") || code == QLatin1String("19");
     return code == QLatin1String("23505");
 }
+
+QString SqlDialect::expand(QString ddl) const
+{
+    const bool sqlite = m_kind == Kind::Sqlite;
+    ddl.replace(QLatin1String("{sequence_key}"),
+                sqlite ? QLatin1String("INTEGER PRIMARY KEY") : QLatin1String("BIGINT PRIMARY KEY"));
+    ddl.replace(QLatin1String(" {clustered}"), sqlite ? QLatin1String(" WITHOUT ROWID") : QLatin1String(""));
+    return ddl;
+}

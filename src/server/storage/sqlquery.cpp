@@ -1,29 +1,56 @@
 #include "sqlquery.h"
 
+#include "database.h"
 #include "sqldialect.h"
 #include "storageerror.h"
 
+#include <QHash>
 #include <QSqlError>
 
 SqlQuery::SqlQuery(const QSqlDatabase &db, const SqlDialect &dialect, const QString &sql)
-    : m_query(db)
-    , m_dialect(dialect)
+    : m_dialect(&dialect)
     , m_sql(sql)
 {
-    m_query.setForwardOnly(true);
-    if (!m_query.prepare(sql))
-        fail(QStringLiteral("prepare"));
+    Database::StatementCache &statements = Database::preparedStatements(db.connectionName());
+    const auto cached = statements.constFind(sql);
+    if (cached != statements.cend() && !(*cached)->inUse) {
+        m_statement = *cached;
+    } else {
+        m_statement = std::make_shared<Database::PreparedStatement>();
+        m_statement->query = QSqlQuery(db);
+        m_statement->query.setForwardOnly(true);
+        if (!m_statement->query.prepare(sql))
+            fail(QStringLiteral("prepare"));
+        if (cached == statements.cend())
+            statements.insert(sql, m_statement);
+    }
+    m_statement->inUse = true;
+}
+
+SqlQuery::SqlQuery(SqlQuery &&other) noexcept
+    : m_statement(std::move(other.m_statement))
+    , m_dialect(other.m_dialect)
+    , m_sql(std::move(other.m_sql))
+{
+}
+
+SqlQuery::~SqlQuery()
+{
+    if (m_statement) {
+        m_statement->query.finish();
+        m_statement->inUse = false;
+    }
 }
 
 SqlQuery &SqlQuery::bind(const QVariant &value)
 {
-    m_query.addBindValue(value);
+    query().addBindValue(value);
     return *this;
 }
 
 SqlQuery &SqlQuery::exec()
 {
-    if (!m_query.exec())
+    if (!query().exec())
         fail(QStringLiteral("exec"));
     return *this;
 }
@@ -37,6 +64,6 @@ void SqlQuery::run(const QSqlDatabase &db, const SqlDialect &dialect, const QStr
 
 void SqlQuery::fail(const QString &what) const
 {
-    const QSqlError error = m_query.lastError();
-    throw StorageError(error, m_dialect.isTransient(error), what + QLatin1Char(' ') + m_sql.left(80));
+    const QSqlError error = m_statement ? query().lastError() : QSqlError();
+    throw StorageError(error, m_dialect->isTransient(error), what + QLatin1Char(' ') + m_sql.left(80));
 }

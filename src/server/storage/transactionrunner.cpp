@@ -7,9 +7,61 @@
 #include "storageerror.h"
 #include "transaction.h"
 
-#include <QMutexLocker>
 #include <QSqlQuery>
 #include <QThread>
+
+namespace {
+thread_local bool singleAttempt = false;
+thread_local TransactionRunner::Batch *currentBatch = nullptr;
+
+void rollback(const QSqlDatabase &db, const QString &statement)
+{
+    QSqlQuery(db).exec(statement); // best effort: the connection may already have aborted it
+}
+} // namespace
+
+TransactionRunner::SingleAttemptScope::SingleAttemptScope() : m_previous(singleAttempt)
+{
+    singleAttempt = true;
+}
+
+TransactionRunner::SingleAttemptScope::~SingleAttemptScope()
+{
+    singleAttempt = m_previous;
+}
+
+TransactionRunner::Batch::Batch(TransactionRunner &runner) : m_runner(runner)
+{
+    Database &database = runner.m_database;
+    const SqlDialect &dialect = database.dialect();
+    if (dialect.serialisesWriters())
+        m_gate.emplace(&database.writeGate());
+    m_tx = std::make_unique<Transaction>(database.connection(), dialect, runner.m_clock->nowMs());
+    SqlQuery::run(m_tx->db(), dialect, dialect.beginWriteStatement());
+    currentBatch = this;
+}
+
+TransactionRunner::Batch::~Batch()
+{
+    if (currentBatch == this)
+        currentBatch = nullptr;
+    if (!m_done)
+        rollback(m_tx->db(), QStringLiteral("ROLLBACK"));
+}
+
+void TransactionRunner::Batch::commit()
+{
+    currentBatch = nullptr;
+    m_done = true; // whatever happens now, the transaction is over
+    try {
+        SqlQuery::run(m_tx->db(), m_tx->dialect(), QStringLiteral("COMMIT"));
+    } catch (...) {
+        rollback(m_tx->db(), QStringLiteral("ROLLBACK"));
+        throw;
+    }
+    m_gate.reset();
+    m_runner.finishCommitted(*m_tx);
+}
 
 TransactionRunner::TransactionRunner(Database &database, const Clock *clock, RandomSource *random,
                                      Options options, QObject *parent)
@@ -22,23 +74,49 @@ TransactionRunner::TransactionRunner(Database &database, const Clock *clock, Ran
 {
 }
 
+TransactionRunner::~TransactionRunner() = default;
+
 void TransactionRunner::run(Mode mode, const std::function<void(Transaction &)> &work)
 {
+    if (currentBatch && &currentBatch->m_runner == this) {
+        inBatch(*currentBatch, work);
+        return;
+    }
     for (int attemptNo = 0;; ++attemptNo) {
         try {
             attempt(mode, work);
             return;
         } catch (const StorageError &e) {
-            if (!e.isTransient() || attemptNo + 1 >= m_options.maxAttempts)
+            if (!e.isTransient() || singleAttempt || attemptNo + 1 >= m_options.maxAttempts)
                 throw;
             ++m_transientRetries;
             const qint64 delay = m_backoff.delayMs(attemptNo, *m_random);
             qCDebug(lcStorage) << "transient storage error, retry" << attemptNo + 1 << "in" << delay
                                << "ms:" << e.what();
-            // Worker threads only: the event-loop thread never runs a transaction that waits.
+            // Worker threads only: event-loop threads run with a SingleAttemptScope or a Batch.
             QThread::msleep(static_cast<unsigned long>(delay));
         }
     }
+}
+
+void TransactionRunner::inBatch(Batch &batch, const std::function<void(Transaction &)> &work)
+{
+    Transaction &outer = *batch.m_tx;
+    const QString savepoint = QStringLiteral("unit%1").arg(++batch.m_savepoints);
+    SqlQuery::run(outer.db(), outer.dialect(), QStringLiteral("SAVEPOINT ") + savepoint);
+    Transaction unit(outer.db(), outer.dialect(), m_clock->nowMs());
+    try {
+        work(unit);
+        SqlQuery::run(outer.db(), outer.dialect(), QStringLiteral("RELEASE SAVEPOINT ") + savepoint);
+    } catch (...) {
+        rollback(outer.db(), QStringLiteral("ROLLBACK TO SAVEPOINT ") + savepoint);
+        rollback(outer.db(), QStringLiteral("RELEASE SAVEPOINT ") + savepoint);
+        throw;
+    }
+    // Kept by the batch: they belong to its commit.
+    outer.noteSeq(unit.lastSeq());
+    for (auto &hook : unit.m_afterCommit)
+        outer.afterCommit(std::move(hook));
 }
 
 void TransactionRunner::attempt(Mode mode, const std::function<void(Transaction &)> &work)
@@ -55,10 +133,15 @@ void TransactionRunner::attempt(Mode mode, const std::function<void(Transaction 
         work(tx);
         SqlQuery::run(tx.db(), dialect, QStringLiteral("COMMIT"));
     } catch (...) {
-        QSqlQuery(tx.db()).exec(QStringLiteral("ROLLBACK"));
+        rollback(tx.db(), QStringLiteral("ROLLBACK"));
         throw;
     }
     gate.reset();
+    finishCommitted(tx);
+}
+
+void TransactionRunner::finishCommitted(Transaction &tx)
+{
     if (tx.lastSeq() > 0)
         emit changesCommitted(tx.lastSeq());
     for (const auto &hook : tx.m_afterCommit)

@@ -2,12 +2,15 @@
 
 #include "backoff.h"
 
+#include <QMutex>
 #include <QObject>
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <type_traits>
+#include <vector>
 
 class Clock;
 class Database;
@@ -18,6 +21,10 @@ class Transaction;
 // backoff and full jitter, when the database reports a transient error (SQLite busy/locked,
 // PostgreSQL serialization failure or deadlock). Anything else rolls back and propagates.
 // After the last attempt the transient StorageError propagates: callers answer 503.
+//
+// Group commit: inside a Batch on the same thread, each unit runs in a SAVEPOINT of the
+// batch's one transaction instead (a failing unit rolls back alone), and the batch commits
+// once for all of them. Its after-commit hooks run only once the batch has committed.
 class TransactionRunner : public QObject
 {
     Q_OBJECT
@@ -30,6 +37,7 @@ public:
 
     TransactionRunner(Database &database, const Clock *clock, RandomSource *random,
                       Options options, QObject *parent = nullptr);
+    ~TransactionRunner() override;
 
     template<typename Work>
     auto write(Work &&work) -> std::invoke_result_t<Work, Transaction &>
@@ -41,6 +49,41 @@ public:
     {
         return runReturning(Mode::Read, std::forward<Work>(work));
     }
+
+    // While one is alive on a thread, transactions there make a single attempt: a transient
+    // error propagates at once instead of sleeping, so an event-loop thread can hand the
+    // request to a worker thread rather than block.
+    class SingleAttemptScope
+    {
+    public:
+        SingleAttemptScope();
+        ~SingleAttemptScope();
+        Q_DISABLE_COPY_MOVE(SingleAttemptScope)
+
+    private:
+        bool m_previous;
+    };
+
+    // One write transaction shared by the units run on this thread while it is alive.
+    // The constructor begins it (and may throw a transient StorageError: nothing to undo);
+    // commit() ends it (and may throw: then every unit in it is undone). Destroyed without
+    // commit(), it rolls back.
+    class Batch
+    {
+    public:
+        explicit Batch(TransactionRunner &runner);
+        ~Batch();
+        Q_DISABLE_COPY_MOVE(Batch)
+        void commit();
+
+    private:
+        friend class TransactionRunner;
+        TransactionRunner &m_runner;
+        std::unique_ptr<Transaction> m_tx;
+        std::optional<QMutexLocker<QMutex>> m_gate;
+        bool m_done = false;
+        int m_savepoints = 0;
+    };
 
     quint64 transientRetries() const { return m_transientRetries.load(); }
     Database &database() { return m_database; }
@@ -67,6 +110,8 @@ private:
 
     void run(Mode mode, const std::function<void(Transaction &)> &work);
     void attempt(Mode mode, const std::function<void(Transaction &)> &work);
+    void inBatch(Batch &batch, const std::function<void(Transaction &)> &work);
+    void finishCommitted(Transaction &tx);
 
     Database &m_database;
     const Clock *m_clock;
