@@ -1,0 +1,120 @@
+#include "serverprocess.h"
+
+#include <QDir>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTest>
+
+ServerProcess::ServerProcess(Options options, QObject *parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+{
+    if (m_options.dataDir.isEmpty()) {
+        m_tempDir = std::make_unique<QTemporaryDir>();
+        m_dataDir = m_tempDir->path();
+    } else {
+        m_dataDir = m_options.dataDir;
+    }
+}
+
+ServerProcess::~ServerProcess()
+{
+    kill();
+}
+
+QString ServerProcess::executable()
+{
+    return QStringLiteral(SYNCLOOPD_PATH);
+}
+
+QString ServerProcess::databasePath() const
+{
+    return QDir(m_dataDir).filePath(QStringLiteral("syncloop.sqlite"));
+}
+
+QString ServerProcess::jwtSecretPath() const
+{
+    return QDir(m_dataDir).filePath(QStringLiteral("jwt-secret"));
+}
+
+QStringList ServerProcess::arguments() const
+{
+    QStringList args { QStringLiteral("--data-dir"), m_dataDir };
+    if (m_options.demo)
+        args << QStringLiteral("--demo") << QStringLiteral("--demo-bookings") << QString::number(m_options.demoBookings);
+    return args + m_options.extraArgs;
+}
+
+bool ServerProcess::start(int timeoutMs)
+{
+    return launch(arguments() + QStringList { QStringLiteral("--port"), QStringLiteral("0") }, timeoutMs);
+}
+
+bool ServerProcess::restart(bool samePort, int timeoutMs)
+{
+    const quint16 previous = port();
+    kill();
+    const QString portArg = samePort ? QString::number(previous) : QStringLiteral("0");
+    return launch(arguments() + QStringList { QStringLiteral("--port"), portArg }, timeoutMs);
+}
+
+bool ServerProcess::launch(const QStringList &arguments, int timeoutMs)
+{
+    m_process = std::make_unique<QProcess>();
+    m_stdout.clear();
+    connect(m_process.get(), &QProcess::readyReadStandardError, this,
+            [this] { m_stderr += QString::fromLocal8Bit(m_process->readAllStandardError()); });
+    QSignalSpy ready(m_process.get(), &QProcess::readyReadStandardOutput);
+    QSignalSpy finished(m_process.get(), &QProcess::finished);
+    m_process->start(executable(), arguments);
+    if (!m_process->waitForStarted(timeoutMs)) {
+        qWarning() << "syncloopd did not start:" << m_process->errorString();
+        return false;
+    }
+    static const QRegularExpression line(QStringLiteral("^syncloopd listening on (http://\\S+)\\n"));
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < timeoutMs) {
+        m_stdout += m_process->readAllStandardOutput();
+        const auto match = line.match(QString::fromUtf8(m_stdout));
+        if (match.hasMatch()) {
+            m_baseUrl = QUrl(match.captured(1));
+            return true;
+        }
+        if (m_process->state() == QProcess::NotRunning || !finished.isEmpty())
+            break;
+        ready.wait(200);
+    }
+    m_stderr += QString::fromLocal8Bit(m_process->readAllStandardError());
+    qWarning().noquote() << "syncloopd did not report its address; stderr:\n" << m_stderr;
+    return false;
+}
+
+void ServerProcess::kill()
+{
+    if (!m_process)
+        return;
+    if (m_process->state() != QProcess::NotRunning) {
+        m_process->kill();
+        m_process->waitForFinished(10000);
+    }
+    m_stderr += QString::fromLocal8Bit(m_process->readAllStandardError());
+    m_process.reset();
+}
+
+void ServerProcess::terminate()
+{
+    if (!m_process)
+        return;
+    if (m_process->state() != QProcess::NotRunning) {
+        m_process->terminate();
+        if (!m_process->waitForFinished(15000))
+            m_process->kill();
+    }
+    m_process.reset();
+}
+
+bool ServerProcess::isRunning() const
+{
+    return m_process && m_process->state() == QProcess::Running;
+}

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <QObject>
+#include <QProcess>
+#include <QStringList>
+#include <QTemporaryDir>
+#include <QUrl>
+
+#include <memory>
+
+struct ServerProcessOptions
+{
+    bool demo = true;
+    int demoBookings = 60;
+    QStringList extraArgs;
+    QString dataDir; // empty: a fresh temporary directory
+};
+
+// A real syncloopd, started on 127.0.0.1 port 0 with its own temporary data directory.
+// start() waits (on the event loop) for the "listening on" line and reads the address from it.
+class ServerProcess : public QObject
+{
+    Q_OBJECT
+public:
+    using Options = ServerProcessOptions;
+
+    explicit ServerProcess(Options options = {}, QObject *parent = nullptr);
+    ~ServerProcess() override;
+
+    bool start(int timeoutMs = 20000);
+    // Starts again on the same data directory; `samePort` keeps the address clients know.
+    bool restart(bool samePort = true, int timeoutMs = 20000);
+    void kill();      // SIGKILL: no cleanup at all, as in a crash
+    void terminate(); // SIGTERM and wait for a clean exit
+    bool isRunning() const;
+
+    QUrl baseUrl() const { return m_baseUrl; }
+    quint16 port() const { return quint16(m_baseUrl.port()); }
+    QString dataDir() const { return m_dataDir; }
+    QString databasePath() const;
+    QString jwtSecretPath() const;
+    QString output() const { return m_stderr; }
+    QStringList arguments() const;
+
+    static QString executable();
+
+private:
+    bool launch(const QStringList &arguments, int timeoutMs);
+
+    Options m_options;
+    std::unique_ptr<QTemporaryDir> m_tempDir;
+    QString m_dataDir;
+    std::unique_ptr<QProcess> m_process;
+    QUrl m_baseUrl;
+    QString m_stderr;
+    QByteArray m_stdout;
+};

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QObject>
+#include <QSet>
+#include <QTcpServer>
+#include <QStringList>
+#include <QUrl>
+
+class QTcpSocket;
+
+// A stand-in for the third-party SMS provider: a real HTTP server on 127.0.0.1 that accepts
+// JSON POSTs the way syncloopd sends them, deduplicates on Idempotency-Key like a real
+// provider, and can fail, hang, reject or be slow on command. It records every call.
+class SmsProviderStandIn : public QObject
+{
+    Q_OBJECT
+public:
+    enum class Mode {
+        Accept, // 200 {"id"}; a known key answers the first result again, without a second delivery
+        Fail,   // 503 with Retry-After: 0
+        Hang,   // reads the request and never answers
+        Reject, // 400: the provider refuses the message for good
+    };
+
+    explicit SmsProviderStandIn(QObject *parent = nullptr);
+
+    bool start(quint16 port = 0);
+    QUrl url() const;
+    quint16 port() const { return m_server.serverPort(); }
+
+    void setMode(Mode mode) { m_mode = mode; }
+    void setDelayMs(int ms) { m_delayMs = ms; }
+
+    int calls() const { return m_calls; }
+    // Messages delivered to phones: one per key, however often the key was sent.
+    QList<QJsonObject> delivered() const { return m_delivered; }
+    int callsFor(const QString &key) const { return m_callsPerKey.value(key); }
+    QStringList keysSeen() const { return m_callsPerKey.keys(); }
+
+signals:
+    void called(const QString &key);
+
+private:
+    void onReadable(QTcpSocket *socket);
+
+    QTcpServer m_server;
+    Mode m_mode = Mode::Accept;
+    int m_delayMs = 0;
+    int m_calls = 0;
+    QHash<QString, int> m_callsPerKey;
+    QHash<QString, QString> m_idForKey;
+    QList<QJsonObject> m_delivered;
+    QHash<QTcpSocket *, QByteArray> m_buffers;
+};
