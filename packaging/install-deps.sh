@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what syncloop needs to build, run and test on Debian 12 (bookworm).
+# Idempotent: installs only missing packages. Works as root or through sudo.
+set -euo pipefail
+
+packages=(
+    # toolchain
+    build-essential cmake ninja-build pkg-config ccache git
+    # Qt 6.4 from Debian
+    qt6-base-dev qt6-httpserver-dev qt6-websockets-dev qt6-tools-dev qt6-l10n-tools
+    libqt6sql6-sqlite libqt6sql6-psql qtkeychain-qt6-dev
+    # server crypto
+    libjwt-dev libsodium-dev
+    # tests: keychain over a private D-Bus session, fonts for rendered widgets, sqlite shell
+    gnome-keyring libsecret-1-0 dbus dbus-x11 fonts-dejavu-core sqlite3 curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "install-deps: everything is installed"
+    exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+    SUDO=()
+elif command -v sudo >/dev/null; then
+    SUDO=(sudo)
+else
+    echo "install-deps: missing ${missing[*]}; run as root or install sudo" >&2
+    exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${SUDO[@]}" apt-get update -qq
+"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Command (2): install what is missing, build, and run every test.
+# Usage: packaging/run-tests.sh [extra ctest arguments]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packaging/install-deps.sh
+
+preset=default
+[ "${CI:-}" = "true" ] && preset=ci
+cmake --preset "$preset"
+cmake --build --preset "$preset"
+
+# Tests run headless: offscreen widgets, and a private D-Bus session with an unlocked
+# gnome-keyring for the QtKeychain tests (CI has neither a display nor a session bus).
+export QT_QPA_PLATFORM=offscreen
+export XDG_RUNTIME_DIR="$(mktemp -d)"
+chmod 700 "$XDG_RUNTIME_DIR"
+export XDG_DATA_HOME="$(mktemp -d)"
+trap 'rm -rf "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME"' EXIT
+
+dbus-run-session -- sh -c '
+    echo -n ci | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+    ctest --preset "$0" --output-on-failure "$@"
+' "$preset" "$@"
