@@ -31,8 +31,10 @@ class TransactionRunner : public QObject
 public:
     struct Options
     {
-        Backoff::Policy backoff { 2, 200 };
-        int maxAttempts = 12;
+        // About five seconds of retries in all: a busy database gets time to drain before the
+        // client sees a 503, yet the client's own timeout (tens of seconds) is never reached.
+        Backoff::Policy backoff { 2, 250 };
+        int maxAttempts = 30;
     };
 
     TransactionRunner(Database &database, const Clock *clock, RandomSource *random,
