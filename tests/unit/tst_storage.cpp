@@ -1,0 +1,350 @@
+// The storage layer on a SQLite file in a QTemporaryDir: migrations, durability across
+// reopen, busy retries, group-commit batches, the change log and the key stores.
+#include "clock.h"
+#include "randomsource.h"
+#include "storage/changelog.h"
+#include "storage/database.h"
+#include "storage/idempotencystore.h"
+#include "storage/migrator.h"
+#include "storage/refreshtokenstore.h"
+#include "storage/sqlquery.h"
+#include "storage/storageerror.h"
+#include "storage/transaction.h"
+#include "storage/transactionrunner.h"
+#include "storage/userrepository.h"
+
+#include <QSignalSpy>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QtConcurrent>
+
+namespace {
+
+DatabaseConfig configIn(const QTemporaryDir &dir)
+{
+    DatabaseConfig config;
+    config.sqlitePath = dir.filePath(QStringLiteral("test.sqlite"));
+    return config;
+}
+
+// A second, independent connection to the same file (as another process would have).
+class OtherConnection
+{
+public:
+    explicit OtherConnection(const QString &path) : m_name(QStringLiteral("other-%1").arg(++s_count))
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
+        db.setDatabaseName(path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=0"));
+        db.open();
+    }
+    ~OtherConnection()
+    {
+        QSqlDatabase::database(m_name).close();
+        QSqlDatabase::removeDatabase(m_name);
+    }
+    bool exec(const QString &sql) { return QSqlQuery(QSqlDatabase::database(m_name)).exec(sql); }
+    qint64 scalar(const QString &sql)
+    {
+        QSqlQuery q(QSqlDatabase::database(m_name));
+        return q.exec(sql) && q.next() ? q.value(0).toLongLong() : -1;
+    }
+
+private:
+    QString m_name;
+    static inline int s_count = 0;
+};
+
+void seedOrganisation(TransactionRunner &runner)
+{
+    runner.write([](Transaction &tx) {
+        UserRepository::insertOrganisation(tx, QStringLiteral("org-1"), QStringLiteral("Org"));
+        UserRepository::insert(tx, { QStringLiteral("user-1"), QStringLiteral("org-1"), QStringLiteral("a@example.com"),
+                                     QStringLiteral("hash"), Principal::Role::Agent });
+    });
+}
+
+ChangeLog::Entry entry(const QString &recordId)
+{
+    return { QStringLiteral("bookings"), ChangeLog::Type::Update, QStringLiteral("org-1"), QStringLiteral("user-1"),
+             recordId, { { QStringLiteral("id"), recordId } }, {} };
+}
+
+} // namespace
+
+class TestStorage : public QObject
+{
+    Q_OBJECT
+private slots:
+    void migratesAnEmptyDatabaseOnce()
+    {
+        QTemporaryDir dir;
+        {
+            Database db(configIn(dir));
+            QString error;
+            QVERIFY2(db.open(&error), qPrintable(error));
+            QCOMPARE(Migrator(db.connection(), db.dialect()).currentVersion(), Migrator::latestVersion());
+        }
+        {
+            Database again(configIn(dir));
+            QString error;
+            QVERIFY(again.open(&error));
+            OtherConnection other(dir.filePath(QStringLiteral("test.sqlite")));
+            QCOMPARE(other.scalar(QStringLiteral("SELECT COUNT(*) FROM schema_version")), qint64(Migrator::latestVersion()));
+            QSqlQuery mode(QSqlDatabase::database(again.connection().connectionName()));
+            QVERIFY(mode.exec(QStringLiteral("PRAGMA journal_mode")) && mode.next());
+            QCOMPARE(mode.value(0).toString(), QStringLiteral("wal"));
+        }
+    }
+
+    void refusesAnUnusablePath()
+    {
+        DatabaseConfig config;
+        config.sqlitePath = QStringLiteral("/proc/no-such-dir/x.sqlite");
+        Database db(config);
+        QString error;
+        QVERIFY(!db.open(&error));
+        QVERIFY(!error.isEmpty());
+    }
+
+    void committedDataSurvivesReopen()
+    {
+        QTemporaryDir dir;
+        qint64 seq = 0;
+        {
+            Database db(configIn(dir));
+            QString error;
+            QVERIFY(db.open(&error));
+            TransactionRunner runner(db, SystemClock::instance(), SystemRandomSource::instance(), {});
+            seedOrganisation(runner);
+            seq = runner.write([](Transaction &tx) { return ChangeLog::append(tx, entry(QStringLiteral("b1"))); });
+        }
+        Database db(configIn(dir));
+        QString error;
+        QVERIFY(db.open(&error));
+        TransactionRunner runner(db, SystemClock::instance(), SystemRandomSource::instance(), {});
+        QCOMPARE(runner.read([](Transaction &tx) { return ChangeLog::head(tx); }), seq);
+        QVERIFY(runner.read([](Transaction &tx) { return UserRepository::findByEmail(tx, QStringLiteral("A@example.com ")); }).has_value());
+    }
+
+    void failedWorkRollsBackEverything()
+    {
+        QTemporaryDir dir;
+        Database db(configIn(dir));
+        QString error;
+        QVERIFY(db.open(&error));
+        TransactionRunner runner(db, SystemClock::instance(), SystemRandomSource::instance(), {});
+        seedOrganisation(runner);
+        QSignalSpy committed(&runner, &TransactionRunner::changesCommitted);
+        bool hookRan = false;
+        try {
+            runner.write([&](Transaction &tx) {
+                ChangeLog::append(tx, entry(QStringLiteral("b1")));
+                tx.afterCommit([&] { hookRan = true; });
+                // A duplicate primary key: a real, non-transient failure.
+                UserRepository::insertOrganisation(tx, QStringLiteral("org-1"), QStringLiteral("again"));
+            });
+            QFAIL("the duplicate key must throw");
+        } catch (const StorageError &e) {
+            QVERIFY(!e.isTransient());
+        }
+        QCOMPARE(runner.read([](Transaction &tx) { return ChangeLog::head(tx); }), qint64(0));
+        QVERIFY(!hookRan);
+        QCOMPARE(committed.size(), 0);
+    }
+
+    void busyDatabaseIsRetriedWithBackoff()
+    {
+        QTemporaryDir dir;
+        Database db(configIn(dir));
+        QString error;
+        QVERIFY(db.open(&error));
+        SeededRandomSource random(11);
+        TransactionRunner runner(db, SystemClock::instance(), &random, { { 1, 20 }, 500 });
+        seedOrganisation(runner);
+
+        OtherConnection other(configIn(dir).sqlitePath);
+        QVERIFY(other.exec(QStringLiteral("BEGIN IMMEDIATE")));
+        QFuture<qint64> write = QtConcurrent::run([&] {
+            return runner.write([](Transaction &tx) { return ChangeLog::append(tx, entry(QStringLiteral("b1"))); });
+        });
+        QTRY_VERIFY_WITH_TIMEOUT(runner.transientRetries() >= 2, 5000);
+        QVERIFY(!write.isFinished());
+        QVERIFY(other.exec(QStringLiteral("COMMIT")));
+        write.waitForFinished();
+        QCOMPARE(write.result(), qint64(1));
+    }
+
+    void busyBeyondTheBudgetPropagatesAsTransient()
+    {
+        QTemporaryDir dir;
+        Database db(configIn(dir));
+        QString error;
+        QVERIFY(db.open(&error));
+        SeededRandomSource random(5);
+        TransactionRunner runner(db, SystemClock::instance(), &random, { { 1, 2 }, 4 });
+        seedOrganisation(runner);
+        OtherConnection other(configIn(dir).sqlitePath);
+        QVERIFY(other.exec(QStringLiteral("BEGIN IMMEDIATE")));
+        bool transient = false;
+        try {
+            runner.write([](Transaction &tx) { ChangeLog::append(tx, entry(QStringLiteral("b1"))); });
+        } catch (const StorageError &e) {
+            transient = e.isTransient();
+        }
+        QVERIFY(transient);
+        QCOMPARE(runner.transientRetries(), quint64(3));
+        QVERIFY(other.exec(QStringLiteral("ROLLBACK")));
+    }
+
+    void singleAttemptScopeDoesNotRetry()
+    {
+        QTemporaryDir dir;
+        Database db(configIn(dir));
+        QString error;
+        QVERIFY(db.open(&error));
+        TransactionRunner runner(db, SystemClock::instance(), SystemRandomSource::instance(), {});
+        seedOrganisation(runner);
+        OtherConnection other(configIn(dir).sqlitePath);
+        QVERIFY(other.exec(QStringLiteral("BEGIN IMMEDIATE")));
+        TransactionRunner::SingleAttemptScope scope;
+        QVERIFY_THROWS_EXCEPTION(StorageError, runner.write([](Transaction &tx) { ChangeLog::append(tx, entry(QStringLiteral("x"))); }));
+        QCOMPARE(runner.transientRetries(), quint64(0));
+        QVERIFY(other.exec(QStringLiteral("ROLLBACK")));
+    }
+
+    void batchCommitsUnitsTogetherAndIsolatesAFailure()
+    {
+        QTemporaryDir dir;
+        Database db(configIn(dir));
+        QString error;
+        QVERIFY(db.open(&error));
+        TransactionRunner runner(db, SystemClock::instance(), SystemRandomSource::instance(), {});
+        seedOrganisation(runner);
+        QSignalSpy committed(&runner, &TransactionRunner::changesCommitted);
+        QStringList hooks;
+        OtherConnection observer(configIn(dir).sqlitePath);
+        {
+            TransactionRunner::Batch batch(runner);
+            runner.write([&](Transaction &tx) {
+                ChangeLog::append(tx, entry(QStringLiteral("first")));
+                tx.afterCommit([&] { hooks << QStringLiteral("first"); });
+            });
+            QVERIFY_THROWS_EXCEPTION(StorageError, runner.write([&](Transaction &tx) {
+                ChangeLog::append(tx, entry(QStringLiteral("second")));
+                tx.afterCommit([&] { hooks << QStringLiteral("second"); });
+                UserRepository::insertOrganisation(tx, QStringLiteral("org-1"), QStringLiteral("duplicate"));
+            }));
+            runner.write([&](Transaction &tx) {
+                ChangeLog::append(tx, entry(QStringLiteral("third")));
+                tx.afterCommit([&] { hooks << QStringLiteral("third"); });
+            });
+            // Nothing is visible, and no hook has run, before the batch commits.
+            QCOMPARE(observer.scalar(QStringLiteral("SELECT COUNT(*) FROM change_log")), qint64(0));
+            QVERIFY(hooks.isEmpty());
+            batch.commit();
+        }
+        QCOMPARE(hooks, (QStringList { QStringLiteral("first"), QStringLiteral("third") }));
+        QCOMPARE(observer.scalar(QStringLiteral("SELECT COUNT(*) FROM change_log")), qint64(2));
+        QCOMPARE(observer.scalar(QStringLiteral("SELECT COUNT(*) FROM change_log WHERE record_id = 'second'")), qint64(0));
+        QCOMPARE(committed.size(), 1);
+        // The failed unit took seq 2 and gave it back with its savepoint: the log stays gapless.
+        QCOMPARE(committed.first().first().toLongLong(), qint64(2));
+    }
+
+    void batchWithoutCommitLeavesNothing()
+    {
+        QTemporaryDir dir;
+        Database db(configIn(dir));
+        QString error;
+        QVERIFY(db.open(&error));
+        TransactionRunner runner(db, SystemClock::instance(), SystemRandomSource::instance(), {});
+        seedOrganisation(runner);
+        bool hookRan = false;
+        {
+            TransactionRunner::Batch batch(runner);
+            runner.write([&](Transaction &tx) {
+                ChangeLog::append(tx, entry(QStringLiteral("lost")));
+                tx.afterCommit([&] { hookRan = true; });
+            });
+        }
+        QVERIFY(!hookRan);
+        QCOMPARE(runner.read([](Transaction &tx) { return ChangeLog::head(tx); }), qint64(0));
+    }
+
+    void changeSequenceFollowsCommitOrder()
+    {
+        QTemporaryDir dir;
+        Database db(configIn(dir));
+        QString error;
+        QVERIFY(db.open(&error));
+        TransactionRunner runner(db, SystemClock::instance(), SystemRandomSource::instance(), {});
+        seedOrganisation(runner);
+        QList<QFuture<void>> writers;
+        for (int t = 0; t < 4; ++t) {
+            writers.append(QtConcurrent::run([&runner, t] {
+                for (int i = 0; i < 50; ++i)
+                    runner.write([&](Transaction &tx) { ChangeLog::append(tx, entry(QStringLiteral("w%1-%2").arg(t).arg(i))); });
+            }));
+        }
+        for (auto &w : writers)
+            w.waitForFinished();
+        const auto rows = runner.read([](Transaction &tx) { return ChangeLog::allSince(tx, 0, 1000); });
+        QCOMPARE(rows.size(), 200);
+        for (int i = 0; i < rows.size(); ++i)
+            QCOMPARE(rows[i].seq, qint64(i + 1)); // gapless and ordered
+        QCOMPARE(rows.first().data.value(QStringLiteral("type")).toString(), QStringLiteral("UPDATE"));
+        QCOMPARE(rows.first().data.value(QStringLiteral("schema")).toString(), QStringLiteral("public"));
+    }
+
+    void idempotencyRecordsRoundTripAndPurge()
+    {
+        QTemporaryDir dir;
+        Database db(configIn(dir));
+        QString error;
+        QVERIFY(db.open(&error));
+        ManualClock clock;
+        TransactionRunner runner(db, &clock, SystemRandomSource::instance(), {});
+        const IdempotencyStore::Record record { QStringLiteral("fp"), QStringLiteral("POST"), QStringLiteral("/api/x"), 201,
+                                                "application/json", "{\"a\":\"\xc3\xa9\"}", clock.nowMs() };
+        runner.write([&](Transaction &tx) { IdempotencyStore::insert(tx, QStringLiteral("u1"), QStringLiteral("k"), record); });
+        const auto found = runner.read([](Transaction &tx) { return IdempotencyStore::find(tx, QStringLiteral("u1"), QStringLiteral("k")); });
+        QVERIFY(found.has_value());
+        QCOMPARE(found->body, record.body); // byte for byte, UTF-8 included
+        QCOMPARE(found->status, 201);
+        QVERIFY(!runner.read([](Transaction &tx) { return IdempotencyStore::find(tx, QStringLiteral("u2"), QStringLiteral("k")); }).has_value());
+        const int purged = runner.write([&](Transaction &tx) { return IdempotencyStore::purgeCreatedBefore(tx, clock.nowMs() + 1); });
+        QCOMPARE(purged, 1);
+        QCOMPARE(runner.read([](Transaction &tx) { return IdempotencyStore::count(tx); }), qint64(0));
+    }
+
+    void refreshTokensRotateAndReuseRevokesTheFamily()
+    {
+        QTemporaryDir dir;
+        Database db(configIn(dir));
+        QString error;
+        QVERIFY(db.open(&error));
+        TransactionRunner runner(db, SystemClock::instance(), SystemRandomSource::instance(), {});
+        seedOrganisation(runner);
+        using Outcome = RefreshTokenStore::Rotation::Outcome;
+        const QString first = runner.write([](Transaction &tx) { return RefreshTokenStore::issue(tx, QStringLiteral("user-1"), 60000); });
+        const auto second = runner.write([&](Transaction &tx) { return RefreshTokenStore::rotate(tx, first, 60000); });
+        QCOMPARE(second.outcome, Outcome::Rotated);
+        QCOMPARE(second.userId, QStringLiteral("user-1"));
+        QVERIFY(second.token != first);
+        // The stored value is a hash, never the token.
+        OtherConnection other(configIn(dir).sqlitePath);
+        QCOMPARE(other.scalar(QStringLiteral("SELECT COUNT(*) FROM refresh_tokens WHERE token_hash = '%1'").arg(second.token)), qint64(0));
+
+        QCOMPARE(runner.write([&](Transaction &tx) { return RefreshTokenStore::rotate(tx, first, 60000); }).outcome, Outcome::Reused);
+        QCOMPARE(runner.write([&](Transaction &tx) { return RefreshTokenStore::rotate(tx, second.token, 60000); }).outcome, Outcome::Reused);
+        QCOMPARE(runner.write([](Transaction &tx) { return RefreshTokenStore::rotate(tx, QStringLiteral("nope"), 60000); }).outcome, Outcome::Unknown);
+        const QString expired = runner.write([](Transaction &tx) { return RefreshTokenStore::issue(tx, QStringLiteral("user-1"), -1); });
+        QCOMPARE(runner.write([&](Transaction &tx) { return RefreshTokenStore::rotate(tx, expired, 60000); }).outcome, Outcome::Expired);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestStorage)
+#include "tst_storage.moc"
