@@ -62,6 +62,7 @@ ServerOptionsParseResult ServerOptions::parse(const QStringList &arguments)
         { QStringLiteral("demo-bookings"), QStringLiteral("Number of demo bookings (default 60)."), QStringLiteral("n") },
         { QStringLiteral("jwt-secret-file"), QStringLiteral("File holding the HS256 signing secret (>= 32 bytes; default: generated in the data directory)."), QStringLiteral("file") },
         { QStringLiteral("realtime-apikey"), QStringLiteral("Public API key realtime clients must present (default with --demo: demo-anon-key)."), QStringLiteral("key") },
+        { QStringLiteral("realtime-idle-timeout"), QStringLiteral("Drop realtime sockets silent this long (default 60s)."), QStringLiteral("duration") },
         { QStringLiteral("idempotency-window"), QStringLiteral("How long idempotency keys are kept (default 24h)."), QStringLiteral("duration") },
         { QStringLiteral("sms-gateway"), QStringLiteral("HTTP endpoint of the SMS provider (JSON POST; see README)."), QStringLiteral("url") },
         { QStringLiteral("sms-timeout"), QStringLiteral("Timeout of one call to the SMS provider (default 10s)."), QStringLiteral("duration") },
@@ -122,7 +123,8 @@ ServerOptionsParseResult ServerOptions::parse(const QStringList &arguments)
     const auto smsTimeout = durationOption(parser, QStringLiteral("sms-timeout"), o.smsTimeoutMs, &error);
     const auto retryBase = durationOption(parser, QStringLiteral("sms-retry-base"), o.smsRetryBaseMs, &error);
     const auto breakerOpen = durationOption(parser, QStringLiteral("sms-breaker-open"), o.smsBreakerOpenMs, &error);
-    if (!bookings || !attempts || !threads || !window || !smsTimeout || !retryBase || !breakerOpen)
+    const auto idle = durationOption(parser, QStringLiteral("realtime-idle-timeout"), o.realtimeIdleTimeoutMs, &error);
+    if (!bookings || !attempts || !threads || !window || !smsTimeout || !retryBase || !breakerOpen || !idle)
         return usageError(error);
     if (*window < 1000)
         return usageError(QStringLiteral("--idempotency-window must be at least 1s"));
@@ -133,6 +135,7 @@ ServerOptionsParseResult ServerOptions::parse(const QStringList &arguments)
     o.smsTimeoutMs = *smsTimeout;
     o.smsRetryBaseMs = *retryBase;
     o.smsBreakerOpenMs = *breakerOpen;
+    o.realtimeIdleTimeoutMs = *idle;
     o.jwtSecretFile = parser.value(QStringLiteral("jwt-secret-file"));
     o.realtimeApiKey = parser.value(QStringLiteral("realtime-apikey"));
     if (o.realtimeApiKey.isEmpty() && o.demo)

@@ -21,6 +21,7 @@ struct ServerOptions
     int demoBookings = 60;
     QString jwtSecretFile;
     QString realtimeApiKey;
+    qint64 realtimeIdleTimeoutMs = 60000;
     qint64 idempotencyWindowMs = 24LL * 3600 * 1000;
     QUrl smsGateway;
     qint64 smsTimeoutMs = 10000;

@@ -17,6 +17,7 @@
 #include "outbox/loopbacksmsprovider.h"
 #include "outbox/outboxworker.h"
 #include "randomsource.h"
+#include "realtime/realtimehub.h"
 #include "storage/database.h"
 #include "storage/demoseed.h"
 #include "storage/idempotencystore.h"
@@ -107,8 +108,18 @@ bool SyncServer::start(QString *error)
     handlers.workerHandler = [api = m_api.get()](const HttpRequest &r) { return api->handle(r); };
     handlers.isBatchable = [api = m_api.get()](const HttpRequest &r) { return api->isBatchable(r); };
     handlers.batchHandler = [api = m_api.get()](const std::vector<HttpRequest> &r) { return api->handleBatch(r); };
+    RealtimeOptions realtimeOptions;
+    realtimeOptions.apiKey = m_options.realtimeApiKey;
+    realtimeOptions.idleTimeoutMs = m_options.realtimeIdleTimeoutMs;
+    m_realtime = new RealtimeHub(*m_runner, { m_tokens.get(), m_metrics.get(), clock, nullptr, realtimeOptions }, this);
+    m_realtime->start();
+
     m_http = std::make_unique<HttpListener>(handlers, &m_pool);
-    if (!m_http->listen(m_options.host, m_options.port, m_eventLoops, {}, error))
+    const auto setup = [hub = m_realtime](HttpFrontend *frontend) {
+        frontend->setWebSocketPath("/realtime/v1/websocket");
+        hub->attach(frontend);
+    };
+    if (!m_http->listen(m_options.host, m_options.port, m_eventLoops, setup, error))
         return false;
     m_port = m_http->port();
 

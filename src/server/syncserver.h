@@ -15,6 +15,7 @@ class Database;
 class HttpListener;
 class IdempotencyGuard;
 class OutboxWorker;
+class RealtimeHub;
 class ServerMetrics;
 class TokenService;
 class TransactionRunner;
@@ -44,6 +45,7 @@ private:
     std::unique_ptr<IdempotencyGuard> m_guard;
     std::unique_ptr<ApiService> m_api;
     CircuitBreaker *m_smsBreaker = nullptr;
+    RealtimeHub *m_realtime = nullptr;
     QThreadPool m_pool;
     std::unique_ptr<HttpListener> m_http;
     QThread m_outboxThread;

@@ -67,7 +67,8 @@ int HttpFrontend::pendingResponses() const
 bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
     HttpRequest copy = copyRequest(request, socket);
-    if (!m_webSocketPath.isEmpty() && copy.rawPath == m_webSocketPath && isWebSocketUpgrade(copy)) {
+    const bool webSocketPath = !m_webSocketPath.isEmpty() && copy.rawPath == m_webSocketPath;
+    if (webSocketPath && isWebSocketUpgrade(copy)) {
         // Write nothing: QAbstractHttpServer hands the socket to its QWebSocketServer.
         return true;
     }
@@ -78,6 +79,14 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
     pending.responder = std::make_unique<QHttpServerResponder>(makeResponder(request, socket));
     pending.head = copy.method == "HEAD";
     pending.close = copy.header("connection").toLower().contains("close");
+    if (webSocketPath) {
+        pending.response = HttpResponse::problem(
+            { 426, QStringLiteral("upgrade_required"), QStringLiteral("Upgrade required"),
+              QStringLiteral("This is the realtime WebSocket endpoint: connect with a WebSocket client."), false, -1 });
+        pending.response->withHeader("Upgrade", "websocket");
+        enqueue(socket, std::move(pending));
+        return true;
+    }
     if (m_handlers.isBatchable(copy)) {
         enqueue(socket, std::move(pending));
         m_batch.push_back({ socket, id, std::move(copy) });

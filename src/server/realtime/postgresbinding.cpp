@@ -1,0 +1,178 @@
+#include "postgresbinding.h"
+
+#include "storage/changelog.h"
+
+#include <QCryptographicHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace {
+
+const QStringList knownTables { QStringLiteral("bookings"), QStringLiteral("leads"), QStringLiteral("sms_messages") };
+
+bool hasColumn(const QString &table, const QString &column)
+{
+    const QStringList candidates = table == QLatin1String("*") ? knownTables : QStringList { table };
+    for (const QString &t : candidates) {
+        for (const QJsonValue &c : ChangeLog::columnsOf(t)) {
+            if (c.toObject().value(QLatin1String("name")).toString() == column)
+                return true;
+        }
+    }
+    return false;
+}
+
+// Numbers compare as numbers, everything else as text (the record's JSON type decides).
+int compare(const QJsonValue &field, const QString &value, bool *comparable)
+{
+    *comparable = true;
+    if (field.isDouble()) {
+        bool ok = false;
+        const double v = value.toDouble(&ok);
+        if (!ok) {
+            *comparable = false;
+            return 0;
+        }
+        const double f = field.toDouble();
+        return f < v ? -1 : (f > v ? 1 : 0);
+    }
+    if (field.isBool())
+        return QString::fromLatin1(field.toBool() ? "true" : "false").compare(value);
+    if (field.isString())
+        return field.toString().compare(value);
+    *comparable = false; // null, object, array: no ordering against text
+    return 0;
+}
+
+} // namespace
+
+const QStringList &PostgresBinding::tables()
+{
+    return knownTables;
+}
+
+std::optional<PostgresBinding> PostgresBinding::parse(const QJsonObject &entry, QString *error)
+{
+    PostgresBinding b;
+    b.m_original = entry;
+    const QJsonValue event = entry.value(QLatin1String("event"));
+    const QJsonValue schema = entry.value(QLatin1String("schema"));
+    const QJsonValue table = entry.value(QLatin1String("table"));
+    const QJsonValue filter = entry.value(QLatin1String("filter"));
+    if (!event.isString() || (!schema.isUndefined() && !schema.isString()) || (!table.isUndefined() && !table.isString())
+        || (!filter.isUndefined() && !filter.isNull() && !filter.isString())) {
+        *error = QStringLiteral("InvalidBinding: event must be a string; schema, table and filter strings");
+        return std::nullopt;
+    }
+    b.m_event = event.toString().toUpper();
+    if (b.m_event != QLatin1String("*") && b.m_event != QLatin1String("INSERT") && b.m_event != QLatin1String("UPDATE")
+        && b.m_event != QLatin1String("DELETE")) {
+        *error = QStringLiteral("InvalidBinding: event must be *, INSERT, UPDATE or DELETE");
+        return std::nullopt;
+    }
+    const QString schemaName = schema.toString(QStringLiteral("public"));
+    if (schemaName != QLatin1String("public") && schemaName != QLatin1String("*")) {
+        *error = QStringLiteral("UnknownSchema: only the public schema exists");
+        return std::nullopt;
+    }
+    b.m_table = table.toString(QStringLiteral("*"));
+    if (b.m_table != QLatin1String("*") && !knownTables.contains(b.m_table)) {
+        *error = QStringLiteral("UnknownTable: %1 (available: %2)").arg(b.m_table.left(64), knownTables.join(QStringLiteral(", ")));
+        return std::nullopt;
+    }
+    const QString filterText = filter.toString();
+    if (!filterText.trimmed().isEmpty()) {
+        const qsizetype equals = filterText.indexOf(QLatin1Char('='));
+        const qsizetype dot = equals < 0 ? -1 : filterText.indexOf(QLatin1Char('.'), equals);
+        if (equals <= 0 || dot < 0) {
+            *error = QStringLiteral("InvalidFilter: expected column=operator.value");
+            return std::nullopt;
+        }
+        b.m_column = filterText.left(equals).trimmed();
+        const QString op = filterText.mid(equals + 1, dot - equals - 1);
+        const QString value = filterText.mid(dot + 1);
+        static const QStringList operators { QStringLiteral("eq"), QStringLiteral("neq"), QStringLiteral("lt"),
+                                             QStringLiteral("lte"), QStringLiteral("gt"), QStringLiteral("gte"),
+                                             QStringLiteral("in") };
+        const qsizetype opIndex = operators.indexOf(op);
+        if (opIndex < 0) {
+            *error = QStringLiteral("InvalidFilter: unknown operator \"%1\"").arg(op.left(16));
+            return std::nullopt;
+        }
+        if (!hasColumn(b.m_table, b.m_column)) {
+            *error = QStringLiteral("InvalidFilter: unknown column \"%1\"").arg(b.m_column.left(64));
+            return std::nullopt;
+        }
+        b.m_operator = static_cast<Operator>(opIndex);
+        if (b.m_operator == Operator::In) {
+            if (!value.startsWith(QLatin1Char('(')) || !value.endsWith(QLatin1Char(')')) || value.size() < 2) {
+                *error = QStringLiteral("InvalidFilter: in expects in.(a,b,c)");
+                return std::nullopt;
+            }
+            for (const QString &v : value.mid(1, value.size() - 2).split(QLatin1Char(',')))
+                b.m_values.append(v.trimmed().remove(QLatin1Char('"')));
+            if (b.m_values.size() > 100) {
+                *error = QStringLiteral("InvalidFilter: at most 100 values in in.(...)");
+                return std::nullopt;
+            }
+        } else {
+            b.m_values = { value };
+        }
+        b.m_hasFilter = true;
+    }
+    // A stable id per distinct binding, as Supabase does: identical bindings share it.
+    const QByteArray canonical = QJsonDocument(entry).toJson(QJsonDocument::Compact);
+    const QByteArray digest = QCryptographicHash::hash(canonical, QCryptographicHash::Sha256);
+    quint32 bits = 0;
+    for (int i = 0; i < 4; ++i)
+        bits = (bits << 8) | static_cast<quint8>(digest.at(i));
+    b.m_id = static_cast<int>(bits & 0x3fffffff);
+    return b;
+}
+
+QJsonObject PostgresBinding::echo() const
+{
+    QJsonObject out = m_original;
+    out.insert(QStringLiteral("id"), m_id);
+    return out;
+}
+
+bool PostgresBinding::matches(const QString &table, const QString &type, const QJsonObject &record,
+                              const QJsonObject &oldRecord) const
+{
+    if (!allTables() && table != m_table)
+        return false;
+    if (m_event != QLatin1String("*") && m_event != type)
+        return false;
+    if (!m_hasFilter)
+        return true;
+    return filterPasses(type == QLatin1String("DELETE") ? oldRecord : record);
+}
+
+bool PostgresBinding::filterPasses(const QJsonObject &row) const
+{
+    const QJsonValue field = row.value(m_column);
+    if (field.isUndefined())
+        return false;
+    bool comparable = false;
+    if (m_operator == Operator::In) {
+        for (const QString &v : m_values) {
+            if (compare(field, v, &comparable) == 0 && comparable)
+                return true;
+        }
+        return false;
+    }
+    const int c = compare(field, m_values.first(), &comparable);
+    if (!comparable)
+        return m_operator == Operator::Neq;
+    switch (m_operator) {
+    case Operator::Eq: return c == 0;
+    case Operator::Neq: return c != 0;
+    case Operator::Lt: return c < 0;
+    case Operator::Lte: return c <= 0;
+    case Operator::Gt: return c > 0;
+    case Operator::Gte: return c >= 0;
+    case Operator::In: break;
+    }
+    return false;
+}

@@ -1,0 +1,365 @@
+#include "realtimeconnection.h"
+
+#include "auth/tokenservice.h"
+#include "clock.h"
+#include "logging.h"
+#include "metrics/servermetrics.h"
+#include "realtimehub.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace {
+
+QJsonObject errorResponse(const QString &reason)
+{
+    return { { QStringLiteral("reason"), reason } };
+}
+
+QString channelName(const QString &topic)
+{
+    return topic.startsWith(QLatin1String("realtime:")) ? topic.mid(9) : topic;
+}
+
+} // namespace
+
+RealtimeConnection::RealtimeConnection(std::unique_ptr<QWebSocket> socket, PhoenixCodec::Serializer serializer,
+                                       quint64 id, const Services *services, QObject *parent)
+    : QObject(parent)
+    , m_socket(std::move(socket))
+    , m_serializer(serializer)
+    , m_id(id)
+    , m_services(services)
+    , m_lastHeardMs(services->clock->nowMs())
+{
+    m_socket->setParent(nullptr);
+    m_socket->setMaxAllowedIncomingFrameSize(quint64(services->options.maxFrameBytes));
+    m_socket->setMaxAllowedIncomingMessageSize(quint64(services->options.maxFrameBytes));
+    connect(m_socket.get(), &QWebSocket::textMessageReceived, this, &RealtimeConnection::onText);
+    connect(m_socket.get(), &QWebSocket::binaryMessageReceived, this, &RealtimeConnection::onBinary);
+    connect(m_socket.get(), &QWebSocket::pong, this, [this] { m_lastHeardMs = m_services->clock->nowMs(); });
+    connect(m_socket.get(), &QWebSocket::disconnected, this, [this] { emit closed(m_id); });
+    ++m_services->metrics->realtimeConnections;
+}
+
+RealtimeConnection::~RealtimeConnection()
+{
+    --m_services->metrics->realtimeConnections;
+    m_services->metrics->realtimeChannels -= m_channels.size();
+    m_socket->disconnect(this);
+    if (m_socket->state() == QAbstractSocket::ConnectedState)
+        m_socket->abort();
+}
+
+void RealtimeConnection::close(int code, const QString &reason)
+{
+    if (m_closing)
+        return;
+    m_closing = true;
+    m_socket->close(static_cast<QWebSocketProtocol::CloseCode>(code), reason);
+}
+
+void RealtimeConnection::onText(const QString &text)
+{
+    m_lastHeardMs = m_services->clock->nowMs();
+    QString why;
+    const auto message = PhoenixCodec::decode(text.toUtf8(), m_serializer, &why);
+    if (!message) {
+        qCDebug(lcRealtime) << "connection" << m_id << "sent a bad frame:" << why;
+        return;
+    }
+    const QString &event = message->event;
+    if (message->topic == QLatin1String("phoenix")) {
+        if (event == QLatin1String("heartbeat"))
+            reply(*message, QStringLiteral("ok"), {});
+        return;
+    }
+    if (event == QLatin1String("phx_join")) {
+        join(*message);
+        return;
+    }
+    if (!m_channels.contains(message->topic)) {
+        reply(*message, QStringLiteral("error"), errorResponse(QStringLiteral("unmatched topic")));
+        return;
+    }
+    if (event == QLatin1String("phx_leave"))
+        leave(*message);
+    else if (event == QLatin1String("access_token"))
+        refreshToken(*message);
+    else if (event == QLatin1String("broadcast"))
+        broadcast(*message);
+    else
+        reply(*message, QStringLiteral("error"), errorResponse(QStringLiteral("unknown event \"%1\"").arg(event.left(64))));
+}
+
+void RealtimeConnection::onBinary(const QByteArray &data)
+{
+    m_lastHeardMs = m_services->clock->nowMs();
+    QString why;
+    const auto frame = m_serializer == PhoenixCodec::Serializer::V2 ? PhoenixCodec::decodeBinary(data, &why) : std::nullopt;
+    if (!frame || PhoenixCodec::binaryKind(data) != PhoenixCodec::kindUserBroadcastPush) {
+        qCDebug(lcRealtime) << "connection" << m_id << "sent a bad binary frame:" << why;
+        return;
+    }
+    auto it = m_channels.find(frame->topic);
+    if (it == m_channels.end())
+        return;
+    Channel &channel = *it;
+    if (expired(channel))
+        return;
+    relay(channel, frame->event, frame->payload, frame->json, frame->meta, true);
+    if (channel.broadcastAck && !frame->ref.isEmpty())
+        reply({ frame->joinRef, frame->ref, frame->topic, QStringLiteral("broadcast"), QJsonObject() },
+              QStringLiteral("ok"), {});
+}
+
+void RealtimeConnection::join(const PhoenixMessage &message)
+{
+    const QString &topic = message.topic;
+    if (!topic.startsWith(QLatin1String("realtime:")) || topic.size() <= 9 || topic.size() > 255) {
+        reply(message, QStringLiteral("error"), errorResponse(QStringLiteral("TopicNameRequired: join realtime:<name>")));
+        return;
+    }
+    if (!m_channels.contains(topic) && m_channels.size() >= m_services->options.maxChannelsPerSocket) {
+        reply(message, QStringLiteral("error"), errorResponse(QStringLiteral("too many channels joined")));
+        return;
+    }
+    const QJsonObject payload = message.payload.toObject();
+    QJsonValue token = payload.value(QLatin1String("access_token"));
+    if (!token.isString())
+        token = payload.value(QLatin1String("user_token"));
+    if (!token.isString()) {
+        reply(message, QStringLiteral("error"), errorResponse(QStringLiteral("InvalidJWTToken: access_token is required")));
+        return;
+    }
+    QString why;
+    const auto claims = m_services->tokens->verify(token.toString().toUtf8(), &why);
+    if (!claims) {
+        const QString code = why.contains(QLatin1String("expired")) ? QStringLiteral("InvalidJWTExpiration")
+                                                                      : QStringLiteral("InvalidJWTToken");
+        reply(message, QStringLiteral("error"), errorResponse(code + QStringLiteral(": ") + why));
+        return;
+    }
+    const QJsonObject config = payload.value(QLatin1String("config")).toObject();
+    const QJsonValue changes = config.value(QLatin1String("postgres_changes"));
+    if (!changes.isUndefined() && !changes.isNull() && !changes.isArray()) {
+        reply(message, QStringLiteral("error"), errorResponse(QStringLiteral("InvalidBinding: postgres_changes must be a list")));
+        return;
+    }
+    Channel channel;
+    channel.topic = topic;
+    channel.joinRef = message.joinRef.isString() ? message.joinRef : message.ref;
+    channel.principal = claims->principal;
+    channel.expiresAt = claims->expiresAt;
+    QJsonArray echoed;
+    for (const QJsonValue &entry : changes.toArray()) {
+        if (channel.bindings.size() >= 100 || !entry.isObject()) {
+            reply(message, QStringLiteral("error"), errorResponse(QStringLiteral("InvalidBinding: at most 100 objects")));
+            return;
+        }
+        auto binding = PostgresBinding::parse(entry.toObject(), &why);
+        if (!binding) {
+            reply(message, QStringLiteral("error"), errorResponse(why));
+            return;
+        }
+        echoed.append(binding->echo());
+        channel.bindings.push_back(std::move(*binding));
+    }
+    const QJsonObject broadcastConfig = config.value(QLatin1String("broadcast")).toObject();
+    channel.broadcastSelf = broadcastConfig.value(QLatin1String("self")).toBool();
+    channel.broadcastAck = broadcastConfig.value(QLatin1String("ack")).toBool();
+
+    const bool fresh = !m_channels.contains(topic);
+    const bool wantsChanges = !channel.bindings.empty();
+    m_channels.insert(topic, std::move(channel));
+    if (fresh)
+        ++m_services->metrics->realtimeChannels;
+    reply(message, QStringLiteral("ok"), { { QStringLiteral("postgres_changes"), echoed } });
+    // Changes flow from here on: the loop delivers only after this frame went out.
+    if (wantsChanges)
+        systemMessage(m_channels[topic], QStringLiteral("ok"), QStringLiteral("postgres_changes"),
+                      QStringLiteral("Subscribed to PostgreSQL"));
+}
+
+void RealtimeConnection::leave(const PhoenixMessage &message)
+{
+    const QJsonValue joinRef = m_channels.value(message.topic).joinRef;
+    reply(message, QStringLiteral("ok"), {});
+    PhoenixMessage close { joinRef, joinRef, message.topic, QStringLiteral("phx_close"), QJsonObject() };
+    sendText(QString::fromUtf8(PhoenixCodec::encode(close, m_serializer)));
+    removeChannel(message.topic);
+}
+
+void RealtimeConnection::refreshToken(const PhoenixMessage &message)
+{
+    Channel &channel = m_channels[message.topic];
+    const QJsonValue token = message.payload.toObject().value(QLatin1String("access_token"));
+    if (!token.isString() || token.toString().isEmpty())
+        return; // null or empty: nothing to do, as in Supabase
+    QString why;
+    const auto claims = m_services->tokens->verify(token.toString().toUtf8(), &why);
+    if (claims) {
+        channel.principal = claims->principal;
+        channel.expiresAt = claims->expiresAt;
+        channel.expiryReported = false;
+        return;
+    }
+    if (why.contains(QLatin1String("expired"))) {
+        channel.expiresAt = 0; // stops delivery until a fresh token arrives
+        expired(channel);
+        return;
+    }
+    systemMessage(channel, QStringLiteral("error"), QStringLiteral("system"),
+                  QStringLiteral("Invalid access token: %1; the channel is closed").arg(why));
+    const QJsonValue joinRef = channel.joinRef;
+    sendText(QString::fromUtf8(PhoenixCodec::encode({ joinRef, joinRef, message.topic, QStringLiteral("phx_close"), QJsonObject() },
+                                                    m_serializer)));
+    removeChannel(message.topic);
+}
+
+void RealtimeConnection::broadcast(const PhoenixMessage &message)
+{
+    Channel &channel = m_channels[message.topic];
+    const QJsonObject payload = message.payload.toObject();
+    const QJsonValue event = payload.value(QLatin1String("event"));
+    if (!event.isString() || event.toString().isEmpty() || event.toString().size() > 255) {
+        reply(message, QStringLiteral("error"), errorResponse(QStringLiteral("broadcast needs an event name")));
+        return;
+    }
+    if (expired(channel))
+        return;
+    const QJsonValue inner = payload.value(QLatin1String("payload"));
+    // Any JSON value may be broadcast; serialise it inside an array and keep the value alone.
+    const QByteArray wrapped = QJsonDocument(QJsonArray { inner.isUndefined() ? QJsonValue(QJsonObject()) : inner })
+                                   .toJson(QJsonDocument::Compact);
+    relay(channel, event.toString(), wrapped.mid(1, wrapped.size() - 2), true, {}, false);
+    if (channel.broadcastAck)
+        reply(message, QStringLiteral("ok"), {});
+}
+
+void RealtimeConnection::relay(const Channel &channel, const QString &event, QByteArray payload, bool json,
+                               QByteArray meta, bool binaryOrigin)
+{
+    auto b = std::make_shared<BroadcastEvent>();
+    b->orgId = channel.principal.orgId;
+    b->topic = channel.topic;
+    b->event = event;
+    b->payload = std::move(payload);
+    b->json = json;
+    b->meta = std::move(meta);
+    b->binaryOrigin = binaryOrigin;
+    b->senderConnection = m_id;
+    b->deliverToSender = channel.broadcastSelf;
+    m_services->hub->relayBroadcast(std::move(b));
+}
+
+void RealtimeConnection::deliverChange(
+    const ChangeEvent &change,
+    const std::function<const QString &(const QString &, const QList<int> &, PhoenixCodec::Serializer)> &frameFor)
+{
+    for (auto it = m_channels.begin(); it != m_channels.end(); ++it) {
+        Channel &channel = *it;
+        if (channel.bindings.empty() || !channel.principal.canSee(change.orgId, change.ownerId))
+            continue;
+        QList<int> ids;
+        for (const PostgresBinding &binding : channel.bindings) {
+            if (binding.matches(change.table, change.type, change.record, change.oldRecord) && !ids.contains(binding.id()))
+                ids.append(binding.id());
+        }
+        if (ids.isEmpty() || expired(channel))
+            continue;
+        if (!sendText(frameFor(channel.topic, ids, m_serializer)))
+            return;
+    }
+}
+
+void RealtimeConnection::deliverBroadcast(const BroadcastEvent &broadcast, const QString &jsonFrame,
+                                          const QByteArray &binaryFrame)
+{
+    auto it = m_channels.find(broadcast.topic);
+    if (it == m_channels.end() || it->principal.orgId != broadcast.orgId)
+        return;
+    if (broadcast.senderConnection == m_id && !broadcast.deliverToSender)
+        return;
+    if (expired(*it))
+        return;
+    // Binary-born broadcasts go back out binary to vsn 2.0.0; JSON text to everyone else
+    // when the payload is JSON (a raw-bytes payload cannot be expressed in text frames).
+    if (broadcast.binaryOrigin && m_serializer == PhoenixCodec::Serializer::V2)
+        sendBinary(binaryFrame);
+    else if (!jsonFrame.isEmpty())
+        sendText(jsonFrame);
+}
+
+void RealtimeConnection::reply(const PhoenixMessage &to, const QString &status, const QJsonObject &response)
+{
+    const QJsonObject payload { { QStringLiteral("status"), status }, { QStringLiteral("response"), response } };
+    // Heartbeat replies carry no join_ref (Phoenix).
+    const QJsonValue joinRef = to.topic == QLatin1String("phoenix") ? QJsonValue(QJsonValue::Null) : to.joinRef;
+    sendText(QString::fromUtf8(PhoenixCodec::encode({ joinRef, to.ref, to.topic, QStringLiteral("phx_reply"), payload },
+                                                    m_serializer)));
+}
+
+void RealtimeConnection::push(const QJsonValue &joinRef, const QString &topic, const QString &event,
+                              const QJsonObject &payload)
+{
+    sendText(QString::fromUtf8(PhoenixCodec::encode({ joinRef, QJsonValue::Null, topic, event, payload }, m_serializer)));
+}
+
+void RealtimeConnection::systemMessage(const Channel &channel, const QString &status, const QString &extension,
+                                       const QString &message)
+{
+    push(channel.joinRef, channel.topic, QStringLiteral("system"),
+         { { QStringLiteral("message"), message },
+           { QStringLiteral("status"), status },
+           { QStringLiteral("extension"), extension },
+           { QStringLiteral("channel"), channelName(channel.topic) } });
+}
+
+bool RealtimeConnection::expired(Channel &channel)
+{
+    if (channel.expiresAt > m_services->clock->nowMs() / 1000)
+        return false;
+    if (!channel.expiryReported) {
+        channel.expiryReported = true;
+        systemMessage(channel, QStringLiteral("error"), QStringLiteral("system"),
+                      QStringLiteral("Token has expired: delivery is paused until a fresh access_token arrives"));
+    }
+    return true;
+}
+
+bool RealtimeConnection::tooFarBehind()
+{
+    if (m_socket->bytesToWrite() <= m_services->options.maxBufferedBytes)
+        return false;
+    ++m_services->metrics->realtimeDrops;
+    qCInfo(lcRealtime) << "dropping slow subscriber" << m_id << "with" << m_socket->bytesToWrite() << "bytes queued";
+    close(4008, QStringLiteral("too slow: send buffer full; reconnect and fill the gap from /api/changes"));
+    return true;
+}
+
+bool RealtimeConnection::sendText(const QString &frame)
+{
+    if (m_closing || tooFarBehind())
+        return false;
+    const qint64 bytes = m_socket->sendTextMessage(frame);
+    ++m_services->metrics->realtimeMessagesOut;
+    m_services->metrics->realtimeBytesOut += quint64(bytes);
+    return true;
+}
+
+bool RealtimeConnection::sendBinary(const QByteArray &frame)
+{
+    if (m_closing || tooFarBehind())
+        return false;
+    const qint64 bytes = m_socket->sendBinaryMessage(frame);
+    ++m_services->metrics->realtimeMessagesOut;
+    m_services->metrics->realtimeBytesOut += quint64(bytes);
+    return true;
+}
+
+void RealtimeConnection::removeChannel(const QString &topic)
+{
+    if (m_channels.remove(topic) > 0)
+        --m_services->metrics->realtimeChannels;
+}

@@ -1,0 +1,94 @@
+#pragma once
+
+#include "auth/principal.h"
+#include "phoenixcodec.h"
+#include "postgresbinding.h"
+#include "realtimeevents.h"
+
+#include <QHash>
+#include <QObject>
+#include <QWebSocket>
+
+#include <memory>
+#include <vector>
+
+class RealtimeHub;
+class ServerMetrics;
+class TokenService;
+class Clock;
+
+// One client's WebSocket: decodes its frames, answers joins, leaves, heartbeats, token
+// refreshes and broadcasts, and filters what the loop asks it to deliver by the visibility
+// of each channel's user. Lives on its event loop's thread.
+class RealtimeConnection : public QObject
+{
+    Q_OBJECT
+public:
+    struct Services
+    {
+        const TokenService *tokens = nullptr;
+        ServerMetrics *metrics = nullptr;
+        const Clock *clock = nullptr;
+        RealtimeHub *hub = nullptr;
+        RealtimeOptions options;
+    };
+
+    struct Channel
+    {
+        QString topic;
+        QJsonValue joinRef;
+        Principal principal;
+        qint64 expiresAt = 0; // seconds since the epoch
+        std::vector<PostgresBinding> bindings;
+        bool broadcastSelf = false;
+        bool broadcastAck = false;
+        bool expiryReported = false;
+    };
+
+    RealtimeConnection(std::unique_ptr<QWebSocket> socket, PhoenixCodec::Serializer serializer, quint64 id,
+                       const Services *services, QObject *parent = nullptr);
+    ~RealtimeConnection() override;
+
+    quint64 id() const { return m_id; }
+    PhoenixCodec::Serializer serializer() const { return m_serializer; }
+    qint64 lastHeardMs() const { return m_lastHeardMs; }
+    const QHash<QString, Channel> &channels() const { return m_channels; }
+
+    // Delivery from the loop. `frameFor` builds (or finds) the encoded frame for a topic and
+    // the matched binding ids, so equal frames are encoded once per loop.
+    void deliverChange(const ChangeEvent &change,
+                       const std::function<const QString &(const QString &topic, const QList<int> &ids,
+                                                          PhoenixCodec::Serializer)> &frameFor);
+    void deliverBroadcast(const BroadcastEvent &broadcast, const QString &jsonFrame, const QByteArray &binaryFrame);
+    void close(int code, const QString &reason);
+
+signals:
+    void closed(quint64 id);
+
+private:
+    void onText(const QString &text);
+    void onBinary(const QByteArray &data);
+    void join(const PhoenixMessage &message);
+    void leave(const PhoenixMessage &message);
+    void refreshToken(const PhoenixMessage &message);
+    void broadcast(const PhoenixMessage &message);
+    void relay(const Channel &channel, const QString &event, QByteArray payload, bool json, QByteArray meta,
+               bool binaryOrigin);
+
+    void reply(const PhoenixMessage &to, const QString &status, const QJsonObject &response);
+    void push(const QJsonValue &joinRef, const QString &topic, const QString &event, const QJsonObject &payload);
+    void systemMessage(const Channel &channel, const QString &status, const QString &extension, const QString &message);
+    bool sendText(const QString &frame);
+    bool sendBinary(const QByteArray &frame);
+    bool tooFarBehind();
+    bool expired(Channel &channel);
+    void removeChannel(const QString &topic);
+
+    std::unique_ptr<QWebSocket> m_socket;
+    const PhoenixCodec::Serializer m_serializer;
+    const quint64 m_id;
+    const Services *m_services;
+    QHash<QString, Channel> m_channels;
+    qint64 m_lastHeardMs = 0;
+    bool m_closing = false;
+};

@@ -1,0 +1,109 @@
+#include "realtimehub.h"
+
+#include "http/httpfrontend.h"
+#include "logging.h"
+#include "realtimeloop.h"
+#include "storage/changelog.h"
+#include "storage/storageerror.h"
+#include "storage/transaction.h"
+#include "storage/transactionrunner.h"
+
+#include <QJsonDocument>
+#include <QTimer>
+
+namespace {
+constexpr int publishBatch = 2000;
+}
+
+RealtimeHub::RealtimeHub(TransactionRunner &runner, RealtimeConnection::Services services, QObject *parent)
+    : QObject(parent)
+    , m_runner(runner)
+    , m_services(std::move(services))
+{
+    m_services.hub = this;
+    connect(&runner, &TransactionRunner::changesCommitted, this, &RealtimeHub::onChangesCommitted,
+            Qt::QueuedConnection);
+}
+
+RealtimeHub::~RealtimeHub() = default;
+
+void RealtimeHub::start()
+{
+    m_published = m_runner.read([](Transaction &tx) { return ChangeLog::head(tx); });
+}
+
+void RealtimeHub::attach(HttpFrontend *frontend)
+{
+    new RealtimeLoop(frontend, &m_services); // owned by the frontend, on its thread
+}
+
+void RealtimeHub::registerLoop(RealtimeLoop *loop)
+{
+    QMutexLocker lock(&m_mutex);
+    m_loops.append(loop);
+}
+
+void RealtimeHub::unregisterLoop(RealtimeLoop *loop)
+{
+    QMutexLocker lock(&m_mutex);
+    m_loops.removeAll(loop);
+}
+
+void RealtimeHub::relayBroadcast(SharedBroadcast broadcast)
+{
+    // Posting under the mutex: a loop unregisters (under it) before it is destroyed, and Qt
+    // drops events posted to an object that is then deleted.
+    QMutexLocker lock(&m_mutex);
+    for (RealtimeLoop *loop : std::as_const(m_loops))
+        QMetaObject::invokeMethod(loop, [loop, broadcast] { loop->deliverBroadcast(broadcast); }, Qt::QueuedConnection);
+}
+
+void RealtimeHub::onChangesCommitted(qint64 lastSeq)
+{
+    if (lastSeq <= m_published || m_publishQueued)
+        return;
+    // Commits come in bursts: read them in one go on the next turn of the loop.
+    m_publishQueued = true;
+    QTimer::singleShot(0, this, &RealtimeHub::publish);
+}
+
+void RealtimeHub::publish()
+{
+    m_publishQueued = false;
+    try {
+        for (;;) {
+            const QList<ChangeLog::Row> rows = m_runner.read([this](Transaction &tx) {
+                return ChangeLog::allSince(tx, m_published, publishBatch);
+            });
+            if (rows.isEmpty())
+                return;
+            auto batch = std::make_shared<std::vector<ChangeEvent>>();
+            batch->reserve(std::size_t(rows.size()));
+            for (const ChangeLog::Row &row : rows) {
+                ChangeEvent e;
+                e.seq = row.seq;
+                e.orgId = row.orgId;
+                e.ownerId = row.ownerId;
+                e.table = row.table;
+                e.type = row.data.value(QLatin1String("type")).toString();
+                e.record = row.data.value(QLatin1String("record")).toObject();
+                e.oldRecord = row.data.value(QLatin1String("old_record")).toObject();
+                e.dataJson = QJsonDocument(row.data).toJson(QJsonDocument::Compact);
+                batch->push_back(std::move(e));
+            }
+            m_published = rows.last().seq;
+            ChangeBatch shared = std::move(batch);
+            {
+                QMutexLocker lock(&m_mutex);
+                for (RealtimeLoop *loop : std::as_const(m_loops))
+                    QMetaObject::invokeMethod(loop, [loop, shared] { loop->deliverChanges(shared); }, Qt::QueuedConnection);
+            }
+            if (rows.size() < publishBatch)
+                return;
+        }
+    } catch (const StorageError &e) {
+        qCWarning(lcRealtime) << "reading the change log failed, retrying:" << e.what();
+        m_publishQueued = true;
+        QTimer::singleShot(200, this, &RealtimeHub::publish);
+    }
+}

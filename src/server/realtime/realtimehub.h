@@ -1,0 +1,44 @@
+#pragma once
+
+#include "realtimeconnection.h"
+#include "realtimeevents.h"
+
+#include <QList>
+#include <QMutex>
+#include <QObject>
+
+class HttpFrontend;
+class RealtimeLoop;
+class TransactionRunner;
+
+// Publishes committed changes to every event loop's realtime sockets, in commit order: after
+// each commit it reads the change log from the last published seq (one reader, so the order
+// is the log's) and hands the batch to each loop. Also relays broadcasts between loops.
+class RealtimeHub : public QObject
+{
+    Q_OBJECT
+public:
+    RealtimeHub(TransactionRunner &runner, RealtimeConnection::Services services, QObject *parent = nullptr);
+    ~RealtimeHub() override;
+
+    // Starts publishing from the current end of the log (older changes come from /api/changes).
+    void start();
+    // From an event-loop thread: its frontend's WebSocket upgrades become realtime sockets.
+    void attach(HttpFrontend *frontend);
+    // Thread-safe.
+    void relayBroadcast(SharedBroadcast broadcast);
+    void registerLoop(RealtimeLoop *loop);
+    void unregisterLoop(RealtimeLoop *loop);
+
+    void onChangesCommitted(qint64 lastSeq);
+
+private:
+    void publish();
+
+    TransactionRunner &m_runner;
+    RealtimeConnection::Services m_services;
+    QMutex m_mutex; // guards m_loops: loops come and go on their own threads
+    QList<RealtimeLoop *> m_loops;
+    qint64 m_published = 0;
+    bool m_publishQueued = false;
+};

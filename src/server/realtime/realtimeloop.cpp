@@ -1,0 +1,141 @@
+#include "realtimeloop.h"
+
+#include "clock.h"
+#include "http/httpfrontend.h"
+#include "logging.h"
+#include "realtimehub.h"
+
+#include <QJsonArray>
+#include <QUrlQuery>
+
+#include <algorithm>
+#include <atomic>
+
+namespace {
+
+std::atomic<quint64> nextConnectionId { 1 };
+
+void refuse(std::unique_ptr<QWebSocket> socket, int code, const QString &reason, QObject *owner)
+{
+    QWebSocket *raw = socket.release();
+    raw->setParent(owner);
+    QObject::connect(raw, &QWebSocket::disconnected, raw, &QObject::deleteLater);
+    raw->close(static_cast<QWebSocketProtocol::CloseCode>(code), reason);
+}
+
+QByteArray broadcastPayload(const BroadcastEvent &b)
+{
+    QByteArray out = "{\"type\":\"broadcast\",\"event\":" + PhoenixCodec::jsonString(b.event) + ",\"payload\":" + b.payload;
+    if (!b.meta.isEmpty())
+        out += ",\"meta\":" + b.meta;
+    return out + '}';
+}
+
+} // namespace
+
+RealtimeLoop::RealtimeLoop(HttpFrontend *frontend, const RealtimeConnection::Services *services)
+    : QObject(frontend)
+    , m_frontend(frontend)
+    , m_services(services)
+    , m_sweep(this)
+{
+    connect(frontend, &HttpFrontend::newWebSocketConnection, this, &RealtimeLoop::onNewConnection);
+    connect(&m_sweep, &QTimer::timeout, this, &RealtimeLoop::sweepIdle);
+    m_sweep.start(int(std::clamp<qint64>(services->options.idleTimeoutMs / 4, 250, 5000)));
+    services->hub->registerLoop(this);
+}
+
+RealtimeLoop::~RealtimeLoop()
+{
+    m_services->hub->unregisterLoop(this);
+    qDeleteAll(m_connections);
+}
+
+void RealtimeLoop::onNewConnection()
+{
+    while (m_frontend->hasPendingWebSocketConnections()) {
+        std::unique_ptr<QWebSocket> socket = m_frontend->nextPendingWebSocketConnection();
+        if (!socket)
+            continue;
+        // Qt 6.4 cannot refuse before the handshake: accept, then close with a reason.
+        const QUrlQuery query(socket->requestUrl());
+        QString apiKey = query.queryItemValue(QStringLiteral("apikey"), QUrl::FullyDecoded);
+        const QByteArray headerKey = socket->request().rawHeader("x-api-key");
+        if (!headerKey.isEmpty())
+            apiKey = QString::fromUtf8(headerKey);
+        const auto serializer = PhoenixCodec::serializerFor(query.queryItemValue(QStringLiteral("vsn")));
+        if (m_services->options.apiKey.isEmpty()) {
+            refuse(std::move(socket), 4403, QStringLiteral("realtime is disabled: start syncloopd with --realtime-apikey"), this);
+        } else if (apiKey != m_services->options.apiKey) {
+            refuse(std::move(socket), 4401, apiKey.isEmpty() ? QStringLiteral("unauthorized: API key is missing")
+                                                             : QStringLiteral("unauthorized: invalid API key"), this);
+        } else if (!serializer) {
+            refuse(std::move(socket), 4400, QStringLiteral("unsupported vsn: use 1.0.0 or 2.0.0"), this);
+        } else {
+            const quint64 id = nextConnectionId++;
+            auto *connection = new RealtimeConnection(std::move(socket), *serializer, id, m_services, this);
+            connect(connection, &RealtimeConnection::closed, this, [this](quint64 closedId) {
+                if (RealtimeConnection *c = m_connections.take(closedId))
+                    c->deleteLater();
+            });
+            m_connections.insert(id, connection);
+        }
+    }
+}
+
+void RealtimeLoop::deliverChanges(const ChangeBatch &batch)
+{
+    for (const ChangeEvent &change : *batch) {
+        // One encoding per (topic, matched ids, serializer) and change, shared by every socket.
+        QHash<QString, QString> frames;
+        const QByteArray dataJson = change.dataJson;
+        auto frameFor = [&frames, &dataJson](const QString &topic, const QList<int> &ids,
+                                             PhoenixCodec::Serializer serializer) -> const QString & {
+            QString key = topic;
+            key += QLatin1Char(serializer == PhoenixCodec::Serializer::V2 ? '2' : '1');
+            for (const int id : ids)
+                key += QLatin1Char(',') + QString::number(id);
+            auto it = frames.find(key);
+            if (it == frames.end()) {
+                QByteArray payload = "{\"ids\":[";
+                for (qsizetype i = 0; i < ids.size(); ++i)
+                    payload += (i ? "," : "") + QByteArray::number(ids[i]);
+                payload += "],\"data\":" + dataJson + '}';
+                it = frames.insert(key, QString::fromUtf8(PhoenixCodec::encodeRaw(
+                                            QJsonValue::Null, QJsonValue::Null, topic,
+                                            u"postgres_changes", payload, serializer)));
+            }
+            return *it;
+        };
+        for (RealtimeConnection *connection : std::as_const(m_connections))
+            connection->deliverChange(change, frameFor);
+    }
+}
+
+void RealtimeLoop::deliverBroadcast(const SharedBroadcast &broadcast)
+{
+    const BroadcastEvent &b = *broadcast;
+    QString v1, v2;
+    if (b.json) {
+        const QByteArray payload = broadcastPayload(b);
+        v1 = QString::fromUtf8(PhoenixCodec::encodeRaw(QJsonValue::Null, QJsonValue::Null, b.topic, u"broadcast",
+                                                       payload, PhoenixCodec::Serializer::V1));
+        v2 = QString::fromUtf8(PhoenixCodec::encodeRaw(QJsonValue::Null, QJsonValue::Null, b.topic, u"broadcast",
+                                                       payload, PhoenixCodec::Serializer::V2));
+    }
+    const QByteArray binary = b.binaryOrigin
+        ? PhoenixCodec::encodeBroadcast({ {}, {}, b.topic, b.event, b.meta, b.payload, b.json })
+        : QByteArray();
+    for (RealtimeConnection *connection : std::as_const(m_connections))
+        connection->deliverBroadcast(b, connection->serializer() == PhoenixCodec::Serializer::V2 ? v2 : v1, binary);
+}
+
+void RealtimeLoop::sweepIdle()
+{
+    const qint64 now = m_services->clock->nowMs();
+    for (RealtimeConnection *connection : std::as_const(m_connections)) {
+        if (now - connection->lastHeardMs() > m_services->options.idleTimeoutMs)
+            connection->close(4000, QStringLiteral("heartbeat timeout: nothing received for %1 s")
+                                        .arg(m_services->options.idleTimeoutMs / 1000));
+    }
+}
