@@ -15,6 +15,11 @@ packages=(
     gnome-keyring libsecret-1-0 dbus dbus-x11 fonts-dejavu-core sqlite3 curl
 )
 
+# Node.js >= 20 runs the realtime-js interop test; use the one installed if there is one.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    packages+=(nodejs npm)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

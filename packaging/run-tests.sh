@@ -11,6 +11,9 @@ preset=default
 cmake --preset "$preset"
 cmake --build --preset "$preset"
 
+# The realtime interop test runs the official @supabase/realtime-js, pinned by package-lock.json.
+(cd tests/interop && npm ci --no-audit --no-fund --loglevel=error)
+
 # Tests run headless: offscreen widgets, and a private D-Bus session with an unlocked
 # gnome-keyring for the QtKeychain tests (CI has neither a display nor a session bus).
 export QT_QPA_PLATFORM=offscreen
