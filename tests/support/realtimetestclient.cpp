@@ -11,6 +11,8 @@ RealtimeTestClient::RealtimeTestClient(const QUrl &httpBase, PhoenixCodec::Seria
     , m_serializer(serializer)
 {
     m_socket.setMaxAllowedIncomingMessageSize(64 << 20);
+    connect(&m_heartbeat, &QTimer::timeout, this,
+            [this] { send(QStringLiteral("phoenix"), QStringLiteral("heartbeat"), QJsonObject()); });
     connect(&m_socket, &QWebSocket::textMessageReceived, this, [this](const QString &text) {
         QString error;
         if (auto message = PhoenixCodec::decode(text.toUtf8(), m_serializer, &error))
@@ -131,4 +133,9 @@ bool RealtimeTestClient::waitForClose(int timeoutMs)
         return true;
     QSignalSpy closed(&m_socket, &QWebSocket::disconnected);
     return closed.wait(timeoutMs) || !closed.isEmpty();
+}
+
+void RealtimeTestClient::startHeartbeat(int intervalMs)
+{
+    m_heartbeat.start(intervalMs);
 }

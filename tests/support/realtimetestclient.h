@@ -5,6 +5,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
+#include <QTimer>
 #include <QUrl>
 #include <QWebSocket>
 
@@ -27,6 +28,8 @@ public:
                      const QJsonObject &broadcast = {});
     QString send(const QString &topic, const QString &event, const QJsonValue &payload, const QString &joinRef = {});
     QJsonObject waitForReply(const QString &ref, int timeoutMs = 5000);
+    // Sends a heartbeat every `intervalMs`, as real clients do (the server drops silent sockets).
+    void startHeartbeat(int intervalMs);
     void sendRawText(const QString &text) { m_socket.sendTextMessage(text); }
     void sendRawBinary(const QByteArray &data) { m_socket.sendBinaryMessage(data); }
 
@@ -53,6 +56,7 @@ private:
     QUrl m_base;
     PhoenixCodec::Serializer m_serializer;
     QWebSocket m_socket;
+    QTimer m_heartbeat;
     QList<Frame> m_frames;
     QHash<QString, QString> m_joinRefs;
     int m_nextRef = 1;

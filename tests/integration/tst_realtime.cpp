@@ -1,0 +1,502 @@
+// The realtime endpoint against a real syncloopd, frame by frame: joins and filters, delivery of
+// INSERT/UPDATE/DELETE, visibility, ordering, heartbeats, token expiry and refresh, gap fill,
+// broadcasts, and bad input that must never take the server down.
+#include "dbinspector.h"
+#include "demodata.h"
+#include "httpclient.h"
+#include "realtimetestclient.h"
+#include "serverprocess.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QMessageAuthenticationCode>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+using V = PhoenixCodec::Serializer;
+
+QJsonArray bindings(const QString &table, const QString &event = QStringLiteral("*"), const QString &filter = {})
+{
+    QJsonObject b { { QStringLiteral("event"), event }, { QStringLiteral("schema"), QStringLiteral("public") },
+                    { QStringLiteral("table"), table } };
+    if (!filter.isEmpty())
+        b.insert(QStringLiteral("filter"), filter);
+    return { b };
+}
+
+QString base64Url(const QByteArray &data)
+{
+    return QString::fromLatin1(data.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+// An HS256 token made by hand with the server's secret (the test owns --jwt-secret-file).
+QString mintToken(const QByteArray &secret, const QJsonObject &claims)
+{
+    const QString header = base64Url(R"({"alg":"HS256","typ":"JWT"})");
+    const QString payload = base64Url(QJsonDocument(claims).toJson(QJsonDocument::Compact));
+    const QByteArray signingInput = (header + QLatin1Char('.') + payload).toLatin1();
+    return header + QLatin1Char('.') + payload + QLatin1Char('.')
+        + base64Url(QMessageAuthenticationCode::hash(signingInput, secret, QCryptographicHash::Sha256));
+}
+
+QString confirm(HttpClient &client, const QString &id)
+{
+    const HttpResult r = client.postJson(QStringLiteral("/api/bookings/confirm"), { { QStringLiteral("bookingId"), id } },
+                                         HttpClient::newKey());
+    return r.status == 200 ? r.json().value(QStringLiteral("booking")).toObject().value(QStringLiteral("status")).toString()
+                           : QString::number(r.status);
+}
+
+QJsonObject data(const QJsonObject &change)
+{
+    return change.value(QStringLiteral("data")).toObject();
+}
+
+} // namespace
+
+class TestRealtime : public QObject
+{
+    Q_OBJECT
+private:
+    QTemporaryDir m_secretDir;
+    QByteArray m_secret = "realtime-test-secret-0123456789-abcdefghijklmnop";
+    std::unique_ptr<ServerProcess> m_server;
+    std::unique_ptr<HttpClient> m_agent1, m_agent2, m_admin;
+    QStringList m_pending1, m_pending2;
+
+    QString userId(HttpClient &client) const
+    {
+        return client.lastLogin().value(QStringLiteral("user")).toObject().value(QStringLiteral("id")).toString();
+    }
+    QString orgId(HttpClient &client) const
+    {
+        return client.lastLogin().value(QStringLiteral("user")).toObject().value(QStringLiteral("org_id")).toString();
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QFile secret(m_secretDir.filePath(QStringLiteral("secret")));
+        QVERIFY(secret.open(QIODevice::WriteOnly));
+        secret.write(m_secret);
+        secret.close();
+        ServerProcess::Options options;
+        options.demoBookings = 200;
+        options.extraArgs = QStringList { QStringLiteral("--jwt-secret-file"), secret.fileName(),
+                                          QStringLiteral("--realtime-idle-timeout"), QStringLiteral("2s") };
+        m_server = std::make_unique<ServerProcess>(options);
+        QVERIFY(m_server->start());
+        m_agent1 = std::make_unique<HttpClient>(m_server->baseUrl());
+        m_agent2 = std::make_unique<HttpClient>(m_server->baseUrl());
+        m_admin = std::make_unique<HttpClient>(m_server->baseUrl());
+        QVERIFY(!m_agent1->login(DemoData::agent1).isEmpty());
+        QVERIFY(!m_agent2->login(DemoData::agent2).isEmpty());
+        QVERIFY(!m_admin->login(DemoData::admin).isEmpty());
+        m_pending1 = DemoData::bookingIds(*m_agent1, QStringLiteral("pending"));
+        m_pending2 = DemoData::bookingIds(*m_agent2, QStringLiteral("pending"));
+    }
+
+    void refusesAMissingOrWrongApiKeyAndAnUnknownVsn_data()
+    {
+        QTest::addColumn<QString>("query");
+        QTest::addColumn<int>("code");
+        QTest::newRow("no apikey") << QStringLiteral("vsn=2.0.0") << 4401;
+        QTest::newRow("wrong apikey") << QStringLiteral("apikey=guess&vsn=2.0.0") << 4401;
+        QTest::newRow("unknown vsn") << QStringLiteral("apikey=demo-anon-key&vsn=9.9.9") << 4400;
+    }
+    void refusesAMissingOrWrongApiKeyAndAnUnknownVsn()
+    {
+        QFETCH(QString, query);
+        QFETCH(int, code);
+        RealtimeTestClient client(m_server->baseUrl(), V::V2);
+        client.openWithQuery(query);
+        QVERIFY(client.waitForClose());
+        QCOMPARE(client.closeCode(), code);
+        QVERIFY(!client.closeReason().isEmpty());
+    }
+
+    void plainHttpOnTheSocketPathIs426()
+    {
+        HttpClient anonymous(m_server->baseUrl());
+        const HttpResult r = anonymous.get(QStringLiteral("/realtime/v1/websocket"));
+        QCOMPARE(r.status, 426);
+        QCOMPARE(r.code(), QStringLiteral("upgrade_required"));
+    }
+
+    void joinEchoesBindingsThenSubscribes_data()
+    {
+        QTest::addColumn<int>("vsn");
+        QTest::newRow("1.0.0") << int(V::V1);
+        QTest::newRow("2.0.0") << int(V::V2);
+    }
+    void joinEchoesBindingsThenSubscribes()
+    {
+        QFETCH(int, vsn);
+        RealtimeTestClient client(m_server->baseUrl(), V(vsn));
+        QVERIFY(client.open());
+        QJsonArray requested = bindings(QStringLiteral("bookings"));
+        requested.append(bindings(QStringLiteral("leads"), QStringLiteral("UPDATE"), QStringLiteral("status=eq.won")).first());
+        const QJsonObject reply = client.join(QStringLiteral("realtime:watch"), requested, m_agent1->token());
+        QCOMPARE(reply.value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+        const QJsonArray echoed = reply.value(QStringLiteral("response")).toObject().value(QStringLiteral("postgres_changes")).toArray();
+        QCOMPARE(echoed.size(), 2);
+        for (int i = 0; i < 2; ++i) {
+            QJsonObject e = echoed[i].toObject();
+            QVERIFY(e.value(QStringLiteral("id")).isDouble());
+            e.remove(QStringLiteral("id"));
+            QCOMPARE(e, requested[i].toObject()); // in order, as sent
+        }
+        QTRY_COMPARE(client.systemMessages().size(), 1);
+        const QJsonObject system = client.systemMessages().first();
+        QCOMPARE(system.value(QStringLiteral("message")).toString(), QStringLiteral("Subscribed to PostgreSQL"));
+        QCOMPARE(system.value(QStringLiteral("extension")).toString(), QStringLiteral("postgres_changes"));
+        QCOMPARE(system.value(QStringLiteral("channel")).toString(), QStringLiteral("watch"));
+    }
+
+    void updateArrivesWithRecordAndOldRecord()
+    {
+        RealtimeTestClient client(m_server->baseUrl(), V::V2);
+        QVERIFY(client.open());
+        const QJsonObject reply = client.join(QStringLiteral("realtime:b"), bindings(QStringLiteral("bookings")), m_agent1->token());
+        const int id = reply.value(QStringLiteral("response")).toObject().value(QStringLiteral("postgres_changes")).toArray().first().toObject().value(QStringLiteral("id")).toInt();
+        const QString booking = m_pending1.takeFirst();
+        const QJsonObject before = DemoData::booking(*m_agent1, booking);
+        QCOMPARE(confirm(*m_agent1, booking), QStringLiteral("confirmed"));
+        QVERIFY(client.waitForChanges(1));
+        const QJsonObject change = client.changes().first();
+        QCOMPARE(change.value(QStringLiteral("ids")).toArray(), QJsonArray { id });
+        const QJsonObject d = data(change);
+        QCOMPARE(d.value(QStringLiteral("type")).toString(), QStringLiteral("UPDATE"));
+        QCOMPARE(d.value(QStringLiteral("table")).toString(), QStringLiteral("bookings"));
+        QCOMPARE(d.value(QStringLiteral("schema")).toString(), QStringLiteral("public"));
+        QCOMPARE(d.value(QStringLiteral("old_record")).toObject(), before);
+        QCOMPARE(d.value(QStringLiteral("record")).toObject().value(QStringLiteral("status")).toString(), QStringLiteral("confirmed"));
+        QCOMPARE(d.value(QStringLiteral("record")).toObject().value(QStringLiteral("version")).toInteger(),
+                 before.value(QStringLiteral("version")).toInteger() + 1);
+        QVERIFY(d.value(QStringLiteral("seq")).toInteger() > 0);
+        QVERIFY(d.value(QStringLiteral("columns")).isArray());
+        QVERIFY(d.value(QStringLiteral("errors")).isNull());
+        QVERIFY(!d.value(QStringLiteral("commit_timestamp")).toString().isEmpty());
+    }
+
+    void insertAndDeleteArriveToo()
+    {
+        RealtimeTestClient client(m_server->baseUrl(), V::V1);
+        QVERIFY(client.open());
+        QJsonArray b = bindings(QStringLiteral("sms_messages"), QStringLiteral("INSERT"));
+        b.append(bindings(QStringLiteral("bookings"), QStringLiteral("DELETE")).first());
+        QCOMPARE(client.join(QStringLiteral("realtime:x"), b, m_agent2->token()).value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+        const QString lead = DemoData::leads(*m_agent2).first().value(QStringLiteral("id")).toString();
+        QCOMPARE(m_agent2->postJson(QStringLiteral("/api/leads/send-sms"),
+                                    { { QStringLiteral("leadId"), lead }, { QStringLiteral("message"), QStringLiteral("hi") } },
+                                    HttpClient::newKey()).status, 202);
+        const QString doomed = m_pending2.takeLast();
+        QCOMPARE(m_agent2->postJson(QStringLiteral("/api/bookings/delete"), { { QStringLiteral("bookingId"), doomed } },
+                                    HttpClient::newKey()).status, 200);
+        QVERIFY(client.waitForChanges(2));
+        // The loopback provider's later UPDATEs (sending, sent) are not INSERTs: not delivered.
+        const QList<QJsonObject> changes = client.changes();
+        QCOMPARE(data(changes[0]).value(QStringLiteral("type")).toString(), QStringLiteral("INSERT"));
+        QCOMPARE(data(changes[0]).value(QStringLiteral("record")).toObject().value(QStringLiteral("status")).toString(), QStringLiteral("queued"));
+        QCOMPARE(data(changes[0]).value(QStringLiteral("old_record")).toObject(), QJsonObject());
+        QCOMPARE(data(changes[1]).value(QStringLiteral("type")).toString(), QStringLiteral("DELETE"));
+        QCOMPARE(data(changes[1]).value(QStringLiteral("old_record")).toObject().value(QStringLiteral("id")).toString(), doomed);
+        QCOMPARE(data(changes[1]).value(QStringLiteral("record")).toObject(), QJsonObject());
+        QVERIFY(!client.waitForChanges(3, 500));
+    }
+
+    void filtersSelectRows()
+    {
+        RealtimeTestClient client(m_server->baseUrl(), V::V2);
+        QVERIFY(client.open());
+        const QString watched = m_pending1.takeFirst();
+        const QString other = m_pending1.takeFirst();
+        QJsonArray b = bindings(QStringLiteral("bookings"), QStringLiteral("UPDATE"), QStringLiteral("id=eq.") + watched);
+        b.append(bindings(QStringLiteral("bookings"), QStringLiteral("*"), QStringLiteral("version=gt.100")).first());
+        b.append(bindings(QStringLiteral("bookings"), QStringLiteral("*"), QStringLiteral("status=in.(cancelled,confirmed)")).first());
+        const QJsonObject reply = client.join(QStringLiteral("realtime:f"), b, m_agent1->token());
+        const QJsonArray echoed = reply.value(QStringLiteral("response")).toObject().value(QStringLiteral("postgres_changes")).toArray();
+        QCOMPARE(echoed.size(), 3);
+        QCOMPARE(confirm(*m_agent1, other), QStringLiteral("confirmed"));
+        QCOMPARE(confirm(*m_agent1, watched), QStringLiteral("confirmed"));
+        QVERIFY(client.waitForChanges(2));
+        const QList<QJsonObject> changes = client.changes();
+        // `other` matches only the in.(...) binding; `watched` matches it and the id filter.
+        QCOMPARE(changes[0].value(QStringLiteral("ids")).toArray(), QJsonArray { echoed[2].toObject().value(QStringLiteral("id")) });
+        QCOMPARE(changes[1].value(QStringLiteral("ids")).toArray().size(), 2);
+        QVERIFY(changes[1].value(QStringLiteral("ids")).toArray().contains(echoed[0].toObject().value(QStringLiteral("id"))));
+        QVERIFY(!changes[1].value(QStringLiteral("ids")).toArray().contains(echoed[1].toObject().value(QStringLiteral("id"))));
+    }
+
+    void visibilityFollowsTheRowOwner()
+    {
+        RealtimeTestClient agent1(m_server->baseUrl(), V::V2), agent2(m_server->baseUrl(), V::V2), admin(m_server->baseUrl(), V::V1);
+        for (auto *c : { &agent1, &agent2, &admin })
+            QVERIFY(c->open());
+        // Agent 1 asks for exactly agent 2's booking: the filter cannot widen what it may see.
+        const QString theirs = m_pending2.takeFirst();
+        QVERIFY(agent1.join(QStringLiteral("realtime:v"), bindings(QStringLiteral("bookings"), QStringLiteral("*"), QStringLiteral("id=eq.") + theirs),
+                            m_agent1->token()).value(QStringLiteral("status")) == QStringLiteral("ok"));
+        QVERIFY(agent2.join(QStringLiteral("realtime:v"), bindings(QStringLiteral("bookings")), m_agent2->token()).value(QStringLiteral("status")) == QStringLiteral("ok"));
+        QVERIFY(admin.join(QStringLiteral("realtime:v"), bindings(QStringLiteral("bookings")), m_admin->token()).value(QStringLiteral("status")) == QStringLiteral("ok"));
+        const QString mine = m_pending1.takeFirst();
+        QCOMPARE(confirm(*m_agent2, theirs), QStringLiteral("confirmed"));
+        QCOMPARE(confirm(*m_agent1, mine), QStringLiteral("confirmed"));
+        QVERIFY(admin.waitForChanges(2));
+        QVERIFY(agent2.waitForChanges(1));
+        QVERIFY(!agent1.waitForChanges(1, 500));
+        QVERIFY(!agent2.waitForChanges(2, 300));
+        const QString agent2Id = userId(*m_agent2);
+        for (const QJsonObject &c : agent2.changes())
+            QCOMPARE(data(c).value(QStringLiteral("record")).toObject().value(QStringLiteral("owner_id")).toString(), agent2Id);
+    }
+
+    void changesArriveInCommitOrder()
+    {
+        RealtimeTestClient client(m_server->baseUrl(), V::V2);
+        QVERIFY(client.open());
+        QVERIFY(client.join(QStringLiteral("realtime:o"), bindings(QStringLiteral("bookings")), m_admin->token()).value(QStringLiteral("status")) == QStringLiteral("ok"));
+        QStringList order;
+        for (int i = 0; i < 10; ++i) {
+            const QString id = i % 2 ? m_pending1.takeFirst() : m_pending2.takeFirst();
+            QCOMPARE(confirm(*m_admin, id), QStringLiteral("confirmed"));
+            order << id;
+        }
+        QVERIFY(client.waitForChanges(10));
+        qint64 lastSeq = 0;
+        QStringList received;
+        for (const QJsonObject &c : client.changes()) {
+            const qint64 seq = data(c).value(QStringLiteral("seq")).toInteger();
+            QVERIFY(seq > lastSeq);
+            lastSeq = seq;
+            received << data(c).value(QStringLiteral("record")).toObject().value(QStringLiteral("id")).toString();
+        }
+        QCOMPARE(received, order);
+    }
+
+    void silentSocketsAreDroppedHeartbeatsKeepThemAlive()
+    {
+        RealtimeTestClient silent(m_server->baseUrl(), V::V2), beating(m_server->baseUrl(), V::V1);
+        QVERIFY(silent.open());
+        QVERIFY(beating.open());
+        // The server runs with --realtime-idle-timeout 2s; this client beats every 400 ms.
+        beating.startHeartbeat(400);
+        QVERIFY(silent.waitForClose(6000));
+        QCOMPARE(silent.closeCode(), 4000);
+        QVERIFY(silent.closeReason().contains(QLatin1String("heartbeat")));
+        QVERIFY(beating.isOpen());
+        const QString last = beating.send(QStringLiteral("phoenix"), QStringLiteral("heartbeat"), QJsonObject());
+        QCOMPARE(beating.waitForReply(last).value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+    }
+
+    void expiredTokenPausesDeliveryUntilRefreshed()
+    {
+        RealtimeTestClient client(m_server->baseUrl(), V::V2);
+        QVERIFY(client.open());
+        client.startHeartbeat(400); // this test outlives the server's 2 s idle timeout
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        auto claims = [&](qint64 exp) {
+            return QJsonObject { { QStringLiteral("sub"), userId(*m_agent1) }, { QStringLiteral("org"), orgId(*m_agent1) },
+                                 { QStringLiteral("role"), QStringLiteral("agent") }, { QStringLiteral("email"), DemoData::agent1 },
+                                 { QStringLiteral("iat"), now }, { QStringLiteral("exp"), exp } };
+        };
+        const QString shortLived = mintToken(m_secret, claims(now + 2));
+        QVERIFY(client.join(QStringLiteral("realtime:t"), bindings(QStringLiteral("bookings")), shortLived).value(QStringLiteral("status")) == QStringLiteral("ok"));
+        QCOMPARE(confirm(*m_agent1, m_pending1.takeFirst()), QStringLiteral("confirmed"));
+        QVERIFY(client.waitForChanges(1));
+
+        QTRY_VERIFY_WITH_TIMEOUT(QDateTime::currentSecsSinceEpoch() > now + 2, 5000);
+        QCOMPARE(confirm(*m_agent1, m_pending1.takeFirst()), QStringLiteral("confirmed"));
+        auto expiryMessages = [&] {
+            int n = 0;
+            for (const QJsonObject &s : client.systemMessages())
+                n += s.value(QStringLiteral("status")).toString() == QLatin1String("error") ? 1 : 0;
+            return n;
+        };
+        QTRY_COMPARE(expiryMessages(), 1);
+        QVERIFY(!client.waitForChanges(2, 500));
+
+        client.send(QStringLiteral("realtime:t"), QStringLiteral("access_token"),
+                    QJsonObject { { QStringLiteral("access_token"), mintToken(m_secret, claims(now + 600)) } });
+        QCOMPARE(confirm(*m_agent1, m_pending1.takeFirst()), QStringLiteral("confirmed"));
+        QVERIFY(client.waitForChanges(2));
+        QCOMPARE(expiryMessages(), 1);
+    }
+
+    void invalidTokensAreRefused()
+    {
+        RealtimeTestClient client(m_server->baseUrl(), V::V2);
+        QVERIFY(client.open());
+        const QJsonObject none = client.join(QStringLiteral("realtime:a"), bindings(QStringLiteral("bookings")), QString());
+        QCOMPARE(none.value(QStringLiteral("status")).toString(), QStringLiteral("error"));
+        const QJsonObject forged = client.join(QStringLiteral("realtime:b"), bindings(QStringLiteral("bookings")),
+                                               mintToken("another-secret-of-sufficient-length-xx", {}));
+        QCOMPARE(forged.value(QStringLiteral("status")).toString(), QStringLiteral("error"));
+        QVERIFY(forged.value(QStringLiteral("response")).toObject().value(QStringLiteral("reason")).toString().startsWith(QLatin1String("InvalidJWT")));
+        // A bad token sent later closes that channel.
+        QVERIFY(client.join(QStringLiteral("realtime:c"), bindings(QStringLiteral("bookings")), m_agent1->token()).value(QStringLiteral("status")) == QStringLiteral("ok"));
+        client.send(QStringLiteral("realtime:c"), QStringLiteral("access_token"), QJsonObject { { QStringLiteral("access_token"), QStringLiteral("not.a.jwt") } });
+        auto closed = [&] {
+            for (const auto &f : client.frames())
+                if (f.message.event == QLatin1String("phx_close") && f.message.topic == QLatin1String("realtime:c"))
+                    return true;
+            return false;
+        };
+        QTRY_VERIFY(closed());
+    }
+
+    void gapFillAfterADisconnect()
+    {
+        qint64 lastSeq = 0;
+        {
+            RealtimeTestClient client(m_server->baseUrl(), V::V2);
+            QVERIFY(client.open());
+            QVERIFY(client.join(QStringLiteral("realtime:g"), bindings(QStringLiteral("bookings")), m_agent1->token()).value(QStringLiteral("status")) == QStringLiteral("ok"));
+            QCOMPARE(confirm(*m_agent1, m_pending1.takeFirst()), QStringLiteral("confirmed"));
+            QVERIFY(client.waitForChanges(1));
+            lastSeq = data(client.changes().last()).value(QStringLiteral("seq")).toInteger();
+            client.close();
+        }
+        // While disconnected: three changes of ours, one of someone else's.
+        QStringList missed;
+        for (int i = 0; i < 3; ++i) {
+            missed << m_pending1.takeFirst();
+            QCOMPARE(confirm(*m_agent1, missed.last()), QStringLiteral("confirmed"));
+        }
+        QCOMPARE(confirm(*m_agent2, m_pending2.takeFirst()), QStringLiteral("confirmed"));
+
+        RealtimeTestClient again(m_server->baseUrl(), V::V2);
+        QVERIFY(again.open());
+        QVERIFY(again.join(QStringLiteral("realtime:g"), bindings(QStringLiteral("bookings")), m_agent1->token()).value(QStringLiteral("status")) == QStringLiteral("ok"));
+        QStringList filled;
+        qint64 since = lastSeq;
+        for (;;) {
+            const QJsonObject page = m_agent1->get(QStringLiteral("/api/changes?since=%1&limit=2").arg(since)).json();
+            const QJsonArray changes = page.value(QStringLiteral("changes")).toArray();
+            if (changes.isEmpty())
+                break;
+            for (const QJsonValue &c : changes)
+                filled << c.toObject().value(QStringLiteral("record")).toObject().value(QStringLiteral("id")).toString();
+            since = page.value(QStringLiteral("seq")).toInteger();
+        }
+        QCOMPARE(filled, missed);
+    }
+
+    void broadcastReachesTheOrganisationOnly()
+    {
+        RealtimeTestClient sender(m_server->baseUrl(), V::V2), listener(m_server->baseUrl(), V::V1), selfish(m_server->baseUrl(), V::V2);
+        for (auto *c : { &sender, &listener, &selfish })
+            QVERIFY(c->open());
+        const QString topic = QStringLiteral("realtime:room");
+        QVERIFY(sender.join(topic, {}, m_agent1->token(), { { QStringLiteral("ack"), true }, { QStringLiteral("self"), false } }).value(QStringLiteral("status")) == QStringLiteral("ok"));
+        QVERIFY(listener.join(topic, {}, m_agent2->token()).value(QStringLiteral("status")) == QStringLiteral("ok"));
+        QVERIFY(selfish.join(topic, {}, m_admin->token(), { { QStringLiteral("self"), true } }).value(QStringLiteral("status")) == QStringLiteral("ok"));
+
+        const QString ref = sender.send(topic, QStringLiteral("broadcast"),
+                                        QJsonObject { { QStringLiteral("type"), QStringLiteral("broadcast") },
+                                                      { QStringLiteral("event"), QStringLiteral("cursor") },
+                                                      { QStringLiteral("payload"), QJsonObject { { QStringLiteral("x"), 1 } } } });
+        QCOMPARE(sender.waitForReply(ref).value(QStringLiteral("status")).toString(), QStringLiteral("ok")); // ack
+        auto broadcasts = [](const RealtimeTestClient &c) {
+            QList<RealtimeTestClient::Frame> out;
+            for (const auto &f : c.frames())
+                if (f.message.event == QLatin1String("broadcast"))
+                    out.append(f);
+            return out;
+        };
+        QTRY_COMPARE(broadcasts(listener).size(), 1);
+        QTRY_COMPARE(broadcasts(selfish).size(), 1);
+        const QJsonObject p = broadcasts(listener).first().message.payload.toObject();
+        QCOMPARE(p.value(QStringLiteral("event")).toString(), QStringLiteral("cursor"));
+        QCOMPARE(p.value(QStringLiteral("payload")).toObject().value(QStringLiteral("x")).toInt(), 1);
+
+        // A binary push (kind 3) goes out as kind 4 to vsn 2.0.0 and as JSON text to 1.0.0;
+        // `self` sends it back to the admin's own socket.
+        selfish.sendRawBinary(PhoenixCodec::encodeBroadcastPush({ selfish.joinRefOf(topic), QStringLiteral("99"), topic,
+                                                                   QStringLiteral("ping"), {}, R"({"n":2})", true }));
+        QTRY_COMPARE(broadcasts(listener).size(), 2);
+        QTRY_COMPARE(broadcasts(sender).size(), 1);
+        QVERIFY(broadcasts(sender).first().binary);
+        QCOMPARE(broadcasts(sender).first().broadcast.payload, QByteArray(R"({"n":2})"));
+        QVERIFY(!broadcasts(listener).last().binary);
+        QCOMPARE(broadcasts(listener).last().message.payload.toObject().value(QStringLiteral("payload")).toObject().value(QStringLiteral("n")).toInt(), 2);
+        QTRY_COMPARE(broadcasts(selfish).size(), 2);
+        QCOMPARE(broadcasts(sender).size(), 1); // self:false: the sender never hears its own
+    }
+
+    void badFramesNeverHurtTheServer()
+    {
+        RealtimeTestClient victim(m_server->baseUrl(), V::V2), bystander(m_server->baseUrl(), V::V2);
+        QVERIFY(victim.open());
+        QVERIFY(bystander.open());
+        QVERIFY(bystander.join(QStringLiteral("realtime:safe"), bindings(QStringLiteral("bookings")), m_agent1->token()).value(QStringLiteral("status")) == QStringLiteral("ok"));
+        const QString token = m_agent1->token();
+
+        victim.sendRawText(QStringLiteral("this is not json"));
+        victim.sendRawText(QStringLiteral("{\"topic\":1}"));
+        victim.sendRawText(QStringLiteral("[1,2,3]"));
+        victim.sendRawText(QStringLiteral("[null,\"1\",\"realtime:x\",42,{}]"));
+        victim.sendRawBinary(QByteArray::fromHex("03ffffffffff01"));             // lengths beyond the frame
+        victim.sendRawBinary(QByteArray::fromHex("09000000"));                   // unknown kind
+        victim.sendRawBinary(QByteArray());                                      // empty
+        const QString unknownEvent = victim.send(QStringLiteral("realtime:nowhere"), QStringLiteral("dance"), QJsonObject());
+        QCOMPARE(victim.waitForReply(unknownEvent).value(QStringLiteral("response")).toObject().value(QStringLiteral("reason")).toString(),
+                 QStringLiteral("unmatched topic"));
+
+        const QJsonObject unknownTable = victim.join(QStringLiteral("realtime:u"), bindings(QStringLiteral("payroll")), token);
+        QCOMPARE(unknownTable.value(QStringLiteral("status")).toString(), QStringLiteral("error"));
+        QVERIFY(unknownTable.value(QStringLiteral("response")).toObject().value(QStringLiteral("reason")).toString().startsWith(QLatin1String("UnknownTable")));
+        for (const QString &filter : { QStringLiteral("id"), QStringLiteral("id=like.x"), QStringLiteral("nope=eq.1"),
+                                       QStringLiteral("id=eq.1' OR '1'='1"), QStringLiteral("status=in.x"),
+                                       QStringLiteral("id=eq.1; DROP TABLE bookings;--") }) {
+            const QJsonObject r = victim.join(QStringLiteral("realtime:filter"), bindings(QStringLiteral("bookings"), QStringLiteral("*"), filter), token);
+            if (r.value(QStringLiteral("status")).toString() == QLatin1String("ok"))
+                continue; // a value that is just text: it matches nothing, and is never SQL
+            QVERIFY2(r.value(QStringLiteral("response")).toObject().value(QStringLiteral("reason")).toString().startsWith(QLatin1String("InvalidFilter")),
+                     qPrintable(filter));
+        }
+        DbInspector db(m_server->databasePath());
+        QVERIFY(db.scalar(QStringLiteral("SELECT COUNT(*) FROM bookings")) > 0);
+
+        // Thousands of joins on one socket: capped.
+        int refused = 0;
+        QString lastRef;
+        for (int i = 0; i < 1000; ++i) {
+            lastRef = victim.send(QStringLiteral("realtime:many-%1").arg(i), QStringLiteral("phx_join"),
+                                  QJsonObject { { QStringLiteral("access_token"), token } }, QString::number(10000 + i));
+        }
+        QVERIFY(!victim.waitForReply(lastRef, 15000).isEmpty());
+        for (const auto &f : victim.frames()) {
+            if (f.message.event == QLatin1String("phx_reply")
+                && f.message.payload.toObject().value(QStringLiteral("response")).toObject().value(QStringLiteral("reason")).toString() == QLatin1String("too many channels joined"))
+                ++refused;
+        }
+        QVERIFY2(refused >= 890, qPrintable(QString::number(refused)));
+
+        // A frame over 1 MiB closes that socket (1009), nobody else's.
+        victim.sendRawText(QString(2 * 1024 * 1024, QLatin1Char('x')));
+        QVERIFY(victim.waitForClose(10000));
+        QCOMPARE(victim.closeCode(), 1009);
+
+        QCOMPARE(confirm(*m_agent1, m_pending1.takeFirst()), QStringLiteral("confirmed"));
+        QVERIFY(bystander.waitForChanges(1));
+    }
+
+    void healthReportsRealtimeFigures()
+    {
+        RealtimeTestClient client(m_server->baseUrl(), V::V2);
+        QVERIFY(client.open());
+        QVERIFY(client.join(QStringLiteral("realtime:h"), bindings(QStringLiteral("leads")), m_admin->token()).value(QStringLiteral("status")) == QStringLiteral("ok"));
+        const QJsonObject realtime = m_admin->get(QStringLiteral("/api/admin/sync-health")).json().value(QStringLiteral("realtime")).toObject();
+        QVERIFY(realtime.value(QStringLiteral("connections")).toInteger() >= 1);
+        QVERIFY(realtime.value(QStringLiteral("channels")).toInteger() >= 1);
+        QVERIFY(realtime.value(QStringLiteral("messages_out")).toInteger() > 0);
+        QVERIFY(realtime.value(QStringLiteral("bytes_out")).toInteger() > 0);
+        QVERIFY(realtime.contains(QStringLiteral("drops")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRealtime)
+#include "tst_realtime.moc"
