@@ -33,6 +33,13 @@ std::optional<QString> decodeSegment(QByteArrayView raw, QString *why)
                 *why = QStringLiteral("encoded path separator");
                 return std::nullopt;
             }
+            // Qt 6.4 parses the request target tolerantly and turns a stray "%zz" or "%4"
+            // into "%25zz" / "%254" before we see it: an encoded '%' that does not start a
+            // valid escape is that repair (or a client encoding garbage on purpose).
+            if (c == '%' && (i + 4 >= raw.size() || hexValue(raw[i + 3]) < 0 || hexValue(raw[i + 4]) < 0)) {
+                *why = QStringLiteral("malformed percent-encoding");
+                return std::nullopt;
+            }
             i += 2;
         }
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == '\\') {
