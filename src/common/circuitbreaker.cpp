@@ -153,8 +153,8 @@ qint64 CircuitBreaker::msUntilPermitted() const
     case State::Open:
         return std::max<qint64>(0, m_openedAtMs + m_options.openWaitMs - m_clock->nowMs());
     case State::HalfOpen:
-        // Trials in flight: their verdict decides; ask again shortly.
-        return m_halfOpenPermitted < m_options.halfOpenCalls ? 0 : 100;
+        // All trials in flight: their verdicts decide, and whoever records one asks again.
+        return m_halfOpenPermitted < m_options.halfOpenCalls ? 0 : m_options.openWaitMs;
     }
     return 0;
 }

@@ -54,7 +54,8 @@ public:
     // A permitted call that ended without a verdict (e.g. the provider rejected the input):
     // frees the half-open slot without counting either way.
     void releasePermission();
-    // Milliseconds until a call may be permitted again; 0 when one may be now.
+    // Milliseconds until a call may be permitted again; 0 when one may be now. While every
+    // half-open trial is in flight, the open wait: a trial's verdict comes first.
     qint64 msUntilPermitted() const;
     Metrics metrics() const;
     Options options() const { return m_options; }

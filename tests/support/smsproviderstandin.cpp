@@ -17,6 +17,17 @@ SmsProviderStandIn::SmsProviderStandIn(QObject *parent) : QObject(parent)
     });
 }
 
+SmsProviderStandIn::~SmsProviderStandIn()
+{
+    // Connections still open belong to m_server, which outlives the members their handlers
+    // use: cut them loose first.
+    m_server.close();
+    for (QTcpSocket *socket : m_server.findChildren<QTcpSocket *>()) {
+        socket->disconnect(this);
+        socket->abort();
+    }
+}
+
 bool SmsProviderStandIn::start(quint16 port)
 {
     return m_server.listen(QHostAddress::LocalHost, port);

@@ -26,6 +26,7 @@ public:
     };
 
     explicit SmsProviderStandIn(QObject *parent = nullptr);
+    ~SmsProviderStandIn() override;
 
     bool start(quint16 port = 0);
     QUrl url() const;

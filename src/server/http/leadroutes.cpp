@@ -12,10 +12,21 @@
 #include "storage/transactionrunner.h"
 #include "uuidtext.h"
 
+#include <QCryptographicHash>
 #include <QJsonArray>
 #include <QUuid>
 
 namespace {
+
+// "<user id>:<client key>", or the key's SHA-256 when that would exceed 255 characters.
+QString providerKey(const QString &userId, const QString &key)
+{
+    const QString scoped = userId + QLatin1Char(':') + key;
+    if (scoped.size() <= 255)
+        return scoped;
+    return userId + QLatin1Char(':')
+        + QString::fromLatin1(QCryptographicHash::hash(key.toUtf8(), QCryptographicHash::Sha256).toHex());
+}
 
 HttpResponse leadNotFound()
 {
@@ -102,8 +113,9 @@ HttpResponse sendSms(IdempotencyGuard &guard, const RequestContext &ctx, const s
         sms.status = SmsMessage::Status::Queued;
         sms.version = 1;
         sms.createdAt = sms.updatedAt = QDateTime::fromMSecsSinceEpoch(tx.nowMs(), Qt::UTC);
-        // The provider deduplicates on this key, so a resend after a crash is harmless.
-        item.providerKey = ctx.idempotencyKey();
+        // The provider deduplicates on this key, so a resend after a crash is harmless. Our keys
+        // are unique per user, a provider's are global: prefix the user's id.
+        item.providerKey = providerKey(ctx.principal().userId, ctx.idempotencyKey());
         item.nextAttemptAtMs = tx.nowMs();
         SmsRepository::insert(tx, item);
         tx.afterCommit(smsQueued);

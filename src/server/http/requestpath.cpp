@@ -75,6 +75,10 @@ std::optional<QStringList> RequestPath::segments(const QByteArray &rawPath, QStr
         // A trailing slash yields one empty last segment; ignore it, reject empty ones inside.
         if (parts[i].isEmpty() && i == parts.size() - 1)
             break;
+        if (parts[i].isEmpty()) {
+            *why = QStringLiteral("empty segment in path");
+            return std::nullopt;
+        }
         auto decoded = decodeSegment(parts[i], why);
         if (!decoded)
             return std::nullopt;

@@ -90,11 +90,17 @@ OutboxWorker::transition(const QString &id, const std::function<void(SmsReposito
 void OutboxWorker::begin(const SmsRepository::OutboxItem &item)
 {
     const qint64 now = m_clock->nowMs();
-    const auto sending = transition(item.sms.id, [&](SmsRepository::OutboxItem &row) {
-        row.sms.status = SmsMessage::Status::Sending;
-        row.sms.attempts += 1;
-        row.nextAttemptAtMs = now + m_options.leaseMs;
-    });
+    std::optional<SmsRepository::OutboxItem> sending;
+    try {
+        sending = transition(item.sms.id, [&](SmsRepository::OutboxItem &row) {
+            row.sms.status = SmsMessage::Status::Sending;
+            row.sms.attempts += 1;
+            row.nextAttemptAtMs = now + m_options.leaseMs;
+        });
+    } catch (...) {
+        m_breaker->releasePermission(); // no call was made: give the (trial) slot back
+        throw;
+    }
     if (!sending) {
         m_breaker->releasePermission();
         return;
