@@ -3,6 +3,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QStringDecoder>
 
 namespace {
 
@@ -204,19 +205,29 @@ std::optional<BinaryBroadcast> PhoenixCodec::decodeBinary(const QByteArray &fram
         return bad("binary frame lengths exceed the frame");
     BinaryBroadcast b;
     qsizetype offset = headerSize;
+    bool validText = true;
     auto take = [&](qsizetype n) {
         const QByteArray part = frame.mid(offset, n);
         offset += n;
         return part;
     };
+    // Header strings must be valid UTF-8: a lossy decode would name another topic.
+    auto text = [&](qsizetype n) {
+        QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+        QString decoded = decoder(take(n));
+        validText = validText && !decoder.hasError();
+        return decoded;
+    };
     int field = 0;
     if (kind == kindUserBroadcastPush) {
-        b.joinRef = QString::fromUtf8(take(lengths[field++]));
-        b.ref = QString::fromUtf8(take(lengths[field++]));
+        b.joinRef = text(lengths[field++]);
+        b.ref = text(lengths[field++]);
     }
-    b.topic = QString::fromUtf8(take(lengths[field++]));
-    b.event = QString::fromUtf8(take(lengths[field++]));
+    b.topic = text(lengths[field++]);
+    b.event = text(lengths[field++]);
     b.meta = take(lengths[field++]);
+    if (!validText)
+        return bad("binary frame header is not UTF-8");
     b.payload = frame.mid(offset);
     b.json = encoding == 1;
     if (b.topic.isEmpty() || b.event.isEmpty())
