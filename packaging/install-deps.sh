@@ -13,6 +13,8 @@ packages=(
     libjwt-dev libsodium-dev
     # tests: keychain over a private D-Bus session, fonts for rendered widgets, sqlite shell
     gnome-keyring libsecret-1-0 dbus dbus-x11 fonts-dejavu-core sqlite3 curl
+    # benchmarks (tests/bench, not run by ctest)
+    wrk jq
 )
 
 # Node.js >= 20 runs the realtime-js interop test; use the one installed if there is one.
