@@ -9,6 +9,11 @@
 
 int main(int argc, char *argv[])
 {
+    // Qt's own poll() dispatcher, not GLib's: GLib keeps socket watches in a list, so
+    // toggling a write notifier costs O(sockets) and thousands of realtime sockets turn every
+    // fan-out quadratic. (Applies to every thread's event loop.) The server uses no GLib
+    // integration; the desktop client must keep GLib for libsecret.
+    qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("syncloop"));
     QCoreApplication::setApplicationName(QStringLiteral("syncloopd"));

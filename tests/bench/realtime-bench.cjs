@@ -1,6 +1,6 @@
-// Realtime fan-out benchmark: N WebSocket subscribers (vsn 2.0.0, Phoenix frames by hand over
-// `ws`, so the client side stays cheap), all joined to bookings UPDATEs as the admin (every
-// change reaches every subscriber), while confirms run at a fixed rate over REST. Reports
+// Realtime fan-out benchmark: N WebSocket subscribers (vsn 2.0.0; Phoenix frames and a minimal
+// WebSocket by hand over TCP, so the client side stays cheap), all joined to bookings UPDATEs
+// as the admin (every change reaches every subscriber), while confirms run at a fixed rate over REST. Reports
 // commit -> delivery latency (to every subscriber, and to the last one per change), messages/s,
 // drops, and the server's resident memory per connection. Then a broadcast round: one sender,
 // N receivers, send -> receive latency.
@@ -13,7 +13,8 @@ const path = require('node:path')
 const fs = require('node:fs')
 const { randomUUID } = require('node:crypto')
 const http = require('node:http')
-const WebSocket = require(path.join(__dirname, '../interop/node_modules/ws'))
+const net = require('node:net')
+const crypto = require('node:crypto')
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, value, i, all) => {
   if (value.startsWith('--')) pairs.push([value.slice(2), all[i + 1]])
@@ -25,6 +26,9 @@ const rate = Number(args.rate || 100)
 const seconds = Number(args.seconds || 20)
 const broadcastRate = Number(args['broadcast-rate'] || 20)
 const serverPid = Number(args['server-pid'] || 0)
+// "admin": every subscriber sees every change (worst-case fan-out); "agents": subscribers
+// alternate between the two demo agents, each seeing the changes of its own rows.
+const audience = args.audience || 'admin'
 const wsUrl = base.replace(/^http/, 'ws') + '/realtime/v1/websocket?apikey=demo-anon-key&vsn=2.0.0'
 const agent = new http.Agent({ keepAlive: true, maxSockets: 16 })
 
@@ -55,120 +59,174 @@ function request(method, pathName, token, body, key) {
   })
 }
 
+const changePrefix = Buffer.from('[null,null,"realtime:bench","postgres_changes"')
 const stats = { delivered: 0, closed: 0, closeReasons: {}, bytes: 0 }
 const perChange = new Map() // "id:version" -> { commit, count, last }
 const deliveryLatencies = []
 const broadcastLatencies = []
 let broadcastReceived = 0
 
-function subscriber(token, index) {
+// A subscriber on a bare TCP socket with just enough WebSocket (RFC 6455) to join and read:
+// frames are cut out of the stream in place, so one Node process can follow thousands of
+// sockets at 100k+ messages/s without becoming the bottleneck it is meant to measure.
+function sendFrame(socket, text) {
+  const payload = Buffer.from(text)
+  const mask = crypto.randomBytes(4)
+  const header = payload.length < 126 ? Buffer.from([0x81, 0x80 | payload.length])
+    : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 0xff])
+  for (let i = 0; i < payload.length; ++i) payload[i] ^= mask[i & 3]
+  socket.write(Buffer.concat([header, mask, payload]))
+}
+
+function onChangeFrame(data, start, end, t) {
+  const recordAt = data.indexOf('"record":', start)
+  const idAt = data.indexOf('"id":"', recordAt) + 6
+  const versionAt = data.indexOf('"version":', recordAt) + 10
+  let version = 0
+  for (let i = versionAt; i < end && data[i] >= 48 && data[i] <= 57; ++i) version = version * 10 + data[i] - 48
+  const key = data.latin1Slice(idAt, idAt + 36) + ':' + version
+  let entry = perChange.get(key)
+  if (!entry) {
+    const tsAt = data.indexOf('"commit_timestamp":"', start) + 20
+    entry = { commit: Date.parse(data.latin1Slice(tsAt, data.indexOf('"', tsAt))), count: 0, last: 0 }
+    perChange.set(key, entry)
+  }
+  entry.count++
+  entry.last = t
+  stats.delivered++
+  deliveryLatencies.push(t - entry.commit)
+}
+
+function subscriber(token) {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(wsUrl, { perMessageDeflate: false })
+    const url = new URL(wsUrl)
+    const socket = net.connect(Number(url.port), url.hostname)
+    socket.setNoDelay(true)
+    let buffer = Buffer.alloc(0)
+    let upgraded = false
     let ref = 1
-    const send = (frame) => socket.send(JSON.stringify(frame))
-    socket.on('open', () => {
-      send(['1', String(ref++), 'realtime:bench', 'phx_join', {
-        config: { broadcast: { self: false, ack: false }, presence: { key: '', enabled: false },
-          postgres_changes: [{ event: 'UPDATE', schema: 'public', table: 'bookings' }], private: false },
-        access_token: token }])
-      socket.heartbeat = setInterval(() => send([null, String(ref++), 'phoenix', 'heartbeat', {}]), 25000)
+    const send = (frame) => sendFrame(socket, JSON.stringify(frame))
+    socket.on('connect', () => {
+      socket.write(`GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\n`
+        + `Connection: Upgrade\r\nSec-WebSocket-Key: ${crypto.randomBytes(16).toString('base64')}\r\n`
+        + 'Sec-WebSocket-Version: 13\r\n\r\n')
     })
-    socket.on('message', (data, isBinary) => {
+    socket.on('data', (chunk) => {
       const t = now()
-      stats.bytes += data.length
-      if (isBinary) return
-      const text = data.toString()
-      // Changes are the bulk: read the three fields we need without parsing the whole frame,
-      // so the client swarm costs little next to the server it measures.
-      if (text.startsWith('[null,null,"realtime:bench","postgres_changes"')) {
-        const field = (name, from) => {
-          const at = text.indexOf(`"${name}":`, from)
-          if (at < 0) return undefined
-          const start = at + name.length + 3
-          return text[start] === '"' ? text.slice(start + 1, text.indexOf('"', start + 1))
-                                     : text.slice(start, text.slice(start).search(/[,}]/) + start)
-        }
-        const recordAt = text.indexOf('"record":')
-        const key = `${field('id', recordAt)}:${field('version', recordAt)}`
-        let entry = perChange.get(key)
-        if (!entry) {
-          entry = { commit: Date.parse(field('commit_timestamp', 0)), count: 0, last: 0 }
-          perChange.set(key, entry)
-        }
-        entry.count++
-        entry.last = t
-        stats.delivered++
-        deliveryLatencies.push(t - entry.commit)
-        return
+      stats.bytes += chunk.length
+      buffer = buffer.length ? Buffer.concat([buffer, chunk]) : chunk
+      if (!upgraded) {
+        const end = buffer.indexOf('\r\n\r\n')
+        if (end < 0) return
+        if (!buffer.latin1Slice(0, 12).includes('101')) return reject(new Error(buffer.latin1Slice(0, end)))
+        upgraded = true
+        buffer = buffer.subarray(end + 4)
+        send(['1', String(ref++), 'realtime:bench', 'phx_join', {
+          config: { broadcast: { self: false, ack: false }, presence: { key: '', enabled: false },
+            postgres_changes: [{ event: 'UPDATE', schema: 'public', table: 'bookings' }], private: false },
+          access_token: token }])
+        socket.heartbeat = setInterval(() => send([null, String(ref++), 'phoenix', 'heartbeat', {}]), 25000)
       }
-      const [, , , event, payload] = JSON.parse(text)
-      if (event === 'system' && payload.extension === 'postgres_changes') resolve(socket)
-      else if (event === 'broadcast' && payload.payload && payload.payload.sentAt) {
-        broadcastReceived++
-        broadcastLatencies.push(t - payload.payload.sentAt)
+      let offset = 0
+      for (;;) {
+        if (buffer.length - offset < 2) break
+        const opcode = buffer[offset] & 0x0f
+        let length = buffer[offset + 1] & 0x7f
+        let header = 2
+        if (length === 126) { if (buffer.length - offset < 4) break; length = buffer.readUInt16BE(offset + 2); header = 4 }
+        else if (length === 127) { if (buffer.length - offset < 10) break; length = Number(buffer.readBigUInt64BE(offset + 2)); header = 10 }
+        if (buffer.length - offset < header + length) break
+        const start = offset + header
+        const end = start + length
+        offset = end
+        if (opcode === 8) { stats.closed++; const code = length >= 2 ? buffer.readUInt16BE(start) : 0; const why = `${code} ${buffer.latin1Slice(start + 2, end)}`; stats.closeReasons[why] = (stats.closeReasons[why] || 0) + 1; continue }
+        if (opcode !== 1) continue
+        if (buffer.compare(changePrefix, 0, changePrefix.length, start, start + changePrefix.length) === 0) {
+          onChangeFrame(buffer, start, end, t)
+          continue
+        }
+        const [, , , event, payload] = JSON.parse(buffer.toString('utf8', start, end))
+        if (event === 'system' && payload.extension === 'postgres_changes') resolve(socket)
+        else if (event === 'broadcast' && payload.payload && payload.payload.sentAt) {
+          broadcastReceived++
+          broadcastLatencies.push(t - payload.payload.sentAt)
+        }
       }
+      buffer = offset === buffer.length ? Buffer.alloc(0) : buffer.subarray(offset)
     })
-    socket.on('close', (code, reason) => {
-      clearInterval(socket.heartbeat)
-      stats.closed++
-      const why = `${code} ${reason}`
-      stats.closeReasons[why] = (stats.closeReasons[why] || 0) + 1
-    })
+    socket.on('close', () => clearInterval(socket.heartbeat))
     socket.on('error', reject)
   })
 }
 
-async function main() {
-  const login = await request('POST', '/api/auth/login', null, { email: 'admin@example.com', password: 'syncloop-demo' })
-  const token = login.json.access_token
+async function login(email) {
+  return (await request('POST', '/api/auth/login', null, { email, password: 'syncloop-demo' })).json.access_token
+}
+
+// The confirm load runs in a child process, so receiving the fan-out cannot slow it down.
+async function generator() {
+  const token = await login('admin@example.com')
   const pending = (await request('GET', '/api/bookings', token)).json.bookings.filter((b) => b.status === 'pending')
   const needed = rate * seconds
   if (pending.length < needed) throw new Error(`need ${needed} pending bookings, have ${pending.length}`)
+  const interval = 1000 / rate
+  const start = now()
+  const sent = []
+  let errors = 0
+  for (let i = 0; i < needed; ++i) {
+    const wait = start + i * interval - now()
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+    sent.push(request('POST', '/api/bookings/confirm', token, { bookingId: pending[i].id }, randomUUID())
+      .then((r) => { if (r.status !== 200) errors++ }))
+  }
+  await Promise.all(sent)
+  process.send({ confirms: needed, seconds: (now() - start) / 1000, errors })
+  process.exit(0)
+}
+
+async function main() {
+  if (args.generator) return generator()
+  const token = await login('admin@example.com')
+  const agentTokens = [await login('agent1@example.com'), await login('agent2@example.com')]
+  const needed = rate * seconds
 
   const rssBefore = rssKb()
   const sockets = []
   const started = now()
   for (let i = 0; i < subscribers; i += 100) {
     const batch = []
-    for (let j = i; j < Math.min(subscribers, i + 100); ++j) batch.push(subscriber(token, j))
+    for (let j = i; j < Math.min(subscribers, i + 100); ++j)
+      batch.push(subscriber(audience === 'agents' ? agentTokens[j % 2] : token))
     sockets.push(...await Promise.all(batch))
   }
   const joinSeconds = (now() - started) / 1000
   await new Promise((r) => setTimeout(r, 1000))
   const rssAfter = rssKb()
 
-  // Confirms at a fixed rate, each a real write with its own key.
-  const sentConfirms = []
-  const interval = 1000 / rate
-  const loadStart = now()
-  let statusErrors = 0
-  for (let i = 0; i < needed; ++i) {
-    const due = loadStart + i * interval
-    const wait = due - now()
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait))
-    const b = pending[i]
-    sentConfirms.push(request('POST', '/api/bookings/confirm', token, { bookingId: b.id }, randomUUID())
-      .then((r) => { if (r.status !== 200) statusErrors++ }))
-  }
-  await Promise.all(sentConfirms)
-  const loadSeconds = (now() - loadStart) / 1000
+  // Confirms at a fixed rate, each a real write with its own key, from a child process.
+  const child = require('node:child_process').fork(__filename, [...process.argv.slice(2), '--generator', '1'])
+  const load = await new Promise((resolve, reject) => { child.on('message', resolve); child.on('error', reject) })
+  const loadSeconds = load.seconds
+  const statusErrors = load.errors
+  // Every change reaches all subscribers (admin) or the half whose agent owns the row.
+  const expectedPerChange = audience === 'agents' ? subscribers / 2 : subscribers
   // Let the last deliveries land.
   const settleStart = now()
   while (now() - settleStart < 5000) {
-    const complete = [...perChange.values()].filter((e) => e.count >= subscribers - stats.closed).length
+    const complete = [...perChange.values()].filter((e) => e.count >= expectedPerChange - stats.closed).length
     if (complete >= needed) break
     await new Promise((r) => setTimeout(r, 100))
   }
 
   const lastLatency = [...perChange.values()].map((e) => e.last - e.commit).sort((a, b) => a - b)
   deliveryLatencies.sort((a, b) => a - b)
-  const fullyServed = [...perChange.values()].filter((e) => e.count === subscribers).length
+  const fullyServed = [...perChange.values()].filter((e) => e.count === expectedPerChange).length
 
   // Broadcast round on the same sockets: one sender, everyone else receives.
   const sender = sockets[0]
   const broadcasts = broadcastRate * 5
   for (let i = 0; i < broadcasts; ++i) {
-    sender.send(JSON.stringify(['1', String(100000 + i), 'realtime:bench', 'broadcast',
+    sendFrame(sender, JSON.stringify(['1', String(100000 + i), 'realtime:bench', 'broadcast',
       { type: 'broadcast', event: 'tick', payload: { i, sentAt: now() } }]))
     await new Promise((r) => setTimeout(r, 1000 / broadcastRate))
   }
@@ -179,9 +237,11 @@ async function main() {
 
   const result = {
     subscribers,
+    audience,
+    subscribers_per_change: expectedPerChange,
     join_seconds: +joinSeconds.toFixed(2),
     confirms: needed,
-    confirm_rate_per_s: +(needed / loadSeconds).toFixed(1),
+    confirm_rate_per_s: +(load.confirms / loadSeconds).toFixed(1),
     confirm_errors: statusErrors,
     changes_seen: perChange.size,
     changes_fully_served: fullyServed,
@@ -197,7 +257,7 @@ async function main() {
     server_kb_per_connection: +((rssAfter - rssBefore) / subscribers).toFixed(1),
   }
   console.log(JSON.stringify(result, null, 2))
-  for (const s of sockets) s.terminate()
+  for (const s of sockets) s.destroy()
   process.exit(0)
 }
 

@@ -3,6 +3,8 @@
 # subscriber swarm (a separate process) for each subscriber count.
 #   tests/bench/realtime-bench.sh [path/to/syncloopd] [subscriber counts...]
 # Defaults: build/src/server/syncloopd, 1000 and 5000 subscribers, 100 confirms/s for 20 s.
+# AUDIENCE=admin (default): every subscriber sees every change; AUDIENCE=agents: subscribers
+# alternate between the two demo agents and see the changes of their own rows.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 server="${1:-build/src/server/syncloopd}"
@@ -25,7 +27,7 @@ for n in "${counts[@]}"; do
     url="$(sed 's/.*listening on //' "$data/stdout")"
     echo "== $n subscribers, $rate confirms/s for $seconds s (server $url, pid $pid)"
     node tests/bench/realtime-bench.cjs --url "$url" --server-pid "$pid" --subscribers "$n" \
-        --rate "$rate" --seconds "$seconds"
+        --rate "$rate" --seconds "$seconds" --audience "${AUDIENCE:-admin}"
     kill "$pid"; wait "$pid" 2>/dev/null || true
     rm -rf "$data"
 done

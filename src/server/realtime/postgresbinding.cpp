@@ -51,6 +51,17 @@ const QStringList &PostgresBinding::tables()
     return knownTables;
 }
 
+int PostgresBinding::tableIndex(const QString &table)
+{
+    return int(knownTables.indexOf(table));
+}
+
+int PostgresBinding::typeIndex(const QString &type)
+{
+    static const QStringList types { QStringLiteral("INSERT"), QStringLiteral("UPDATE"), QStringLiteral("DELETE") };
+    return int(types.indexOf(type));
+}
+
 std::optional<PostgresBinding> PostgresBinding::parse(const QJsonObject &entry, QString *error)
 {
     PostgresBinding b;
@@ -120,6 +131,8 @@ std::optional<PostgresBinding> PostgresBinding::parse(const QJsonObject &entry, 
         }
         b.m_hasFilter = true;
     }
+    b.m_tableIndex = tableIndex(b.m_table);
+    b.m_typeIndex = typeIndex(b.m_event);
     // A stable id per distinct binding, as Supabase does: identical bindings share it.
     const QByteArray canonical = QJsonDocument(entry).toJson(QJsonDocument::Compact);
     const QByteArray digest = QCryptographicHash::hash(canonical, QCryptographicHash::Sha256);
@@ -137,16 +150,15 @@ QJsonObject PostgresBinding::echo() const
     return out;
 }
 
-bool PostgresBinding::matches(const QString &table, const QString &type, const QJsonObject &record,
-                              const QJsonObject &oldRecord) const
+bool PostgresBinding::matches(int tableIndex, int typeIndex, const QJsonObject &record, const QJsonObject &oldRecord) const
 {
-    if (!allTables() && table != m_table)
+    if (m_tableIndex >= 0 && tableIndex != m_tableIndex)
         return false;
-    if (m_event != QLatin1String("*") && m_event != type)
+    if (m_typeIndex >= 0 && typeIndex != m_typeIndex)
         return false;
     if (!m_hasFilter)
         return true;
-    return filterPasses(type == QLatin1String("DELETE") ? oldRecord : record);
+    return filterPasses(typeIndex == 2 ? oldRecord : record); // DELETE: the row as it was
 }
 
 bool PostgresBinding::filterPasses(const QJsonObject &row) const

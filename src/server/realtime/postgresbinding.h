@@ -21,13 +21,13 @@ public:
     QJsonObject echo() const;
     int id() const { return m_id; }
     QString table() const { return m_table; }
-    bool allTables() const { return m_table == QLatin1String("*"); }
 
-    // Whether a change of `type` ("INSERT", ...) on `table` with this record passes.
-    bool matches(const QString &table, const QString &type, const QJsonObject &record,
-                 const QJsonObject &oldRecord) const;
+    // Whether a change (table and type as indices, see below) with this record passes.
+    bool matches(int tableIndex, int typeIndex, const QJsonObject &record, const QJsonObject &oldRecord) const;
 
     static const QStringList &tables();
+    static int tableIndex(const QString &table); // -1 when unknown
+    static int typeIndex(const QString &type);   // INSERT 0, UPDATE 1, DELETE 2, else -1
 
 private:
     bool filterPasses(const QJsonObject &row) const;
@@ -35,6 +35,8 @@ private:
     QJsonObject m_original;
     QString m_event; // upper-cased; "*" for all
     QString m_table;
+    int m_tableIndex = -1; // -1: all tables
+    int m_typeIndex = -1;  // -1: all events
     bool m_hasFilter = false;
     QString m_column;
     Operator m_operator = Operator::Eq;

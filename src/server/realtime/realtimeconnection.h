@@ -5,7 +5,6 @@
 #include "postgresbinding.h"
 #include "realtimeevents.h"
 
-#include <QHash>
 #include <QObject>
 #include <QWebSocket>
 
@@ -52,7 +51,7 @@ public:
     quint64 id() const { return m_id; }
     PhoenixCodec::Serializer serializer() const { return m_serializer; }
     qint64 lastHeardMs() const { return m_lastHeardMs; }
-    const QHash<QString, Channel> &channels() const { return m_channels; }
+    const std::vector<Channel> &channels() const { return m_channels; }
 
     // Delivery from the loop. `frameFor` builds (or finds) the encoded frame for a topic and
     // the matched binding ids, so equal frames are encoded once per loop.
@@ -82,13 +81,17 @@ private:
     bool sendBinary(const QByteArray &frame);
     bool tooFarBehind();
     bool expired(Channel &channel);
+    Channel *channel(const QString &topic);
     void removeChannel(const QString &topic);
 
     std::unique_ptr<QWebSocket> m_socket;
     const PhoenixCodec::Serializer m_serializer;
     const quint64 m_id;
     const Services *m_services;
-    QHash<QString, Channel> m_channels;
+    // At most maxChannelsPerSocket (100): a vector scans faster than a hash probes and
+    // iterates without detach checks on the fan-out path.
+    std::vector<Channel> m_channels;
     qint64 m_lastHeardMs = 0;
+    int m_sendsSinceBufferCheck = 0;
     bool m_closing = false;
 };

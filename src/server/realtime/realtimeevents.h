@@ -16,6 +16,8 @@ struct ChangeEvent
     QString ownerId;
     QString table;
     QString type; // INSERT, UPDATE, DELETE
+    int tableIndex = -1; // PostgresBinding::tableIndex(table): compared as numbers when fanning out
+    int typeIndex = -1;  // PostgresBinding::typeIndex(type)
     QJsonObject record;
     QJsonObject oldRecord;
     QByteArray dataJson;

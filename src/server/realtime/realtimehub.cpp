@@ -2,6 +2,7 @@
 
 #include "http/httpfrontend.h"
 #include "logging.h"
+#include "postgresbinding.h"
 #include "realtimeloop.h"
 #include "storage/changelog.h"
 #include "storage/storageerror.h"
@@ -86,6 +87,8 @@ void RealtimeHub::publish()
                 e.ownerId = row.ownerId;
                 e.table = row.table;
                 e.type = row.data.value(QLatin1String("type")).toString();
+                e.tableIndex = PostgresBinding::tableIndex(e.table);
+                e.typeIndex = PostgresBinding::typeIndex(e.type);
                 e.record = row.data.value(QLatin1String("record")).toObject();
                 e.oldRecord = row.data.value(QLatin1String("old_record")).toObject();
                 e.dataJson = QJsonDocument(row.data).toJson(QJsonDocument::Compact);
