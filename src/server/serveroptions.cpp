@@ -70,6 +70,7 @@ ServerOptionsParseResult ServerOptions::parse(const QStringList &arguments)
         { QStringLiteral("sms-retry-base"), QStringLiteral("Base delay of the SMS retry backoff (default 1s)."), QStringLiteral("duration") },
         { QStringLiteral("sms-breaker-open"), QStringLiteral("How long the SMS circuit breaker stays open (default 30s)."), QStringLiteral("duration") },
         { QStringLiteral("worker-threads"), QStringLiteral("Request worker threads (default: one per core, at least 2)."), QStringLiteral("n") },
+        { QStringLiteral("event-loops"), QStringLiteral("HTTP/WebSocket event-loop threads sharing the port (default: one per core but one, at least 1)."), QStringLiteral("n") },
     });
     if (!parser.parse(arguments))
         return usageError(parser.errorText());
@@ -119,18 +120,20 @@ ServerOptionsParseResult ServerOptions::parse(const QStringList &arguments)
     const auto bookings = intOption(parser, QStringLiteral("demo-bookings"), 60, 2, 1'000'000, &error);
     const auto attempts = intOption(parser, QStringLiteral("sms-max-attempts"), 8, 1, 100, &error);
     const auto threads = intOption(parser, QStringLiteral("worker-threads"), 0, 1, 256, &error);
+    const auto loops = intOption(parser, QStringLiteral("event-loops"), 0, 1, 64, &error);
     const auto window = durationOption(parser, QStringLiteral("idempotency-window"), o.idempotencyWindowMs, &error);
     const auto smsTimeout = durationOption(parser, QStringLiteral("sms-timeout"), o.smsTimeoutMs, &error);
     const auto retryBase = durationOption(parser, QStringLiteral("sms-retry-base"), o.smsRetryBaseMs, &error);
     const auto breakerOpen = durationOption(parser, QStringLiteral("sms-breaker-open"), o.smsBreakerOpenMs, &error);
     const auto idle = durationOption(parser, QStringLiteral("realtime-idle-timeout"), o.realtimeIdleTimeoutMs, &error);
-    if (!bookings || !attempts || !threads || !window || !smsTimeout || !retryBase || !breakerOpen || !idle)
+    if (!bookings || !attempts || !threads || !loops || !window || !smsTimeout || !retryBase || !breakerOpen || !idle)
         return usageError(error);
     if (*window < 1000)
         return usageError(QStringLiteral("--idempotency-window must be at least 1s"));
     o.demoBookings = *bookings;
     o.smsMaxAttempts = *attempts;
     o.workerThreads = *threads;
+    o.eventLoops = *loops;
     o.idempotencyWindowMs = *window;
     o.smsTimeoutMs = *smsTimeout;
     o.smsRetryBaseMs = *retryBase;

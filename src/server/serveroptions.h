@@ -29,6 +29,7 @@ struct ServerOptions
     qint64 smsRetryBaseMs = 1000;
     qint64 smsBreakerOpenMs = 30000;
     int workerThreads = 0; // 0 = one per core, at least 2
+    int eventLoops = 0;    // 0 = one per core but one, at least 1
 
     static ServerOptionsParseResult parse(const QStringList &arguments);
 };

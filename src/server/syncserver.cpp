@@ -36,7 +36,9 @@ SyncServer::SyncServer(ServerOptions options, QObject *parent)
     const int threads = m_options.workerThreads > 0 ? m_options.workerThreads
                                                     : std::max(2, QThread::idealThreadCount());
     m_pool.setMaxThreadCount(threads);
-    m_eventLoops = std::max(2, QThread::idealThreadCount());
+    // One core stays free for the worker pool, the outbox, the realtime hub and the kernel:
+    // on two cores a single loop (whose batches never wait for another loop's) is fastest.
+    m_eventLoops = m_options.eventLoops > 0 ? m_options.eventLoops : std::max(1, QThread::idealThreadCount() - 1);
     m_pool.setExpiryTimeout(-1); // keep threads (and their database connections) alive
 }
 

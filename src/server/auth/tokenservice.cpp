@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
 #include <QRandomGenerator>
 
 #include <cerrno>
@@ -67,6 +68,40 @@ std::optional<TokenService::Claims> TokenService::verify(const QByteArray &token
     };
     if (token.isEmpty() || token.size() > 8192)
         return fail("malformed token");
+    // A client sends the same token for its whole lifetime (minutes): remember what a
+    // signature check proved, per thread and per service, and re-check only the expiry.
+    struct Cache
+    {
+        const TokenService *owner = nullptr;
+        QHash<QByteArray, Claims> verified;
+    };
+    thread_local Cache cache;
+    if (cache.owner != this) {
+        cache.owner = this;
+        cache.verified.clear();
+    }
+    const auto known = cache.verified.constFind(token);
+    if (known != cache.verified.cend()) {
+        if (known->expiresAt <= m_clock->nowMs() / 1000)
+            return fail("token expired");
+        return *known;
+    }
+    const auto claims = verifySignedToken(token, reason);
+    if (claims) {
+        if (cache.verified.size() >= 4096)
+            cache.verified.clear();
+        cache.verified.insert(token, *claims);
+    }
+    return claims;
+}
+
+std::optional<TokenService::Claims> TokenService::verifySignedToken(const QByteArray &token, QString *reason) const
+{
+    auto fail = [reason](const char *why) -> std::optional<Claims> {
+        if (reason)
+            *reason = QString::fromLatin1(why);
+        return std::nullopt;
+    };
     jwt_t *raw = nullptr;
     // With a key given, libjwt rejects a bad signature and an unsigned ("alg": "none") token.
     if (jwt_decode(&raw, token.constData(), reinterpret_cast<const unsigned char *>(m_secret.constData()),

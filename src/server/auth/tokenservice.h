@@ -33,6 +33,8 @@ public:
                                          QString *error);
 
 private:
+    std::optional<Claims> verifySignedToken(const QByteArray &token, QString *reason) const;
+
     const QByteArray m_secret;
     const Clock *m_clock;
     const qint64 m_ttlSeconds;

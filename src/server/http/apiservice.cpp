@@ -53,11 +53,17 @@ bool ApiService::isBatchable(const HttpRequest &request) const
 
 std::vector<std::optional<HttpResponse>> ApiService::handleBatch(const std::vector<HttpRequest> &requests)
 {
+    // Routing, tokens, bodies and keys are worked out before the batch takes the write lock:
+    // only database work runs while it is held.
+    std::vector<Prepared> prepared;
+    prepared.reserve(requests.size());
+    for (const HttpRequest &request : requests)
+        prepared.push_back(prepare(request, Mode::Inline));
     std::vector<std::optional<HttpResponse>> answers(requests.size());
     try {
         TransactionRunner::Batch batch(m_runner);
-        for (std::size_t i = 0; i < requests.size(); ++i)
-            answers[i] = handle(requests[i], Mode::Inline);
+        for (std::size_t i = 0; i < prepared.size(); ++i)
+            answers[i] = execute(prepared[i], Mode::Inline);
         batch.commit();
     } catch (const StorageError &e) {
         // Could not begin or commit: nothing of the batch stands; workers redo each request.
@@ -69,83 +75,92 @@ std::vector<std::optional<HttpResponse>> ApiService::handleBatch(const std::vect
 
 std::optional<HttpResponse> ApiService::handle(const HttpRequest &request, Mode mode)
 {
-    QElapsedTimer timer;
-    timer.start();
-    QString routeLabel = QStringLiteral("unmatched");
-    std::optional<HttpResponse> response;
-    try {
-        std::optional<TransactionRunner::SingleAttemptScope> singleAttempt;
-        if (mode == Mode::Inline)
-            singleAttempt.emplace();
-        response = dispatch(request, mode, &routeLabel);
-    } catch (const StorageError &e) {
-        if (e.isTransient() && mode == Mode::Inline) {
-            return std::nullopt; // nothing was committed; a worker retries with backoff
-        } else if (e.isTransient()) {
-            qCWarning(lcHttp) << "storage busy after retries:" << e.what();
-            response = HttpResponse::problem(Problems::unavailable(
-                QStringLiteral("The database is busy; nothing was changed. Retry with the same key."), 1));
-        } else {
-            qCCritical(lcHttp) << "storage error:" << e.what();
-            response = HttpResponse::problem(Problems::internal());
-        }
-    } catch (const std::exception &e) {
-        qCCritical(lcHttp) << "unexpected error:" << e.what();
-        response = HttpResponse::problem(Problems::internal());
-    }
-    if (response)
-        m_metrics.recordRequest(routeLabel, request.method, response->status, double(timer.nsecsElapsed()) / 1e9);
-    return response;
+    Prepared prepared = prepare(request, mode);
+    return execute(prepared, mode);
 }
 
-std::optional<HttpResponse> ApiService::dispatch(const HttpRequest &request, Mode mode, QString *routeLabel)
+ApiService::Prepared ApiService::prepare(const HttpRequest &request, Mode mode) const
 {
+    Prepared p;
+    p.timer.start();
     QString why;
     const auto segments = RequestPath::segments(request.rawPath, &why);
-    if (!segments)
-        return HttpResponse::problem(Problems::badRequest(QStringLiteral("invalid_path"), why));
-
+    if (!segments) {
+        p.answer = HttpResponse::problem(Problems::badRequest(QStringLiteral("invalid_path"), why));
+        return p;
+    }
     const auto matched = m_router.match(request.method, *segments);
-    if (const Problem *problem = std::get_if<Problem>(&matched))
-        return HttpResponse::problem(*problem);
+    if (const Problem *problem = std::get_if<Problem>(&matched)) {
+        p.answer = HttpResponse::problem(*problem);
+        return p;
+    }
     const Router::Match &match = std::get<Router::Match>(matched);
-    const Router::Route &route = *match.route;
-    *routeLabel = route.pattern;
-    if (mode == Mode::Inline && route.options.execution == Router::Execution::Worker)
-        return std::nullopt;
-
-    HttpResponse response;
-    const bool mutation = route.options.kind == Router::Kind::Mutation;
-    RequestContext ctx(request);
+    p.route = match.route;
+    p.routeLabel = p.route->pattern;
+    if (mode == Mode::Inline && p.route->options.execution == Router::Execution::Worker) {
+        p.toWorker = true;
+        return p;
+    }
+    p.mutation = p.route->options.kind == Router::Kind::Mutation;
+    p.ctx = std::make_unique<RequestContext>(request);
+    RequestContext &ctx = *p.ctx;
     ctx.m_params = match.params;
-    ctx.m_routePattern = route.pattern;
+    ctx.m_routePattern = p.route->pattern;
     ctx.m_path = QLatin1Char('/') + segments->join(QLatin1Char('/'));
 
     if (request.body.size() > m_options.maxBodyBytes) {
-        response = HttpResponse::problem(Problems::payloadTooLarge(m_options.maxBodyBytes));
-    } else if (auto problem = authenticate(ctx, route)) {
-        response = HttpResponse::problem(*problem);
+        p.answer = HttpResponse::problem(Problems::payloadTooLarge(m_options.maxBodyBytes));
+    } else if (auto problem = authenticate(ctx, *p.route)) {
+        p.answer = HttpResponse::problem(*problem);
         if (problem->status == 401)
-            response.withHeader("WWW-Authenticate", "Bearer realm=\"syncloop\"");
+            p.answer->withHeader("WWW-Authenticate", "Bearer realm=\"syncloop\"");
     } else if (auto bodyProblem = request.method == "POST" ? readBody(ctx) : std::nullopt) {
-        response = HttpResponse::problem(*bodyProblem);
-    } else {
+        p.answer = HttpResponse::problem(*bodyProblem);
+    } else if (p.mutation) {
         IdempotencyKey::Error keyError = IdempotencyKey::Error::None;
-        std::optional<QString> key;
-        if (mutation)
-            key = IdempotencyKey::fromRequest(request, &keyError);
-        if (mutation && !key) {
-            const QString code = keyError == IdempotencyKey::Error::Missing
-                ? QStringLiteral("idempotency_key_missing")
-                : QStringLiteral("invalid_idempotency_key");
-            response = HttpResponse::problem(Problems::badRequest(code, IdempotencyKey::describe(keyError)));
+        const std::optional<QString> key = IdempotencyKey::fromRequest(request, &keyError);
+        if (!key) {
+            const QString code = keyError == IdempotencyKey::Error::Missing ? QStringLiteral("idempotency_key_missing")
+                                                                            : QStringLiteral("invalid_idempotency_key");
+            p.answer = HttpResponse::problem(Problems::badRequest(code, IdempotencyKey::describe(keyError)));
         } else {
-            ctx.m_idempotencyKey = key.value_or(QString());
-            response = route.handler(ctx);
+            ctx.m_idempotencyKey = *key;
         }
     }
-    if (mutation)
-        response.withHeader("Idempotency-Window", QByteArray::number(m_options.idempotencyWindowSeconds));
+    return p;
+}
+
+std::optional<HttpResponse> ApiService::execute(Prepared &p, Mode mode)
+{
+    if (p.toWorker)
+        return std::nullopt;
+    std::optional<HttpResponse> response = p.answer;
+    if (!response) {
+        try {
+            std::optional<TransactionRunner::SingleAttemptScope> singleAttempt;
+            if (mode == Mode::Inline)
+                singleAttempt.emplace();
+            response = p.route->handler(*p.ctx);
+        } catch (const StorageError &e) {
+            if (e.isTransient() && mode == Mode::Inline)
+                return std::nullopt; // nothing was committed; a worker retries with backoff
+            if (e.isTransient()) {
+                qCWarning(lcHttp) << "storage busy after retries:" << e.what();
+                response = HttpResponse::problem(Problems::unavailable(
+                    QStringLiteral("The database is busy; nothing was changed. Retry with the same key."), 1));
+            } else {
+                qCCritical(lcHttp) << "storage error:" << e.what();
+                response = HttpResponse::problem(Problems::internal());
+            }
+        } catch (const std::exception &e) {
+            qCCritical(lcHttp) << "unexpected error:" << e.what();
+            response = HttpResponse::problem(Problems::internal());
+        }
+    }
+    if (p.mutation)
+        response->withHeader("Idempotency-Window", QByteArray::number(m_options.idempotencyWindowSeconds));
+    const QByteArray method = p.ctx ? p.ctx->request().method : QByteArray();
+    m_metrics.recordRequest(p.routeLabel, method, response->status, double(p.timer.nsecsElapsed()) / 1e9);
     return response;
 }
 

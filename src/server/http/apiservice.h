@@ -1,8 +1,12 @@
 #pragma once
 
 #include "httpresponse.h"
+#include "requestcontext.h"
 #include "router.h"
 
+#include <QElapsedTimer>
+
+#include <memory>
 #include <vector>
 
 struct HttpRequest;
@@ -42,8 +46,23 @@ public:
 
 private:
     enum class Mode { Inline, Worker };
+
+    // Everything decided before any database work: the route, the caller, the body, the key,
+    // or already the answer.
+    struct Prepared
+    {
+        QElapsedTimer timer;
+        QString routeLabel = QStringLiteral("unmatched");
+        const Router::Route *route = nullptr;
+        std::unique_ptr<RequestContext> ctx;
+        std::optional<HttpResponse> answer;
+        bool toWorker = false;
+        bool mutation = false;
+    };
+
     std::optional<HttpResponse> handle(const HttpRequest &request, Mode mode);
-    std::optional<HttpResponse> dispatch(const HttpRequest &request, Mode mode, QString *routeLabel);
+    Prepared prepare(const HttpRequest &request, Mode mode) const;
+    std::optional<HttpResponse> execute(Prepared &prepared, Mode mode);
     std::optional<Problem> authenticate(RequestContext &ctx, const Router::Route &route) const;
     std::optional<Problem> readBody(RequestContext &ctx) const;
 
