@@ -1,0 +1,91 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QObject>
+#include <QPointer>
+#include <QUrl>
+
+#include <functional>
+#include <vector>
+
+class ApiReply;
+
+// The one HTTP client of the core: a QNetworkAccessManager, the server's base URL, the
+// session's tokens. Every request gets a timeout and, on a 401, one retry after a single
+// shared token refresh; a failed refresh signs the session out (signedOut()).
+class ApiClient : public QObject
+{
+    Q_OBJECT
+public:
+    struct User
+    {
+        QString id;
+        QString email;
+        QString role;
+        QString orgId;
+    };
+
+    explicit ApiClient(QUrl baseUrl, QObject *parent = nullptr);
+
+    QUrl baseUrl() const { return m_baseUrl; }
+    void setBaseUrl(const QUrl &url) { m_baseUrl = url; }
+    void setTimeoutMs(int ms) { m_timeoutMs = ms; }
+
+    ApiReply *get(const QString &path);
+    // POST with a JSON body; `idempotencyKey` empty for routes that take none.
+    ApiReply *post(const QString &path, const QJsonObject &body, const QString &idempotencyKey = {});
+
+    // Signs in; on success the session holds the tokens and signedIn() is emitted.
+    ApiReply *login(const QString &email, const QString &password);
+    // Signs in with a stored refresh token (from the keychain).
+    ApiReply *resume(const QString &refreshToken);
+    void signOut();
+    // Trades the refresh token for a new access token now (e.g. the realtime server said the
+    // current one expired); accessTokenChanged() follows on success.
+    void refreshSession();
+
+    bool isSignedIn() const { return !m_accessToken.isEmpty(); }
+    QString accessToken() const { return m_accessToken; }
+    QString refreshToken() const { return m_refreshToken; }
+    User user() const { return m_user; }
+    // The server's advertised idempotency window, in seconds (24 h until one is seen).
+    qint64 idempotencyWindowSeconds() const { return m_windowSeconds; }
+
+signals:
+    void signedIn();
+    void signedOut(const QString &reason);
+    // A new refresh token (login or rotation): the credential store keeps it.
+    void refreshTokenChanged(const QString &token);
+    void accessTokenChanged(const QString &token);
+    // Every finished request tells whether the server answered at all.
+    void serverReachable(bool reachable);
+    void idempotencyWindowChanged(qint64 seconds);
+
+private:
+    struct Request
+    {
+        QByteArray method;
+        QString path;
+        QByteArray body;
+        QString idempotencyKey;
+        bool authenticated = true;
+        bool retriedAfterRefresh = false;
+    };
+
+    ApiReply *start(Request request);
+    void send(Request request, QPointer<ApiReply> reply);
+    void onFinished(QNetworkReply *network, Request request, QPointer<ApiReply> reply);
+    void refreshThen(std::function<void(bool ok)> next);
+    bool takeSession(const QJsonObject &json);
+
+    QNetworkAccessManager m_network;
+    QUrl m_baseUrl;
+    int m_timeoutMs = 15000;
+    QString m_accessToken;
+    QString m_refreshToken;
+    User m_user;
+    qint64 m_windowSeconds = 86400;
+    bool m_refreshing = false;
+    std::vector<std::function<void(bool)>> m_afterRefresh;
+};

@@ -1,0 +1,479 @@
+#include "mutationengine.h"
+
+#include "apiclient.h"
+#include "apireply.h"
+#include "clock.h"
+#include "logging.h"
+#include "mutationhandle.h"
+#include "offlinequeue.h"
+#include "randomsource.h"
+
+#include <QJsonArray>
+#include <QUuid>
+
+#include <algorithm>
+
+namespace {
+
+constexpr qint64 confirmedHandleLingerMs = 10000; // a button shows ✓ meanwhile
+
+struct EchoTarget
+{
+    QString table;
+    QString id;
+    qint64 version = 0;
+    bool deletion = false;
+};
+
+// What the server's 2xx answer says about the row we changed.
+EchoTarget echoOf(const QJsonObject &answer)
+{
+    auto row = [](const QString &table, const QJsonObject &o) {
+        return EchoTarget { table, o.value(QStringLiteral("id")).toString(), o.value(QStringLiteral("version")).toInteger(), false };
+    };
+    if (answer.contains(QStringLiteral("booking")))
+        return row(QStringLiteral("bookings"), answer.value(QStringLiteral("booking")).toObject());
+    if (answer.contains(QStringLiteral("lead")))
+        return row(QStringLiteral("leads"), answer.value(QStringLiteral("lead")).toObject());
+    if (answer.contains(QStringLiteral("sms")))
+        return row(QStringLiteral("sms_messages"), answer.value(QStringLiteral("sms")).toObject());
+    if (answer.value(QStringLiteral("deleted")).toBool())
+        return { QStringLiteral("bookings"), answer.value(QStringLiteral("id")).toString(),
+                 answer.value(QStringLiteral("version")).toInteger(), true };
+    return {};
+}
+
+} // namespace
+
+MutationEngine::MutationEngine(OfflineQueue *queue, ApiClient *api, VersionLookup currentVersion, const Clock *clock,
+                               RandomSource *random, Options options, QObject *parent)
+    : QObject(parent)
+    , m_queue(queue)
+    , m_api(api)
+    , m_currentVersion(std::move(currentVersion))
+    , m_clock(clock)
+    , m_random(random)
+    , m_options(options)
+    , m_backoff(options.backoff)
+    , m_budget(clock, options.budgetCapacity, options.budgetRefillPerSecond)
+{
+    m_drainTimer.setSingleShot(true);
+    connect(&m_drainTimer, &QTimer::timeout, this, &MutationEngine::drain);
+    connect(m_api, &ApiClient::signedIn, this, [this] { scheduleDrain(0); });
+}
+
+MutationEngine::~MutationEngine() = default;
+
+void MutationEngine::start()
+{
+    for (Mutation m : m_queue->all()) {
+        if (m.state == Mutation::State::Sending) {
+            // Caught mid-send by a crash or kill: the server may or may not have it. The same key
+            // makes the resend safe either way.
+            m.state = Mutation::State::Waiting;
+            m.nextAttemptAtMs = m_clock->nowMs();
+            m_queue->update(m);
+        }
+        MutationHandle *h = adopt(m);
+        if (!m.isFinal() && !m.optimistic.isEmpty())
+            emit optimisticApplied(m.entityTable, m.entityId, m.key, m.optimistic);
+        Q_UNUSED(h)
+    }
+    emitPending();
+    scheduleDrain(0);
+}
+
+MutationHandle *MutationEngine::adopt(Mutation mutation)
+{
+    const QString key = mutation.key;
+    auto *h = new MutationHandle(std::move(mutation), this);
+    m_handles.insert(key, h);
+    m_order.append(key);
+    emit handleAdded(h);
+    return h;
+}
+
+MutationHandle *MutationEngine::submit(const Request &request)
+{
+    Mutation m;
+    m.key = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    m.userId = m_api->user().id;
+    m.path = request.path;
+    m.body = request.body;
+    m.entityTable = request.entityTable;
+    m.entityId = request.entityId;
+    m.optimistic = request.optimistic;
+    m.createdAtMs = m_clock->nowMs();
+    m.nextAttemptAtMs = m.createdAtMs;
+    m.state = Mutation::State::Queued;
+    if (!m_queue->enqueue(m))
+        return nullptr; // not persisted: not accepted
+    MutationHandle *h = adopt(m);
+    if (!m.optimistic.isEmpty())
+        emit optimisticApplied(m.entityTable, m.entityId, m.key, m.optimistic);
+    emitPending();
+    scheduleDrain(0);
+    return h;
+}
+
+QList<MutationHandle *> MutationEngine::handles() const
+{
+    QList<MutationHandle *> out;
+    out.reserve(m_order.size());
+    for (const QString &key : m_order)
+        out.append(m_handles.value(key));
+    return out;
+}
+
+int MutationEngine::pendingCount() const
+{
+    int n = 0;
+    for (const MutationHandle *h : m_handles)
+        n += h->mutation().isPending() ? 1 : 0;
+    return n;
+}
+
+void MutationEngine::emitPending()
+{
+    const int n = pendingCount();
+    if (n != m_lastPending) {
+        m_lastPending = n;
+        emit pendingCountChanged(n);
+    }
+}
+
+void MutationEngine::scheduleDrain(qint64 delayMs)
+{
+    if (delayMs <= 0) {
+        if (!m_drainQueued) {
+            m_drainQueued = true;
+            QMetaObject::invokeMethod(this, &MutationEngine::drain, Qt::QueuedConnection);
+        }
+        return;
+    }
+    if (!m_drainTimer.isActive() || m_drainTimer.remainingTime() > delayMs)
+        m_drainTimer.start(int(std::min<qint64>(delayMs, 24LL * 3600 * 1000)));
+}
+
+bool MutationEngine::expired(const Mutation &m) const
+{
+    return m_clock->nowMs() - m.createdAtMs > m_api->idempotencyWindowSeconds() * 1000;
+}
+
+void MutationEngine::persist(MutationHandle *h, const Mutation &m)
+{
+    // Queue first, memory second: a crash between the two replays from the queue.
+    if (m.id > 0)
+        m_queue->update(m);
+    h->update(m);
+}
+
+void MutationEngine::drain()
+{
+    m_drainQueued = false;
+    if (!m_api->isSignedIn())
+        return; // signedIn() drains again
+    const qint64 now = m_clock->nowMs();
+    const QString userId = m_api->user().id;
+    qint64 nextDue = std::numeric_limits<qint64>::max();
+    QSet<QString> entitiesAhead; // an earlier mutation of the entity is still owed
+    bool probing = !m_online && !m_inFlight.isEmpty();
+    for (const QString &key : std::as_const(m_order)) {
+        MutationHandle *h = m_handles.value(key);
+        const Mutation &m = h->mutation();
+        if (!m.isPending() || (!m.userId.isEmpty() && m.userId != userId))
+            continue;
+        const QString entity = m.entity();
+        if (entitiesAhead.contains(entity))
+            continue;
+        entitiesAhead.insert(entity);
+        if (m_inFlight.contains(key))
+            continue;
+        if (expired(m)) {
+            entitiesAhead.remove(entity);
+            settle(h, Mutation::State::NeedsReview);
+            continue;
+        }
+        if (m.nextAttemptAtMs > now) {
+            nextDue = std::min(nextDue, m.nextAttemptAtMs);
+            continue;
+        }
+        if (m_inFlight.size() >= m_options.maxParallel)
+            continue; // an answer drains again
+        if (!m_online && probing)
+            continue; // offline: one probe at a time
+        if (m.attempts > 0 && !m_budget.tryTake()) {
+            nextDue = std::min(nextDue, now + m_budget.msUntilToken());
+            continue;
+        }
+        probing = !m_online;
+        send(h);
+    }
+    if (nextDue != std::numeric_limits<qint64>::max())
+        scheduleDrain(std::max<qint64>(1, nextDue - now));
+    emitPending();
+}
+
+void MutationEngine::send(MutationHandle *h)
+{
+    Mutation m = h->mutation();
+    if (m.userId.isEmpty())
+        m.userId = m_api->user().id; // queued before anyone signed in: it is this user's now
+    m.state = Mutation::State::Sending;
+    m.attempts += 1;
+    persist(h, m);
+    m_inFlight.insert(m.key);
+    ApiReply *reply = m_api->post(m.path, m.body, m.key);
+    connect(reply, &ApiReply::finished, this, [this, h, reply] { onAnswered(h, reply); });
+}
+
+void MutationEngine::onAnswered(MutationHandle *h, ApiReply *reply)
+{
+    m_inFlight.remove(h->key());
+    Mutation m = h->mutation();
+    const ApiError &error = reply->error();
+    if (!error.isError()) {
+        const EchoTarget echo = echoOf(reply->json());
+        m_queue->remove(m.key); // the server has it: nothing is owed any more
+        m.id = 0;
+        m.state = Mutation::State::AwaitingEcho;
+        m.resultVersion = echo.version;
+        m.lastError = {};
+        h->m_echoTable = echo.table;
+        h->m_echoId = echo.id;
+        h->m_echoVersion = echo.version;
+        h->m_echoDeletion = echo.deletion;
+        h->m_answeredAtMs = m_clock->nowMs();
+        h->update(m);
+        if (!m_online)
+            setOnline(true);
+        awaitEcho(h);
+    } else if (error.kind == ApiError::Kind::Unauthorized) {
+        // Not the mutation's fault: it waits for the session to be signed in again.
+        m.state = Mutation::State::Waiting;
+        m.attempts = std::max(0, m.attempts - 1);
+        m.lastError = error;
+        persist(h, m);
+    } else if (error.isRetryable()) {
+        m.lastError = error;
+        m.state = Mutation::State::Waiting;
+        m.nextAttemptAtMs = m_clock->nowMs() + m_backoff.delayMs(m.attempts - 1, *m_random, error.retryAfterMs);
+        persist(h, m);
+        if (error.kind == ApiError::Kind::Offline && m_online) {
+            m_online = false;
+            qCInfo(lcSync) << "server unreachable: the queue waits behind one probe";
+        } else if (error.kind != ApiError::Kind::Offline && !m_online) {
+            setOnline(true); // it answered: the server is back, even if busy
+        }
+    } else {
+        settle(h, Mutation::State::Failed, error);
+    }
+    emitPending();
+    scheduleDrain(0);
+}
+
+void MutationEngine::awaitEcho(MutationHandle *h)
+{
+    const qint64 current = m_currentVersion(h->echoTable(), h->echoId());
+    if (h->echoTable().isEmpty() || (h->echoIsDeletion() ? current < 0 : current >= h->echoVersion())) {
+        settle(h, Mutation::State::Confirmed);
+        return;
+    }
+    QTimer *timer = m_echoTimers.value(h->key());
+    if (!timer) {
+        timer = new QTimer(this);
+        timer->setSingleShot(true);
+        connect(timer, &QTimer::timeout, this, [this, h] { reread(h); });
+        m_echoTimers.insert(h->key(), timer);
+    }
+    timer->start(int(m_options.echoWaitMs));
+}
+
+void MutationEngine::observe(const QString &table, const QString &id, qint64 version, bool deleted)
+{
+    for (auto it = m_echoTimers.cbegin(); it != m_echoTimers.cend(); ++it) {
+        MutationHandle *h = m_handles.value(it.key());
+        if (!h || h->echoTable() != table || h->echoId() != id)
+            continue;
+        if (h->echoIsDeletion() ? deleted : (!deleted && version >= h->echoVersion())) {
+            settle(h, Mutation::State::Confirmed);
+            return; // settle() changed m_echoTimers; one row answers one mutation at a time
+        }
+    }
+}
+
+void MutationEngine::reread(MutationHandle *h)
+{
+    const bool sms = h->echoTable() == QLatin1String("sms_messages");
+    const QString path = h->echoTable() == QLatin1String("bookings") ? QStringLiteral("/api/bookings/") + h->echoId()
+                                                                      : QStringLiteral("/api/leads/") + (sms ? h->mutation().entityId : h->echoId());
+    ApiReply *reply = m_api->get(path);
+    connect(reply, &ApiReply::finished, this, [this, h, reply, sms] {
+        if (!m_echoTimers.contains(h->key()))
+            return; // the echo came meanwhile
+        const QJsonObject answer = reply->json();
+        if (reply->status() == 404 && h->echoIsDeletion()) {
+            emit rowGone(h->echoTable(), h->echoId());
+            settle(h, Mutation::State::Confirmed);
+            return;
+        }
+        if (reply->isSuccess()) {
+            QJsonObject row;
+            if (sms) {
+                for (const QJsonValue &v : answer.value(QStringLiteral("sms")).toArray()) {
+                    if (v.toObject().value(QStringLiteral("id")).toString() == h->echoId())
+                        row = v.toObject();
+                }
+            } else {
+                row = answer.value(h->echoTable() == QLatin1String("bookings") ? QStringLiteral("booking")
+                                                                                : QStringLiteral("lead"))
+                          .toObject();
+            }
+            if (!row.isEmpty()) {
+                emit rowFetched(h->echoTable(), row);
+                if (!h->echoIsDeletion() && row.value(QStringLiteral("version")).toInteger() >= h->echoVersion()) {
+                    settle(h, Mutation::State::Confirmed);
+                    return;
+                }
+            }
+        }
+        if (m_clock->nowMs() - h->m_answeredAtMs >= m_options.confirmCapMs) {
+            ApiError unknown;
+            unknown.kind = ApiError::Kind::Transient;
+            unknown.message = tr("The server accepted the change, but it was never seen back.");
+            settle(h, Mutation::State::Unconfirmed, unknown);
+            return;
+        }
+        m_echoTimers.value(h->key())->start(int(m_options.echoWaitMs));
+    });
+}
+
+void MutationEngine::settle(MutationHandle *h, Mutation::State state, const ApiError &error)
+{
+    if (QTimer *timer = m_echoTimers.take(h->key()))
+        timer->deleteLater();
+    Mutation m = h->mutation();
+    m.state = state;
+    if (error.isError())
+        m.lastError = error;
+    if (state == Mutation::State::Confirmed) {
+        if (!m.optimistic.isEmpty())
+            emit optimisticCleared(m.entityTable, m.entityId, m.key, false);
+        h->update(m);
+        // Kept a little for whoever shows it, then forgotten.
+        const QString key = m.key;
+        QTimer::singleShot(confirmedHandleLingerMs, this, [this, key] {
+            MutationHandle *done = m_handles.value(key);
+            if (done && done->state() == Mutation::State::Confirmed) {
+                m_handles.remove(key);
+                m_order.removeOne(key);
+                emit handleRemoved(key);
+                done->deleteLater();
+            }
+        });
+    } else {
+        if (!m.optimistic.isEmpty())
+            emit optimisticCleared(m.entityTable, m.entityId, m.key, true);
+        if (state != Mutation::State::Unconfirmed) // unconfirmed: the server has it, nothing is owed
+            persist(h, m);
+        else
+            h->update(m);
+    }
+    emitPending();
+}
+
+void MutationEngine::retryAll()
+{
+    m_budget.reset();
+    m_online = true;
+    const qint64 now = m_clock->nowMs();
+    for (MutationHandle *h : std::as_const(m_handles)) {
+        Mutation m = h->mutation();
+        if (m.state == Mutation::State::Waiting || m.state == Mutation::State::Queued) {
+            m.nextAttemptAtMs = now;
+            persist(h, m);
+        }
+    }
+    scheduleDrain(0);
+}
+
+void MutationEngine::retry(const QString &key)
+{
+    MutationHandle *h = m_handles.value(key);
+    if (!h)
+        return;
+    Mutation m = h->mutation();
+    switch (m.state) {
+    case Mutation::State::Waiting:
+    case Mutation::State::Queued:
+        m.nextAttemptAtMs = m_clock->nowMs();
+        persist(h, m);
+        scheduleDrain(0);
+        break;
+    case Mutation::State::Unconfirmed:
+        // The server has it: look again for the new state.
+        h->m_answeredAtMs = m_clock->nowMs();
+        m.state = Mutation::State::AwaitingEcho;
+        h->update(m);
+        if (!m.optimistic.isEmpty())
+            emit optimisticApplied(m.entityTable, m.entityId, m.key, m.optimistic);
+        awaitEcho(h);
+        break;
+    case Mutation::State::Failed:
+    case Mutation::State::NeedsReview:
+        resubmit(key); // a final answer is final for its key: a new intent needs a new one
+        break;
+    default:
+        break;
+    }
+}
+
+bool MutationEngine::discard(const QString &key)
+{
+    MutationHandle *h = m_handles.value(key);
+    if (!h || m_inFlight.contains(key))
+        return false;
+    if (QTimer *timer = m_echoTimers.take(key))
+        timer->deleteLater();
+    const Mutation &m = h->mutation();
+    if (!m.isFinal() && !m.optimistic.isEmpty())
+        emit optimisticCleared(m.entityTable, m.entityId, m.key, true);
+    m_queue->remove(key);
+    m_handles.remove(key);
+    m_order.removeOne(key);
+    emit handleRemoved(key);
+    h->deleteLater();
+    emitPending();
+    return true;
+}
+
+MutationHandle *MutationEngine::resubmit(const QString &key)
+{
+    MutationHandle *old = m_handles.value(key);
+    if (!old || m_inFlight.contains(key))
+        return nullptr;
+    const Mutation &m = old->mutation();
+    const Request request { m.path, m.body, m.entityTable, m.entityId, m.optimistic };
+    discard(key);
+    return submit(request);
+}
+
+void MutationEngine::setOnline(bool online)
+{
+    if (online == m_online)
+        return;
+    m_online = online;
+    qCInfo(lcSync) << (online ? "online: draining the queue" : "offline: queueing");
+    if (!online)
+        return;
+    // Back online: whatever waited only for the network goes now.
+    const qint64 now = m_clock->nowMs();
+    for (MutationHandle *h : std::as_const(m_handles)) {
+        Mutation m = h->mutation();
+        if (m.state == Mutation::State::Waiting && m.lastError.kind == ApiError::Kind::Offline && m.nextAttemptAtMs > now) {
+            m.nextAttemptAtMs = now;
+            persist(h, m);
+        }
+    }
+    scheduleDrain(0);
+}

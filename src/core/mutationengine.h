@@ -1,0 +1,127 @@
+#pragma once
+
+#include "backoff.h"
+#include "mutation.h"
+#include "retrybudget.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+
+#include <functional>
+
+class ApiClient;
+class Clock;
+class MutationHandle;
+class OfflineQueue;
+class RandomSource;
+
+// The only owner of retries. Every mutation is persisted before it is sent; the engine writes
+// the next attempt time to the queue first, then arms one timer for the earliest due mutation,
+// so everything it holds in memory can be rebuilt from the queue at start-up.
+//  - one attempt at a time per entity, in the order of intent; several entities in parallel;
+//  - retryable errors wait with capped exponential backoff and full jitter (Retry-After wins
+//    when larger), under a retry budget; an offline server pauses the queue behind one probe;
+//  - final errors end the mutation with the server's message;
+//  - a 2xx names the row's new version: the mutation is Confirmed when the store holds it
+//    (realtime echo), else a re-read after echoWaitMs decides; past confirmCapMs it is
+//    Unconfirmed — nothing stays busy forever;
+//  - a mutation older than the server's idempotency window is never replayed on its own
+//    (NeedsReview: the user re-checks and resubmits with a new key, or discards).
+class MutationEngine : public QObject
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        Backoff::Policy backoff { 1000, 30000 };
+        int maxParallel = 8;
+        qint64 echoWaitMs = 3000;
+        qint64 confirmCapMs = 30000;
+        double budgetCapacity = 20;
+        double budgetRefillPerSecond = 2;
+    };
+
+    struct Request
+    {
+        QString path;
+        QJsonObject body;
+        QString entityTable;
+        QString entityId;
+        QJsonObject optimistic;
+    };
+
+    // `currentVersion(table, id)`: the version the client's stores hold, or -1 when the row is
+    // absent (deleted, or never loaded).
+    using VersionLookup = std::function<qint64(const QString &table, const QString &id)>;
+
+    MutationEngine(OfflineQueue *queue, ApiClient *api, VersionLookup currentVersion, const Clock *clock,
+                   RandomSource *random, Options options, QObject *parent = nullptr);
+    ~MutationEngine() override;
+
+    // Loads the queue (a mutation caught mid-send is replayed with its key) and starts draining.
+    void start();
+    // Persists first, then sends when it may. Null only if the queue cannot be written.
+    MutationHandle *submit(const Request &request);
+
+    MutationHandle *handle(const QString &key) const { return m_handles.value(key); }
+    QList<MutationHandle *> handles() const; // in the order of intent
+    int pendingCount() const;                // still owed to the server
+
+    // Everything waiting goes now, backoff and budget notwithstanding.
+    void retryAll();
+    void retry(const QString &key);
+    // Forgets a mutation: it will not happen. False for one being sent right now.
+    bool discard(const QString &key);
+    // A NeedsReview (or Failed/Unconfirmed) mutation again, as a new intent with a new key.
+    MutationHandle *resubmit(const QString &key);
+
+    // From the stores: a row now holds `version` (deleted: the row is gone).
+    void observe(const QString &table, const QString &id, qint64 version, bool deleted);
+    // From connectivity: the network (or the server) came back.
+    void setOnline(bool online);
+    bool isOnline() const { return m_online; }
+
+signals:
+    void handleAdded(MutationHandle *handle);
+    void handleRemoved(const QString &key);
+    void pendingCountChanged(int count);
+    // The UI shows `patch` over row `id` until optimisticCleared (rolled back = not applied).
+    void optimisticApplied(const QString &table, const QString &id, const QString &key, const QJsonObject &patch);
+    void optimisticCleared(const QString &table, const QString &id, const QString &key, bool rolledBack);
+    // A re-read brought a row: the stores take it like any other change.
+    void rowFetched(const QString &table, const QJsonObject &row);
+    void rowGone(const QString &table, const QString &id);
+
+private:
+    MutationHandle *adopt(Mutation mutation);
+    void drain();
+    void scheduleDrain(qint64 delayMs);
+    void send(MutationHandle *handle);
+    void onAnswered(MutationHandle *handle, class ApiReply *reply);
+    void awaitEcho(MutationHandle *handle);
+    void reread(MutationHandle *handle);
+    void settle(MutationHandle *handle, Mutation::State state, const ApiError &error = {});
+    void persist(MutationHandle *handle, const Mutation &mutation);
+    bool expired(const Mutation &mutation) const;
+    void emitPending();
+
+    OfflineQueue *m_queue;
+    ApiClient *m_api;
+    VersionLookup m_currentVersion;
+    const Clock *m_clock;
+    RandomSource *m_random;
+    const Options m_options;
+    const Backoff m_backoff;
+    RetryBudget m_budget;
+    QHash<QString, MutationHandle *> m_handles;
+    QList<QString> m_order;                // keys in the order of intent
+    QSet<QString> m_inFlight;              // keys being sent
+    QHash<QString, QTimer *> m_echoTimers; // keys awaiting their echo
+    QTimer m_drainTimer;
+    bool m_online = true;
+    bool m_drainQueued = false;
+    int m_lastPending = -1;
+};

@@ -1,0 +1,248 @@
+#include "offlinequeue.h"
+
+#include "logging.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStandardPaths>
+#include <QUuid>
+
+namespace {
+
+const char *const columns = "id, key, user_id, method, path, body, entity_table, entity_id, optimistic, created_at_ms,"
+                            " attempts, next_attempt_at_ms, state, error_kind, error_status, error_code, error_message,"
+                            " retry_after_ms, result_version";
+
+QString compact(const QJsonObject &o)
+{
+    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+
+Mutation fromRow(const QSqlQuery &q)
+{
+    Mutation m;
+    m.id = q.value(0).toLongLong();
+    m.key = q.value(1).toString();
+    m.userId = q.value(2).toString();
+    m.method = q.value(3).toString();
+    m.path = q.value(4).toString();
+    m.body = QJsonDocument::fromJson(q.value(5).toString().toUtf8()).object();
+    m.entityTable = q.value(6).toString();
+    m.entityId = q.value(7).toString();
+    m.optimistic = QJsonDocument::fromJson(q.value(8).toString().toUtf8()).object();
+    m.createdAtMs = q.value(9).toLongLong();
+    m.attempts = q.value(10).toInt();
+    m.nextAttemptAtMs = q.value(11).toLongLong();
+    m.state = Mutation::stateFromName(q.value(12).toString()).value_or(Mutation::State::Queued);
+    const QString kind = q.value(13).toString();
+    for (int k = 0; k <= int(ApiError::Kind::Unauthorized); ++k) {
+        if (ApiError::kindName(ApiError::Kind(k)) == kind)
+            m.lastError.kind = ApiError::Kind(k);
+    }
+    m.lastError.httpStatus = q.value(14).toInt();
+    m.lastError.code = q.value(15).toString();
+    m.lastError.message = q.value(16).toString();
+    m.lastError.retryAfterMs = q.value(17).toLongLong();
+    m.resultVersion = q.value(18).toLongLong();
+    return m;
+}
+
+void bindAll(QSqlQuery &q, const Mutation &m)
+{
+    q.addBindValue(m.key);
+    q.addBindValue(m.userId);
+    q.addBindValue(m.method);
+    q.addBindValue(m.path);
+    q.addBindValue(compact(m.body));
+    q.addBindValue(m.entityTable);
+    q.addBindValue(m.entityId);
+    q.addBindValue(compact(m.optimistic));
+    q.addBindValue(m.createdAtMs);
+    q.addBindValue(m.attempts);
+    q.addBindValue(m.nextAttemptAtMs);
+    q.addBindValue(Mutation::stateName(m.state));
+    q.addBindValue(ApiError::kindName(m.lastError.kind));
+    q.addBindValue(m.lastError.httpStatus);
+    q.addBindValue(m.lastError.code);
+    q.addBindValue(m.lastError.message);
+    q.addBindValue(m.lastError.retryAfterMs);
+    q.addBindValue(m.resultVersion);
+}
+
+} // namespace
+
+OfflineQueue::OfflineQueue(QString path)
+    : m_path(std::move(path))
+    , m_connection(QStringLiteral("offline-queue-") + QUuid::createUuid().toString(QUuid::WithoutBraces))
+{
+}
+
+OfflineQueue::~OfflineQueue()
+{
+    if (QSqlDatabase::contains(m_connection)) {
+        QSqlDatabase::database(m_connection, false).close();
+        QSqlDatabase::removeDatabase(m_connection);
+    }
+}
+
+QString OfflineQueue::defaultPath()
+{
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath(QStringLiteral("queue.sqlite"));
+}
+
+bool OfflineQueue::open(QString *error)
+{
+    if (!QDir().mkpath(QFileInfo(m_path).absolutePath())) {
+        *error = QStringLiteral("cannot create %1").arg(QFileInfo(m_path).absolutePath());
+        return false;
+    }
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
+    db.setDatabaseName(m_path);
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    if (!db.open()) {
+        *error = db.lastError().text();
+        return false;
+    }
+    QSqlQuery q(db);
+    // WAL with synchronous=NORMAL: a commit survives the application crashing or being killed
+    // at any point (only a power cut may lose the last commits) and costs no fsync.
+    if (!q.exec(QStringLiteral("PRAGMA journal_mode=WAL")) || !q.exec(QStringLiteral("PRAGMA synchronous=NORMAL"))) {
+        *error = q.lastError().text();
+        return false;
+    }
+    return migrate(error);
+}
+
+bool OfflineQueue::migrate(QString *error)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connection);
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next()) {
+        *error = q.lastError().text();
+        return false;
+    }
+    int version = q.value(0).toInt();
+    if (version > schemaVersion) {
+        *error = QStringLiteral("the queue %1 was written by a newer syncloop (schema %2)").arg(m_path).arg(version);
+        return false;
+    }
+    const QStringList v1 {
+        QStringLiteral("CREATE TABLE mutations ("
+                       " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                       " key TEXT NOT NULL UNIQUE,"
+                       " user_id TEXT NOT NULL,"
+                       " method TEXT NOT NULL,"
+                       " path TEXT NOT NULL,"
+                       " body TEXT NOT NULL,"
+                       " entity_table TEXT NOT NULL,"
+                       " entity_id TEXT NOT NULL,"
+                       " optimistic TEXT NOT NULL,"
+                       " created_at_ms INTEGER NOT NULL,"
+                       " attempts INTEGER NOT NULL,"
+                       " next_attempt_at_ms INTEGER NOT NULL,"
+                       " state TEXT NOT NULL,"
+                       " error_kind TEXT NOT NULL,"
+                       " error_status INTEGER NOT NULL,"
+                       " error_code TEXT NOT NULL,"
+                       " error_message TEXT NOT NULL,"
+                       " retry_after_ms INTEGER NOT NULL,"
+                       " result_version INTEGER NOT NULL)"),
+        QStringLiteral("CREATE INDEX mutations_by_user ON mutations (user_id, id)"),
+    };
+    const QList<QStringList> migrations { v1 };
+    for (; version < schemaVersion; ++version) {
+        if (!db.transaction()) {
+            *error = db.lastError().text();
+            return false;
+        }
+        for (const QString &statement : migrations.at(version)) {
+            if (!q.exec(statement)) {
+                *error = q.lastError().text();
+                db.rollback();
+                return false;
+            }
+        }
+        if (!q.exec(QStringLiteral("PRAGMA user_version = %1").arg(version + 1)) || !db.commit()) {
+            *error = q.lastError().text();
+            db.rollback();
+            return false;
+        }
+    }
+    return true;
+}
+
+bool OfflineQueue::enqueue(Mutation &m)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare(QStringLiteral("INSERT INTO mutations (key, user_id, method, path, body, entity_table, entity_id,"
+                             " optimistic, created_at_ms, attempts, next_attempt_at_ms, state, error_kind, error_status,"
+                             " error_code, error_message, retry_after_ms, result_version)"
+                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    bindAll(q, m);
+    if (!q.exec()) {
+        qCCritical(lcQueue) << "cannot persist a mutation:" << q.lastError().text();
+        return false;
+    }
+    m.id = q.lastInsertId().toLongLong();
+    return true;
+}
+
+bool OfflineQueue::update(const Mutation &m)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare(QStringLiteral("UPDATE mutations SET key = ?, user_id = ?, method = ?, path = ?, body = ?, entity_table = ?,"
+                             " entity_id = ?, optimistic = ?, created_at_ms = ?, attempts = ?, next_attempt_at_ms = ?,"
+                             " state = ?, error_kind = ?, error_status = ?, error_code = ?, error_message = ?,"
+                             " retry_after_ms = ?, result_version = ? WHERE id = ?"));
+    bindAll(q, m);
+    q.addBindValue(m.id);
+    if (!q.exec()) {
+        qCCritical(lcQueue) << "cannot update a queued mutation:" << q.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+bool OfflineQueue::remove(const QString &key)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare(QStringLiteral("DELETE FROM mutations WHERE key = ?"));
+    q.addBindValue(key);
+    if (!q.exec()) {
+        qCCritical(lcQueue) << "cannot remove a queued mutation:" << q.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+QList<Mutation> OfflineQueue::all() const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.setForwardOnly(true);
+    QList<Mutation> out;
+    if (!q.exec(QStringLiteral("SELECT %1 FROM mutations ORDER BY id").arg(QLatin1String(columns))))
+        qCCritical(lcQueue) << "cannot read the queue:" << q.lastError().text();
+    while (q.next())
+        out.append(fromRow(q));
+    return out;
+}
+
+std::optional<Mutation> OfflineQueue::find(const QString &key) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare(QStringLiteral("SELECT %1 FROM mutations WHERE key = ?").arg(QLatin1String(columns)));
+    q.addBindValue(key);
+    if (!q.exec() || !q.next())
+        return std::nullopt;
+    return fromRow(q);
+}
+
+int OfflineQueue::count() const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    return q.exec(QStringLiteral("SELECT COUNT(*) FROM mutations")) && q.next() ? q.value(0).toInt() : 0;
+}

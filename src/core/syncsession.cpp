@@ -1,0 +1,232 @@
+#include "syncsession.h"
+
+#include "apiclient.h"
+#include "apireply.h"
+#include "bookingstore.h"
+#include "clock.h"
+#include "connectivity.h"
+#include "leadstore.h"
+#include "logging.h"
+#include "mutationhandle.h"
+#include "offlinequeue.h"
+#include "randomsource.h"
+
+#include <QJsonArray>
+
+namespace {
+
+QJsonArray allChanges()
+{
+    QJsonArray bindings;
+    for (const char *table : { "bookings", "leads", "sms_messages" })
+        bindings.append(QJsonObject { { QStringLiteral("event"), QStringLiteral("*") },
+                                      { QStringLiteral("schema"), QStringLiteral("public") },
+                                      { QStringLiteral("table"), QLatin1String(table) } });
+    return bindings;
+}
+
+} // namespace
+
+SyncSession::SyncSession(Options options, QObject *parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+{
+    const Clock *clock = SystemClock::instance();
+    RandomSource *random = SystemRandomSource::instance();
+    m_api = new ApiClient(m_options.server, this);
+    m_api->setTimeoutMs(m_options.requestTimeoutMs);
+    m_queue = std::make_unique<OfflineQueue>(m_options.queuePath.isEmpty() ? OfflineQueue::defaultPath() : m_options.queuePath);
+    m_bookings = new BookingStore(this);
+    m_leads = new LeadStore(this);
+    m_connectivity = new Connectivity(this);
+    m_credentials = new CredentialStore(m_options.credentials, this);
+    auto versionOf = [this](const QString &table, const QString &id) -> qint64 {
+        if (table == QLatin1String("bookings"))
+            return m_bookings->version(id);
+        if (table == QLatin1String("leads"))
+            return m_leads->version(id);
+        return m_leads->smsVersion(id);
+    };
+    m_engine = new MutationEngine(m_queue.get(), m_api, versionOf, clock, random, m_options.engine, this);
+    m_realtime = new RealtimeClient(m_api, m_options.realtime, clock, random, this);
+    m_realtime->addChannel(QStringLiteral("realtime:syncloop"), allChanges());
+    wire();
+}
+
+SyncSession::~SyncSession() = default;
+
+bool SyncSession::open(QString *error)
+{
+    if (!m_queue->open(error))
+        return false;
+    m_engine->start();
+    return true;
+}
+
+void SyncSession::wire()
+{
+    RowStore *stores[] = { m_bookings, m_leads };
+    auto storeFor = [this](const QString &table) -> RowStore * {
+        return table == QLatin1String("bookings") ? static_cast<RowStore *>(m_bookings)
+                                                  : table == QLatin1String("leads") ? m_leads : nullptr;
+    };
+    // Realtime (and gap fill) into the stores.
+    auto applyTo = [](RowStore *store) {
+        return [store](const QString &type, const QJsonObject &record, const QJsonObject &old) {
+            if (type == QLatin1String("DELETE"))
+                store->remove(old.value(QLatin1String("id")).toString(), old.value(QLatin1String("version")).toInteger() + 1);
+            else
+                store->apply(record);
+        };
+    };
+    connect(m_realtime, &RealtimeClient::bookingChanged, m_bookings, applyTo(m_bookings));
+    connect(m_realtime, &RealtimeClient::leadChanged, m_leads, applyTo(m_leads));
+    connect(m_realtime, &RealtimeClient::smsChanged, m_leads,
+            [this](const QString &, const QJsonObject &record, const QJsonObject &) { m_leads->applySms(record); });
+    connect(m_realtime, &RealtimeClient::gapFillUnavailable, this, &SyncSession::loadSnapshot);
+    connect(m_realtime, &RealtimeClient::stateChanged, this, [this](RealtimeClient::State state) {
+        if (state == RealtimeClient::State::Live)
+            m_connectivity->reportServer(true);
+    });
+
+    // The closed loop: what the stores hold answers the engine's questions.
+    for (RowStore *store : stores)
+        connect(store, &RowStore::versionObserved, m_engine, &MutationEngine::observe);
+    connect(m_engine, &MutationEngine::optimisticApplied, this,
+            [storeFor](const QString &table, const QString &id, const QString &key, const QJsonObject &patch) {
+                if (RowStore *store = storeFor(table))
+                    store->setOverlay(id, key, patch);
+            });
+    connect(m_engine, &MutationEngine::optimisticCleared, this,
+            [storeFor](const QString &table, const QString &id, const QString &key, bool) {
+                if (RowStore *store = storeFor(table))
+                    store->clearOverlay(id, key);
+            });
+    connect(m_engine, &MutationEngine::rowFetched, this, [this, storeFor](const QString &table, const QJsonObject &row) {
+        if (table == QLatin1String("sms_messages"))
+            m_leads->applySms(row);
+        else if (RowStore *store = storeFor(table))
+            store->apply(row);
+    });
+    connect(m_engine, &MutationEngine::rowGone, this, [storeFor](const QString &table, const QString &id) {
+        if (RowStore *store = storeFor(table))
+            store->remove(id);
+    });
+
+    // Reachability: the server's answers decide; coming back online drains the queue.
+    connect(m_api, &ApiClient::serverReachable, m_connectivity, &Connectivity::reportServer);
+    connect(m_connectivity, &Connectivity::onlineChanged, m_engine, &MutationEngine::setOnline);
+
+    // The session: tokens into the keychain when asked to remember; a lost session stops realtime.
+    connect(m_api, &ApiClient::refreshTokenChanged, this, [this](const QString &token) {
+        if (m_remember && !m_email.isEmpty())
+            m_credentials->save(CredentialStore::account(m_options.server, m_email), token);
+    });
+    connect(m_api, &ApiClient::signedOut, this, [this](const QString &reason) {
+        m_realtime->close();
+        emit signedOut(reason);
+    });
+    connect(m_credentials, &CredentialStore::loaded, this, [this](const QString &account, const QString &token) {
+        if (account != CredentialStore::account(m_options.server, m_email))
+            return;
+        if (token.isEmpty()) {
+            emit signInFailed(tr("No saved session for %1: sign in with your password.").arg(m_email));
+            return;
+        }
+        ApiReply *reply = m_api->resume(token);
+        connect(reply, &ApiReply::finished, this, [this, reply] {
+            if (reply->isSuccess()) {
+                emit signedIn();
+            } else {
+                if (reply->error().kind == ApiError::Kind::Unauthorized)
+                    m_credentials->remove(CredentialStore::account(m_options.server, m_email));
+                emit signInFailed(reply->error().userMessage());
+            }
+        });
+    });
+}
+
+ApiReply *SyncSession::signIn(const QString &email, const QString &password, bool remember)
+{
+    m_email = email.trimmed().toLower();
+    m_remember = remember;
+    ApiReply *reply = m_api->login(m_email, password);
+    connect(reply, &ApiReply::finished, this, [this, reply] {
+        if (reply->isSuccess())
+            emit signedIn();
+        else
+            emit signInFailed(reply->error().kind == ApiError::Kind::Unauthorized
+                                  ? tr("Wrong email or password.")
+                                  : reply->error().userMessage());
+    });
+    return reply;
+}
+
+void SyncSession::resume(const QString &email)
+{
+    m_email = email.trimmed().toLower();
+    m_remember = true;
+    m_credentials->load(CredentialStore::account(m_options.server, m_email));
+}
+
+void SyncSession::signOut(bool forget)
+{
+    if (forget && !m_email.isEmpty())
+        m_credentials->remove(CredentialStore::account(m_options.server, m_email));
+    m_realtime->close();
+    m_api->signOut();
+}
+
+void SyncSession::loadSnapshot()
+{
+    // Two lists; the smaller seq of the two is where realtime's gap fill starts (a change seen
+    // twice is harmless: versions never go backwards).
+    m_snapshotParts = 2;
+    m_snapshotSeq = std::numeric_limits<qint64>::max();
+    auto part = [this](const QString &path, RowStore *store, const QString &member) {
+        ApiReply *reply = m_api->get(path);
+        connect(reply, &ApiReply::finished, this, [this, reply, store, member] {
+            if (!reply->isSuccess()) {
+                emit snapshotFailed(reply->error().userMessage());
+                return;
+            }
+            const QJsonObject answer = reply->json();
+            store->reset(answer.value(member).toArray());
+            m_snapshotSeq = std::min(m_snapshotSeq, answer.value(QStringLiteral("seq")).toInteger());
+            if (--m_snapshotParts > 0)
+                return;
+            m_realtime->setLastSeq(m_snapshotSeq);
+            emit snapshotLoaded();
+            if (m_options.realtimeEnabled)
+                m_realtime->open();
+        });
+    };
+    part(QStringLiteral("/api/bookings"), m_bookings, QStringLiteral("bookings"));
+    part(QStringLiteral("/api/leads"), m_leads, QStringLiteral("leads"));
+}
+
+MutationHandle *SyncSession::confirmBooking(const QString &bookingId)
+{
+    return m_engine->submit({ QStringLiteral("/api/bookings/confirm"), { { QStringLiteral("bookingId"), bookingId } },
+                              QStringLiteral("bookings"), bookingId, { { QStringLiteral("status"), QStringLiteral("confirmed") } } });
+}
+
+MutationHandle *SyncSession::deleteBooking(const QString &bookingId)
+{
+    return m_engine->submit({ QStringLiteral("/api/bookings/delete"), { { QStringLiteral("bookingId"), bookingId } },
+                              QStringLiteral("bookings"), bookingId, { { QStringLiteral("deleting"), true } } });
+}
+
+MutationHandle *SyncSession::setLeadStatus(const QString &leadId, const QString &status)
+{
+    return m_engine->submit({ QStringLiteral("/api/leads/status"),
+                              { { QStringLiteral("leadId"), leadId }, { QStringLiteral("status"), status } },
+                              QStringLiteral("leads"), leadId, { { QStringLiteral("status"), status } } });
+}
+
+MutationHandle *SyncSession::sendSms(const QString &leadId, const QString &message)
+{
+    return m_engine->submit({ QStringLiteral("/api/leads/send-sms"),
+                              { { QStringLiteral("leadId"), leadId }, { QStringLiteral("message"), message } },
+                              QStringLiteral("leads"), leadId, { { QStringLiteral("sms_pending"), message } } });
+}

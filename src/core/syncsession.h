@@ -1,0 +1,92 @@
+#pragma once
+
+#include "credentialstore.h"
+#include "mutationengine.h"
+#include "realtimeclient.h"
+
+#include <QObject>
+#include <QUrl>
+
+#include <memory>
+
+class ApiClient;
+class ApiReply;
+class BookingStore;
+class Connectivity;
+class LeadStore;
+class MutationHandle;
+class OfflineQueue;
+
+// The client side wired together — what syncloop-desk and syncloopctl both use: the API
+// client and session, the offline queue and mutation engine, the realtime client feeding the
+// stores, connectivity, and the keychain. Snapshot first, then realtime from the snapshot's
+// seq, so nothing is missed between the two.
+class SyncSession : public QObject
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        QUrl server;
+        QString queuePath; // empty: OfflineQueue::defaultPath()
+        RealtimeClient::Options realtime;
+        bool realtimeEnabled = true;
+        MutationEngine::Options engine;
+        CredentialStore::Backend credentials = CredentialStore::Backend::Keychain;
+        int requestTimeoutMs = 15000;
+    };
+
+    explicit SyncSession(Options options, QObject *parent = nullptr);
+    ~SyncSession() override;
+
+    // Opens the queue and loads what it holds; false + *error if the queue cannot be opened.
+    bool open(QString *error);
+
+    ApiReply *signIn(const QString &email, const QString &password, bool remember);
+    // Signs in with the refresh token kept for this server and user; signedIn() or
+    // signInFailed() follows.
+    void resume(const QString &email);
+    void signOut(bool forget);
+    // The bookings and leads snapshot, then realtime (unless disabled).
+    void loadSnapshot();
+
+    MutationHandle *confirmBooking(const QString &bookingId);
+    MutationHandle *deleteBooking(const QString &bookingId);
+    MutationHandle *setLeadStatus(const QString &leadId, const QString &status);
+    MutationHandle *sendSms(const QString &leadId, const QString &message);
+
+    ApiClient *api() const { return m_api; }
+    MutationEngine *engine() const { return m_engine; }
+    OfflineQueue *queue() const { return m_queue.get(); }
+    BookingStore *bookings() const { return m_bookings; }
+    LeadStore *leads() const { return m_leads; }
+    RealtimeClient *realtime() const { return m_realtime; }
+    Connectivity *connectivity() const { return m_connectivity; }
+    CredentialStore *credentials() const { return m_credentials; }
+    QUrl server() const { return m_options.server; }
+    QString email() const { return m_email; }
+
+signals:
+    void signedIn();
+    void signInFailed(const QString &reason);
+    void signedOut(const QString &reason);
+    void snapshotLoaded();
+    void snapshotFailed(const QString &reason);
+
+private:
+    void wire();
+
+    Options m_options;
+    ApiClient *m_api = nullptr;
+    std::unique_ptr<OfflineQueue> m_queue;
+    BookingStore *m_bookings = nullptr;
+    LeadStore *m_leads = nullptr;
+    MutationEngine *m_engine = nullptr;
+    RealtimeClient *m_realtime = nullptr;
+    Connectivity *m_connectivity = nullptr;
+    CredentialStore *m_credentials = nullptr;
+    QString m_email;
+    bool m_remember = false;
+    int m_snapshotParts = 0;
+    qint64 m_snapshotSeq = 0;
+};
