@@ -51,15 +51,21 @@ Mutation fromRow(const QSqlQuery &q)
     return m;
 }
 
+// Qt binds a null QString as SQL NULL; the columns are NOT NULL text.
+QString text(const QString &s)
+{
+    return s.isNull() ? QStringLiteral("") : s;
+}
+
 void bindAll(QSqlQuery &q, const Mutation &m)
 {
-    q.addBindValue(m.key);
-    q.addBindValue(m.userId);
-    q.addBindValue(m.method);
-    q.addBindValue(m.path);
+    q.addBindValue(text(m.key));
+    q.addBindValue(text(m.userId));
+    q.addBindValue(text(m.method));
+    q.addBindValue(text(m.path));
     q.addBindValue(compact(m.body));
-    q.addBindValue(m.entityTable);
-    q.addBindValue(m.entityId);
+    q.addBindValue(text(m.entityTable));
+    q.addBindValue(text(m.entityId));
     q.addBindValue(compact(m.optimistic));
     q.addBindValue(m.createdAtMs);
     q.addBindValue(m.attempts);
@@ -67,8 +73,8 @@ void bindAll(QSqlQuery &q, const Mutation &m)
     q.addBindValue(Mutation::stateName(m.state));
     q.addBindValue(ApiError::kindName(m.lastError.kind));
     q.addBindValue(m.lastError.httpStatus);
-    q.addBindValue(m.lastError.code);
-    q.addBindValue(m.lastError.message);
+    q.addBindValue(text(m.lastError.code));
+    q.addBindValue(text(m.lastError.message));
     q.addBindValue(m.lastError.retryAfterMs);
     q.addBindValue(m.resultVersion);
 }

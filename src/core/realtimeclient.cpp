@@ -241,7 +241,7 @@ void RealtimeClient::onMessage(const PhoenixMessage &message)
 
 void RealtimeClient::startGapFill()
 {
-    if (!m_options.gapFill || m_lastSeq <= 0) {
+    if (!m_options.gapFill || !m_seqKnown) {
         finishGapFill();
         return;
     }

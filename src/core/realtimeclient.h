@@ -49,7 +49,11 @@ public:
     bool isLive() const { return m_state == State::Live; }
     qint64 lastSeq() const { return m_lastSeq; }
     // The snapshot's seq: changes up to it are already known.
-    void setLastSeq(qint64 seq) { m_lastSeq = std::max(m_lastSeq, seq); }
+    void setLastSeq(qint64 seq)
+    {
+        m_lastSeq = std::max(m_lastSeq, seq);
+        m_seqKnown = true;
+    }
     // When the next connection attempt happens (epoch ms), 0 when none is scheduled.
     qint64 reconnectAtMs() const { return m_reconnectAtMs; }
 
@@ -108,6 +112,7 @@ private:
     quint64 m_ref = 0;
     QString m_pendingHeartbeat;
     qint64 m_lastSeq = 0;
+    bool m_seqKnown = false; // 0 is a real seq (an empty log), so it needs its own flag
     bool m_gapFilling = false;
     QList<QJsonObject> m_heldBack; // live changes that arrived during a gap fill
 };

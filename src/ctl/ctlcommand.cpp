@@ -1,0 +1,475 @@
+#include "ctlcommand.h"
+
+#include "apiclient.h"
+#include "connectivity.h"
+#include "apireply.h"
+#include "bookingstore.h"
+#include "duration.h"
+#include "leadstore.h"
+#include "mutationhandle.h"
+#include "offlinequeue.h"
+#include "realtimeclient.h"
+#include "signalwatcher.h"
+#include "syncsession.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QMetaEnum>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTextStream>
+#include <QTimer>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <termios.h>
+#include <unistd.h>
+
+namespace {
+
+// "The server cannot be reached." -> "the server cannot be reached", to continue a sentence.
+QString clause(QString text)
+{
+    while (text.endsWith(QLatin1Char('.')))
+        text.chop(1);
+    if (!text.isEmpty())
+        text[0] = text[0].toLower();
+    return text;
+}
+
+const char *const usageText = R"(Commands:
+  login EMAIL               sign in (password from stdin or a prompt) and keep the session
+                            in the system keychain
+  logout                    sign out and forget the kept session
+  bookings list             the bookings you may see
+  bookings confirm ID       confirm a booking
+  bookings delete ID        delete a booking
+  leads list                the leads you may see
+  leads status ID STATUS    set a lead's status (new, contacted, qualified, won, lost)
+  leads send-sms ID TEXT    send an SMS to a lead
+  queue list                the mutations waiting in the offline queue
+  queue retry-all           send everything queued now, ignoring backoff
+  queue discard KEY         forget a queued mutation (it will not happen)
+  watch                     print realtime changes as JSON lines until interrupted
+
+Exit codes: 0 done, 1 failed, 2 usage, 3 queued offline (kept, and sent by the next
+`queue retry-all` or when the app starts).)";
+
+QString stateText(const Mutation &m)
+{
+    return Mutation::stateName(m.state);
+}
+
+QJsonObject mutationJson(const Mutation &m)
+{
+    return {
+        { QStringLiteral("key"), m.key },
+        { QStringLiteral("state"), stateText(m) },
+        { QStringLiteral("path"), m.path },
+        { QStringLiteral("entity"), m.entity() },
+        { QStringLiteral("attempts"), m.attempts },
+        { QStringLiteral("created_at"), QDateTime::fromMSecsSinceEpoch(m.createdAtMs, Qt::UTC).toString(Qt::ISODateWithMs) },
+        { QStringLiteral("next_attempt_at"), m.nextAttemptAtMs > 0 ? QDateTime::fromMSecsSinceEpoch(m.nextAttemptAtMs, Qt::UTC).toString(Qt::ISODateWithMs) : QString() },
+        { QStringLiteral("last_error"), m.lastError.isError() ? m.lastError.userMessage() : QString() },
+    };
+}
+
+} // namespace
+
+CtlCommand::CtlCommand(QObject *parent) : QObject(parent)
+{
+    static QTextStream out(stdout);
+    m_out = &out;
+}
+
+CtlCommand::~CtlCommand() = default;
+
+void CtlCommand::finish(int code)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_out->flush();
+    emit done(code);
+}
+
+void CtlCommand::fail(const QString &message, int code)
+{
+    std::fprintf(stderr, "syncloopctl: %s\n", qPrintable(message));
+    finish(code);
+}
+
+void CtlCommand::print(const QString &line)
+{
+    *m_out << line << '\n';
+    m_out->flush();
+}
+
+void CtlCommand::printJson(const QJsonObject &object)
+{
+    print(QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact)));
+}
+
+void CtlCommand::start(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("syncloop from the command line: the desktop client's core, without a GUI.\n\n")
+                                     + QLatin1String(usageText));
+    const QCommandLineOption help = parser.addHelpOption();
+    const QCommandLineOption version = parser.addVersionOption();
+    const QCommandLineOption serverOption(QStringLiteral("server"), QStringLiteral("Server URL (default: the last one used, else http://127.0.0.1:8080)."), QStringLiteral("url"));
+    const QCommandLineOption dataDirOption(QStringLiteral("data-dir"), QStringLiteral("Where the offline queue lives (default: the app data location)."), QStringLiteral("dir"));
+    const QCommandLineOption emailOption(QStringLiteral("email"), QStringLiteral("Act as this user (default: the last one signed in)."), QStringLiteral("email"));
+    const QCommandLineOption passwordStdinOption(QStringLiteral("password-stdin"), QStringLiteral("Read the password from the first line of stdin (never from the command line)."));
+    const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("Print JSON (one object per line)."));
+    const QCommandLineOption noKeychainOption(QStringLiteral("no-keychain"), QStringLiteral("Keep the session in memory only."));
+    const QCommandLineOption vsnOption(QStringLiteral("vsn"), QStringLiteral("Realtime protocol version: 2.0.0 (default) or 1.0.0."), QStringLiteral("vsn"));
+    const QCommandLineOption timeoutOption(QStringLiteral("timeout"), QStringLiteral("Give up waiting after this long (default 60s)."), QStringLiteral("duration"));
+    parser.addOptions({ serverOption, dataDirOption, emailOption, passwordStdinOption, jsonOption, noKeychainOption, vsnOption, timeoutOption });
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("What to do; see Commands."));
+
+    auto usage = [&](const QString &message) {
+        std::fprintf(stderr, "syncloopctl: %s\n\n%s", qPrintable(message), qPrintable(parser.helpText()));
+        finish(Usage);
+    };
+    if (!parser.parse(arguments))
+        return usage(parser.errorText());
+    if (parser.isSet(help)) {
+        print(parser.helpText());
+        return finish(Done);
+    }
+    if (parser.isSet(version)) {
+        print(QStringLiteral("syncloopctl %1").arg(QCoreApplication::applicationVersion()));
+        return finish(Done);
+    }
+
+    QSettings settings;
+    m_settings.server = QUrl(parser.isSet(serverOption) ? parser.value(serverOption)
+                                                        : settings.value(QStringLiteral("server"), QStringLiteral("http://127.0.0.1:8080")).toString(),
+                             QUrl::StrictMode);
+    if (!m_settings.server.isValid() || (m_settings.server.scheme() != QLatin1String("http") && m_settings.server.scheme() != QLatin1String("https")))
+        return usage(QStringLiteral("--server must be an http:// or https:// URL"));
+    m_settings.dataDir = parser.value(dataDirOption);
+    m_settings.email = parser.isSet(emailOption) ? parser.value(emailOption) : settings.value(QStringLiteral("email")).toString();
+    m_settings.json = parser.isSet(jsonOption);
+    m_settings.passwordFromStdin = parser.isSet(passwordStdinOption);
+    m_settings.keychain = !parser.isSet(noKeychainOption);
+    m_settings.vsn = parser.value(vsnOption);
+    if (!m_settings.vsn.isEmpty() && !PhoenixCodec::serializerFor(m_settings.vsn))
+        return usage(QStringLiteral("--vsn must be 1.0.0 or 2.0.0"));
+    if (parser.isSet(timeoutOption)) {
+        const auto ms = Duration::parseMs(parser.value(timeoutOption));
+        if (!ms || *ms <= 0)
+            return usage(QStringLiteral("--timeout: \"%1\" is not a duration").arg(parser.value(timeoutOption)));
+        m_settings.timeoutMs = int(*ms);
+    }
+
+    m_command = parser.positionalArguments();
+    const QString verb = m_command.value(0);
+    const QString sub = m_command.value(1);
+    auto arity = [&](int n) { return m_command.size() == n; };
+
+    if (verb == QLatin1String("login") && arity(2)) {
+        m_settings.email = m_command.at(1);
+        if (!openSession())
+            return;
+        return runLogin();
+    }
+    if (verb == QLatin1String("logout") && arity(1)) {
+        if (!openSession())
+            return;
+        m_session->signOut(true);
+        settings.remove(QStringLiteral("email"));
+        QTimer::singleShot(500, this, [this] { finish(Done); }); // let the keychain job finish
+        return;
+    }
+    const bool known = (verb == QLatin1String("bookings") && ((sub == QLatin1String("list") && arity(2)) || ((sub == QLatin1String("confirm") || sub == QLatin1String("delete")) && arity(3))))
+        || (verb == QLatin1String("leads") && ((sub == QLatin1String("list") && arity(2)) || (sub == QLatin1String("status") && arity(4)) || (sub == QLatin1String("send-sms") && arity(4))))
+        || (verb == QLatin1String("queue") && (((sub == QLatin1String("list") || sub == QLatin1String("retry-all")) && arity(2)) || (sub == QLatin1String("discard") && arity(3))))
+        || (verb == QLatin1String("watch") && arity(1));
+    if (!known)
+        return usage(verb.isEmpty() ? QStringLiteral("no command given") : QStringLiteral("unknown command or wrong arguments: %1").arg(m_command.join(QLatin1Char(' '))));
+    if (!openSession())
+        return;
+
+    m_timeout.setSingleShot(true);
+    connect(&m_timeout, &QTimer::timeout, this, [this] {
+        if (m_session->engine()->pendingCount() > 0)
+            fail(tr("timed out; the change stays queued and will be sent later"), QueuedOffline);
+        else
+            fail(tr("timed out"));
+    });
+    if (verb != QLatin1String("watch")) // watching has no natural end
+        m_timeout.start(m_settings.timeoutMs);
+
+    if (verb == QLatin1String("queue")) {
+        if (sub == QLatin1String("list"))
+            return runQueueList();
+        if (sub == QLatin1String("discard"))
+            return runDiscard(m_command.at(2));
+        return runRetryAll();
+    }
+    if (verb == QLatin1String("watch"))
+        return runWatch();
+    if (sub == QLatin1String("list"))
+        return runList(verb);
+    const QString id = m_command.at(2);
+    if (verb == QLatin1String("bookings") && sub == QLatin1String("confirm"))
+        return runMutation([this, id] { return m_session->confirmBooking(id); });
+    if (verb == QLatin1String("bookings"))
+        return runMutation([this, id] { return m_session->deleteBooking(id); });
+    if (sub == QLatin1String("status")) {
+        const QString status = m_command.at(3);
+        return runMutation([this, id, status] { return m_session->setLeadStatus(id, status); });
+    }
+    const QString message = m_command.at(3);
+    runMutation([this, id, message] { return m_session->sendSms(id, message); });
+}
+
+bool CtlCommand::openSession()
+{
+    SyncSession::Options options;
+    options.server = m_settings.server;
+    const QString dir = m_settings.dataDir.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
+                                                     : m_settings.dataDir;
+    options.queuePath = QDir(dir).filePath(QStringLiteral("queue.sqlite"));
+    options.credentials = m_settings.keychain ? CredentialStore::Backend::Keychain : CredentialStore::Backend::MemoryOnly;
+    if (!m_settings.vsn.isEmpty())
+        options.realtime.serializer = *PhoenixCodec::serializerFor(m_settings.vsn);
+    m_session = new SyncSession(options, this);
+    QString error;
+    if (!m_session->open(&error)) {
+        fail(tr("cannot open the offline queue: %1").arg(error));
+        return false;
+    }
+    connect(m_session->credentials(), &CredentialStore::keychainUnavailable, this, [](const QString &reason) {
+        std::fprintf(stderr, "syncloopctl: no system keychain (%s): the session is kept in memory only\n", qPrintable(reason));
+    });
+    return true;
+}
+
+QString CtlCommand::readPassword(const QString &prompt)
+{
+    const bool terminal = ::isatty(STDIN_FILENO);
+    termios saved {};
+    if (terminal) {
+        std::fprintf(stderr, "%s", qPrintable(prompt));
+        ::tcgetattr(STDIN_FILENO, &saved);
+        termios silent = saved;
+        silent.c_lflag &= ~tcflag_t(ECHO);
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &silent);
+    }
+    std::string line;
+    std::getline(std::cin, line);
+    if (terminal) {
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+        std::fprintf(stderr, "\n");
+    }
+    return QString::fromStdString(line);
+}
+
+void CtlCommand::authenticate(std::function<void()> next, std::function<void(const QString &)> failed)
+{
+    if (m_settings.email.isEmpty())
+        return failed(tr("no user: pass --email, or run `syncloopctl login EMAIL` first"));
+    connect(m_session, &SyncSession::signedIn, this, [next] { next(); }, Qt::SingleShotConnection);
+    connect(m_session, &SyncSession::signInFailed, this, [failed](const QString &reason) { failed(reason); },
+            Qt::SingleShotConnection);
+    if (m_settings.passwordFromStdin) {
+        m_session->signIn(m_settings.email, readPassword(tr("Password for %1: ").arg(m_settings.email)), false);
+        return;
+    }
+    m_session->resume(m_settings.email);
+}
+
+void CtlCommand::runLogin()
+{
+    const QString password = readPassword(tr("Password for %1: ").arg(m_settings.email));
+    connect(m_session, &SyncSession::signedIn, this, [this] {
+        QSettings settings;
+        settings.setValue(QStringLiteral("server"), m_settings.server.toString());
+        settings.setValue(QStringLiteral("email"), m_settings.email);
+        // The keychain write is asynchronous: finish once it is done.
+        connect(m_session->credentials(), &CredentialStore::saved, this, [this](const QString &, bool persistent) {
+            print(persistent ? tr("signed in as %1; the session is kept in the system keychain").arg(m_settings.email)
+                             : tr("signed in as %1 (not kept: no keychain)").arg(m_settings.email));
+            finish(Done);
+        });
+    }, Qt::SingleShotConnection);
+    connect(m_session, &SyncSession::signInFailed, this, [this](const QString &reason) { fail(reason); }, Qt::SingleShotConnection);
+    m_session->signIn(m_settings.email, password, true);
+}
+
+void CtlCommand::runMutation(const std::function<MutationHandle *()> &submit)
+{
+    // Persist first: the change is durable before we know whether the server is there.
+    MutationHandle *handle = submit();
+    if (!handle)
+        return fail(tr("the offline queue could not store the change"));
+    authenticate(
+        [this, handle] {
+            m_session->loadSnapshot();
+            awaitHandle(handle);
+        },
+        [this, handle](const QString &reason) {
+            if (handle->state() == Mutation::State::Queued && !m_session->connectivity()->isOnline())
+                return fail(tr("%1; queued offline as %2").arg(clause(reason), handle->key()), QueuedOffline);
+            fail(tr("%1; the change stays queued as %2 and is sent once you are signed in").arg(clause(reason), handle->key()),
+                 QueuedOffline);
+        });
+}
+
+void CtlCommand::awaitHandle(MutationHandle *handle)
+{
+    auto report = [this, handle] {
+        const Mutation &m = handle->mutation();
+        if (m_settings.json) {
+            QJsonObject o = mutationJson(m);
+            o.insert(QStringLiteral("version"), m.resultVersion);
+            printJson(o);
+        }
+        switch (m.state) {
+        case Mutation::State::Confirmed:
+            if (!m_settings.json)
+                print(tr("confirmed (version %1)").arg(m.resultVersion));
+            return finish(Done);
+        case Mutation::State::Waiting:
+            if (m.lastError.kind == ApiError::Kind::Offline)
+                return fail(tr("server unreachable; queued offline as %1").arg(m.key), QueuedOffline);
+            return; // backing off: keep waiting
+        case Mutation::State::Failed:
+        case Mutation::State::NeedsReview:
+        case Mutation::State::Unconfirmed:
+            return fail(tr("%1: %2").arg(stateText(m), m.lastError.userMessage()));
+        default:
+            return;
+        }
+    };
+    connect(handle, &MutationHandle::changed, this, report);
+    report();
+}
+
+void CtlCommand::runQueueList()
+{
+    const QList<Mutation> all = m_session->queue()->all();
+    for (const Mutation &m : all) {
+        if (m_settings.json) {
+            printJson(mutationJson(m));
+        } else {
+            print(QStringLiteral("%1  %2  %3 %4  attempts %5%6").arg(m.key, stateText(m).leftJustified(12), m.path, m.entityId)
+                      .arg(m.attempts)
+                      .arg(m.lastError.isError() ? QStringLiteral("  last error: ") + m.lastError.userMessage() : QString()));
+        }
+    }
+    if (!m_settings.json)
+        print(tr("%n mutation(s) queued", nullptr, int(all.size())));
+    finish(Done);
+}
+
+void CtlCommand::runDiscard(const QString &key)
+{
+    if (!m_session->engine()->handle(key))
+        return fail(tr("no queued mutation with key %1").arg(key));
+    if (!m_session->engine()->discard(key))
+        return fail(tr("%1 is being sent right now; try again in a moment").arg(key));
+    print(tr("discarded %1: it will not happen").arg(key));
+    finish(Done);
+}
+
+void CtlCommand::runRetryAll()
+{
+    MutationEngine *engine = m_session->engine();
+    if (engine->pendingCount() == 0) {
+        print(tr("nothing queued"));
+        return finish(Done);
+    }
+    authenticate(
+        [this, engine] {
+            m_session->loadSnapshot();
+            engine->retryAll();
+            // Done when every mutation of ours is final; offline when the server went away.
+            auto check = [this, engine] {
+                int offline = 0, failed = 0, open = 0, confirmed = 0;
+                for (MutationHandle *h : engine->handles()) {
+                    const Mutation &m = h->mutation();
+                    if (m.state == Mutation::State::Confirmed)
+                        ++confirmed;
+                    else if (m.state == Mutation::State::Waiting && m.lastError.kind == ApiError::Kind::Offline)
+                        ++offline;
+                    else if (m.isFinal())
+                        ++failed;
+                    else
+                        ++open;
+                }
+                if (open > 0)
+                    return;
+                if (offline > 0)
+                    return fail(tr("server unreachable: %1 still queued").arg(offline), QueuedOffline);
+                if (m_settings.json)
+                    printJson({ { QStringLiteral("confirmed"), confirmed }, { QStringLiteral("failed"), failed } });
+                else
+                    print(tr("%1 confirmed, %2 failed").arg(confirmed).arg(failed));
+                finish(failed > 0 ? Failed : Done);
+            };
+            for (MutationHandle *h : engine->handles())
+                connect(h, &MutationHandle::changed, this, check);
+            check();
+        },
+        [this](const QString &reason) { fail(tr("%1; everything stays queued").arg(clause(reason)), QueuedOffline); });
+}
+
+void CtlCommand::runList(const QString &table)
+{
+    authenticate(
+        [this, table] {
+            ApiReply *reply = m_session->api()->get(QStringLiteral("/api/") + table);
+            connect(reply, &ApiReply::finished, this, [this, reply, table] {
+                if (!reply->isSuccess())
+                    return fail(reply->error().userMessage());
+                for (const QJsonValue &v : reply->json().value(table).toArray()) {
+                    const QJsonObject row = v.toObject();
+                    if (m_settings.json) {
+                        printJson(row);
+                    } else if (table == QLatin1String("bookings")) {
+                        print(QStringLiteral("%1  %2  %3  %4  %5").arg(row.value(QStringLiteral("id")).toString(),
+                                                                     row.value(QStringLiteral("status")).toString().leftJustified(9),
+                                                                     row.value(QStringLiteral("starts_at")).toString(),
+                                                                     row.value(QStringLiteral("service")).toString(),
+                                                                     row.value(QStringLiteral("customer_name")).toString()));
+                    } else {
+                        print(QStringLiteral("%1  %2  %3  %4").arg(row.value(QStringLiteral("id")).toString(),
+                                                                 row.value(QStringLiteral("status")).toString().leftJustified(9),
+                                                                 row.value(QStringLiteral("phone")).toString(),
+                                                                 row.value(QStringLiteral("name")).toString()));
+                    }
+                }
+                finish(Done);
+            });
+        },
+        [this](const QString &reason) { fail(reason); });
+}
+
+void CtlCommand::runWatch()
+{
+    auto *signals_ = new SignalWatcher(this);
+    connect(signals_, &SignalWatcher::terminationRequested, this, [this] { finish(Done); });
+    RealtimeClient *realtime = m_session->realtime();
+    auto line = [this](const char *table) {
+        return [this, table](const QString &type, const QJsonObject &record, const QJsonObject &old) {
+            printJson({ { QStringLiteral("table"), QLatin1String(table) }, { QStringLiteral("type"), type },
+                        { QStringLiteral("record"), record }, { QStringLiteral("old_record"), old } });
+        };
+    };
+    connect(realtime, &RealtimeClient::bookingChanged, this, line("bookings"));
+    connect(realtime, &RealtimeClient::leadChanged, this, line("leads"));
+    connect(realtime, &RealtimeClient::smsChanged, this, line("sms_messages"));
+    connect(realtime, &RealtimeClient::stateChanged, this, [](RealtimeClient::State state) {
+        std::fprintf(stderr, "syncloopctl: realtime %s\n", QMetaEnum::fromType<RealtimeClient::State>().valueToKey(int(state)));
+    });
+    authenticate([this] { m_session->loadSnapshot(); }, [this](const QString &reason) { fail(reason); });
+}

@@ -1,0 +1,71 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QObject>
+#include <QStringList>
+#include <QTimer>
+#include <QUrl>
+
+#include <functional>
+
+class MutationHandle;
+class QTextStream;
+class SyncSession;
+
+// One syncloopctl run: parses the command line, runs the command on the event loop and
+// finishes with an exit code (done()). Exit codes: 0 done, 1 failed, 2 usage,
+// 3 queued offline (durable; sent by the next `queue retry-all` or app start).
+class CtlCommand : public QObject
+{
+    Q_OBJECT
+public:
+    enum Exit { Done = 0, Failed = 1, Usage = 2, QueuedOffline = 3 };
+
+    explicit CtlCommand(QObject *parent = nullptr);
+    ~CtlCommand() override;
+
+    // Parses and starts; done() follows (possibly right away, e.g. for usage errors).
+    void start(const QStringList &arguments);
+
+signals:
+    void done(int exitCode);
+
+private:
+    struct Settings
+    {
+        QUrl server;
+        QString dataDir;
+        QString email;
+        bool json = false;
+        bool passwordFromStdin = false;
+        bool keychain = true;
+        QString vsn;
+        int timeoutMs = 60000;
+    };
+
+    void finish(int code);
+    void fail(const QString &message, int code = Failed);
+    void print(const QString &line);
+    void printJson(const QJsonObject &object);
+
+    bool openSession();
+    // Signs in (password from stdin / prompt, else the keychain), then calls `next`.
+    void authenticate(std::function<void()> next, std::function<void(const QString &)> failed);
+    QString readPassword(const QString &prompt);
+
+    void runMutation(const std::function<MutationHandle *()> &submit);
+    void awaitHandle(MutationHandle *handle);
+    void runQueueList();
+    void runRetryAll();
+    void runDiscard(const QString &key);
+    void runList(const QString &table);
+    void runWatch();
+    void runLogin();
+
+    Settings m_settings;
+    QStringList m_command;
+    SyncSession *m_session = nullptr;
+    QTextStream *m_out = nullptr;
+    QTimer m_timeout;
+    bool m_finished = false;
+};
