@@ -1,0 +1,88 @@
+#include "leadsview.h"
+
+#include "cardlistview.h"
+#include "leadcard.h"
+#include "leadstore.h"
+#include "mutationengine.h"
+#include "mutationhandle.h"
+#include "smscomposedialog.h"
+#include "syncsession.h"
+
+#include <QLineEdit>
+#include <QSortFilterProxyModel>
+#include <QVBoxLayout>
+
+LeadsView::LeadsView(SyncSession *session, QWidget *parent)
+    : QWidget(parent)
+    , m_session(session)
+    , m_proxy(new QSortFilterProxyModel(this))
+    , m_search(new QLineEdit(this))
+{
+    m_proxy->setSourceModel(session->leads());
+    m_proxy->setFilterRole(LeadStore::NameRole);
+    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_list = new CardListView(
+        [this](QWidget *host) {
+            auto *card = new LeadCard(
+                [this](const QString &id, const QString &action) { return m_handles.value(id + QLatin1Char('/') + action).data(); },
+                host);
+            connect(card, &LeadCard::statusRequested, this, &LeadsView::setStatus);
+            connect(card, &LeadCard::smsRequested, this, &LeadsView::compose);
+            connect(card, &LeadCard::retryRequested, this, [this](const QString &key) { m_session->engine()->retry(key); });
+            connect(card, &LeadCard::settled, this, &LeadsView::notify);
+            return card;
+        },
+        LeadCard::height, this);
+    m_list->setModel(m_proxy);
+    m_list->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_list->setAccessibleName(tr("Leads"));
+    m_search->setPlaceholderText(tr("Search leads"));
+    m_search->setClearButtonEnabled(true);
+    connect(m_search, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_search);
+    layout->addWidget(m_list, 1);
+}
+
+LeadCard *LeadsView::cardFor(const QString &leadId) const
+{
+    for (CardWidget *card : m_list->visibleCards()) {
+        auto *lead = static_cast<LeadCard *>(card);
+        if (lead->leadId() == leadId)
+            return lead;
+    }
+    return nullptr;
+}
+
+void LeadsView::setStatus(const QString &leadId, const QString &status)
+{
+    const QString slot = leadId + QStringLiteral("/status:") + status;
+    if (MutationHandle *busy = m_handles.value(slot); busy && !busy->isFinal())
+        return;
+    if (MutationHandle *h = m_session->setLeadStatus(leadId, status)) {
+        m_handles.insert(slot, h);
+        refreshCard(leadId);
+    }
+}
+
+void LeadsView::compose(const QString &leadId, const QString &name)
+{
+    auto *dialog = new SmsComposeDialog(name, window());
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog, leadId] { sendSms(leadId, dialog->message()); });
+    dialog->open();
+}
+
+void LeadsView::sendSms(const QString &leadId, const QString &message)
+{
+    if (MutationHandle *h = m_session->sendSms(leadId, message)) {
+        m_handles.insert(leadId + QStringLiteral("/sms"), h);
+        refreshCard(leadId);
+    }
+}
+
+void LeadsView::refreshCard(const QString &leadId)
+{
+    if (LeadCard *card = cardFor(leadId))
+        card->bind(card->index());
+}
