@@ -165,6 +165,8 @@ void SyncButton::setLook(Look look)
     case Look::Failed:
         text = tr("Failed – try again");
         tip = m_handle ? m_handle->errorMessage() : m_errorMessage;
+        if (tip.isEmpty())
+            tip = tr("%1 failed; click to try again").arg(m_idleText);
         enabled = m_actionAvailable;
         break;
     case Look::NeedsReview:
