@@ -64,7 +64,9 @@ void ConnectionIndicator::refresh()
         colour = QStringLiteral("#ef6c00");
     }
     m_connection->setText(QStringLiteral("● ") + connection);
-    m_connection->setStyleSheet(QStringLiteral("QLabel { color: %1; }").arg(colour));
+    QPalette palette = m_connection->palette();
+    palette.setColor(QPalette::WindowText, QColor(colour));
+    m_connection->setPalette(palette);
     m_connection->setAccessibleName(tr("Connection: %1").arg(connection));
     switch (realtime->state()) {
     case RealtimeClient::State::Live: m_realtime->setText(tr("Realtime: subscribed")); break;

@@ -1,9 +1,10 @@
 #include "statuschip.h"
 
-StatusChip::StatusChip(QWidget *parent) : QLabel(parent)
+#include <QPainter>
+
+StatusChip::StatusChip(QWidget *parent) : QWidget(parent)
 {
-    setAlignment(Qt::AlignCenter);
-    setMinimumWidth(84);
+    setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
 }
 
 QColor StatusChip::colorFor(const QString &status)
@@ -20,8 +21,33 @@ QColor StatusChip::colorFor(const QString &status)
 void StatusChip::setStatus(const QString &status, bool pending)
 {
     const QString label = pending ? tr("%1 (pending)").arg(status) : status;
-    setText(label);
+    if (label == m_text)
+        return;
+    m_text = label;
+    m_color = colorFor(status);
+    m_pending = pending;
     setAccessibleName(tr("Status: %1").arg(label));
-    setStyleSheet(QStringLiteral("QLabel { color: white; background: %1; border-radius: 8px; padding: 2px 8px; %2 }")
-                      .arg(colorFor(status).name(), pending ? QStringLiteral("font-style: italic;") : QString()));
+    updateGeometry();
+    update();
+}
+
+QSize StatusChip::sizeHint() const
+{
+    const QFontMetrics metrics(font());
+    return { std::max(84, metrics.horizontalAdvance(m_text) + 20), metrics.height() + 6 };
+}
+
+void StatusChip::paintEvent(QPaintEvent *)
+{
+    QPainter p(this);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setPen(Qt::NoPen);
+    p.setBrush(m_color);
+    const QRectF r = QRectF(rect()).adjusted(0.5, 0.5, -0.5, -0.5);
+    p.drawRoundedRect(r, r.height() / 2, r.height() / 2);
+    QFont f = font();
+    f.setItalic(m_pending);
+    p.setFont(f);
+    p.setPen(Qt::white);
+    p.drawText(rect(), Qt::AlignCenter, m_text);
 }

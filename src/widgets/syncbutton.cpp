@@ -180,11 +180,19 @@ void SyncButton::setLook(Look look)
         enabled = true;
         break;
     }
-    setText(text);
-    setToolTip(tip);
-    setAccessibleName(text);
-    setAccessibleDescription(tip);
-    setEnabled(enabled);
+    // Cards re-bind as the list scrolls: change only what differs (a new text means a new
+    // size hint and a relayout).
+    if (this->text() != text) {
+        setText(text);
+        setAccessibleName(text);
+        updateGeometry();
+    }
+    if (toolTip() != tip) {
+        setToolTip(tip);
+        setAccessibleDescription(tip);
+    }
+    if (isEnabled() != enabled)
+        setEnabled(enabled);
     if (spinning() || look == Look::Retrying)
         m_tick.start(look == Look::Retrying ? 1000 : 80);
     else
@@ -197,7 +205,6 @@ void SyncButton::setLook(Look look)
         else if (look == Look::Failed || look == Look::NeedsReview || look == Look::Unconfirmed)
             emit settled(false, m_handle && !m_handle->errorMessage().isEmpty() ? m_handle->errorMessage() : m_errorMessage);
     }
-    updateGeometry();
     update();
 }
 
