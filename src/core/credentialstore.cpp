@@ -14,7 +14,11 @@ CredentialStore::CredentialStore(Backend preferred, QObject *parent)
 
 QString CredentialStore::account(const QUrl &server, const QString &email)
 {
-    return server.adjusted(QUrl::StripTrailingSlash).toString() + QLatin1Char(' ') + email.trimmed().toLower();
+    // StripTrailingSlash keeps a lone "/": drop the root path so ".../" and "..." are one account.
+    QUrl base = server.adjusted(QUrl::StripTrailingSlash);
+    if (base.path() == QLatin1String("/"))
+        base.setPath(QString());
+    return base.toString() + QLatin1Char(' ') + email.trimmed().toLower();
 }
 
 void CredentialStore::fallBack(const QString &reason)

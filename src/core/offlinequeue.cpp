@@ -113,6 +113,9 @@ bool OfflineQueue::open(QString *error)
         *error = db.lastError().text();
         return false;
     }
+    // Migrate (or refuse a newer schema) first: a queue we may not use is left exactly as it was.
+    if (!migrate(error))
+        return false;
     QSqlQuery q(db);
     // WAL with synchronous=NORMAL: a commit survives the application crashing or being killed
     // at any point (only a power cut may lose the last commits) and costs no fsync.
@@ -120,7 +123,7 @@ bool OfflineQueue::open(QString *error)
         *error = q.lastError().text();
         return false;
     }
-    return migrate(error);
+    return true;
 }
 
 bool OfflineQueue::migrate(QString *error)

@@ -121,7 +121,10 @@ bool RowStore::apply(const QJsonObject &row)
 bool RowStore::remove(const QString &id, qint64 version)
 {
     const auto it = m_index.constFind(id);
-    m_tombstones.insert(id, std::max(version, m_tombstones.value(id, 0)));
+    // Version unknown (e.g. a re-read answered 404): the row's own is the last one known to
+    // precede the delete, so news up to it must not bring the row back.
+    const qint64 last = version > 0 || it == m_index.cend() ? version : versionOf(m_rows[*it]);
+    m_tombstones.insert(id, std::max(last, m_tombstones.value(id, 0)));
     if (it == m_index.cend())
         return false;
     const int at = *it;
