@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Command (1): install what is missing, build, and run the demo on the embedded SQLite database.
+# Command (1): install what is missing, build, and run the demo: syncloopd on the embedded
+# SQLite database, and the desktop app signed in against it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,23 +9,37 @@ cmake --preset default
 cmake --build --preset default
 
 data_dir="${SYNCLOOP_DEMO_DIR:-$HOME/.local/share/syncloop/demo}"
-mkdir -p "$data_dir"
 port="${SYNCLOOP_PORT:-8080}"
+url="http://127.0.0.1:$port"
+mkdir -p "$data_dir"
+
+build/src/server/syncloopd --listen "127.0.0.1:$port" --data-dir "$data_dir" --demo > "$data_dir/syncloopd.out" 2> "$data_dir/syncloopd.log" &
+server=$!
+trap 'kill "$server" 2>/dev/null || true' EXIT
+for _ in $(seq 100); do grep -q "listening" "$data_dir/syncloopd.out" 2>/dev/null && break; sleep 0.1; done
+grep -q "listening" "$data_dir/syncloopd.out" || { cat "$data_dir/syncloopd.log" >&2; exit 1; }
 
 cat <<EOT
 
-syncloopd is starting on http://127.0.0.1:$port with demo data in $data_dir
-Try it from another terminal:
+syncloopd runs on $url (demo data in $data_dir; log: $data_dir/syncloopd.log).
+Sign in as agent1@example.com, agent2@example.com or admin@example.com, password syncloop-demo.
 
-  TOKEN=\$(curl -s -X POST http://127.0.0.1:$port/api/auth/login \\
-      -H 'Content-Type: application/json' \\
+From a terminal (the same core, no GUI):
+  echo syncloop-demo | build/src/ctl/syncloopctl --server $url --email agent1@example.com --password-stdin --no-keychain bookings list
+  build/src/ctl/syncloopctl --server $url login agent1@example.com      # keeps the session in the keychain
+  build/src/ctl/syncloopctl --server $url watch                         # realtime changes as JSON lines
+Or with curl:
+  TOKEN=\$(curl -s -X POST $url/api/auth/login -H 'Content-Type: application/json' \\
       -d '{"email":"agent1@example.com","password":"syncloop-demo"}' | sed 's/.*"access_token":"\\([^"]*\\)".*/\\1/')
-  curl -s http://127.0.0.1:$port/api/bookings -H "Authorization: Bearer \$TOKEN"
-  curl -s -X POST http://127.0.0.1:$port/api/bookings/confirm -H "Authorization: Bearer \$TOKEN" \\
-      -H 'Content-Type: application/json' -H "Idempotency-Key: \$(cat /proc/sys/kernel/random/uuid)" \\
-      -d '{"bookingId":"<an id from the list>"}'
+  curl -s $url/api/bookings -H "Authorization: Bearer \$TOKEN"
 
-SMS sent in the demo land in $data_dir/loopback-sms.jsonl. Stop with Ctrl+C.
-
+SMS sent in the demo land in $data_dir/loopback-sms.jsonl.
 EOT
-exec build/src/server/syncloopd --listen "127.0.0.1:$port" --data-dir "$data_dir" --demo
+
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+    echo "Opening syncloop-desk; close its window to stop the demo."
+    build/src/app/syncloop-desk --server "$url"
+else
+    echo "No display: syncloop-desk needs one (or run it under xvfb-run). The server keeps running; Ctrl+C stops it."
+    wait "$server"
+fi
