@@ -5,6 +5,7 @@
 #include "sqlquery.h"
 #include "transaction.h"
 #include "versionconflict.h"
+#include "visiblerows.h"
 #include "wireformat.h"
 
 namespace {
@@ -32,28 +33,12 @@ Booking fromRow(const SqlQuery &q)
 
 QList<Booking> BookingRepository::visible(Transaction &tx, const Principal &principal)
 {
-    SqlQuery q = tx.query(columns + QStringLiteral("WHERE ") + principal.visibilitySql()
-                          + QStringLiteral(" ORDER BY starts_at, id"));
-    for (const QVariant &v : principal.visibilityBinds())
-        q.bind(v);
-    q.exec();
-    QList<Booking> out;
-    while (q.next())
-        out.append(fromRow(q));
-    return out;
+    return VisibleRows::all(tx, principal, columns, QStringLiteral("starts_at, id"), fromRow);
 }
 
-std::optional<Booking> BookingRepository::findVisible(Transaction &tx, const Principal &principal,
-                                                      const QString &id)
+std::optional<Booking> BookingRepository::findVisible(Transaction &tx, const Principal &principal, const QString &id)
 {
-    SqlQuery q = tx.query(columns + QStringLiteral("WHERE id = ? AND ") + principal.visibilitySql());
-    q.bind(id);
-    for (const QVariant &v : principal.visibilityBinds())
-        q.bind(v);
-    q.exec();
-    if (!q.next())
-        return std::nullopt;
-    return fromRow(q);
+    return VisibleRows::byId(tx, principal, columns, id, fromRow);
 }
 
 Booking BookingRepository::update(Transaction &tx, const Booking &current, Booking changed)

@@ -5,6 +5,7 @@
 #include "sqlquery.h"
 #include "transaction.h"
 #include "versionconflict.h"
+#include "visiblerows.h"
 #include "wireformat.h"
 
 namespace {
@@ -31,28 +32,12 @@ Lead fromRow(const SqlQuery &q)
 
 QList<Lead> LeadRepository::visible(Transaction &tx, const Principal &principal)
 {
-    SqlQuery q = tx.query(columns + QStringLiteral("WHERE ") + principal.visibilitySql()
-                          + QStringLiteral(" ORDER BY name, id"));
-    for (const QVariant &v : principal.visibilityBinds())
-        q.bind(v);
-    q.exec();
-    QList<Lead> out;
-    while (q.next())
-        out.append(fromRow(q));
-    return out;
+    return VisibleRows::all(tx, principal, columns, QStringLiteral("name, id"), fromRow);
 }
 
-std::optional<Lead> LeadRepository::findVisible(Transaction &tx, const Principal &principal,
-                                                const QString &id)
+std::optional<Lead> LeadRepository::findVisible(Transaction &tx, const Principal &principal, const QString &id)
 {
-    SqlQuery q = tx.query(columns + QStringLiteral("WHERE id = ? AND ") + principal.visibilitySql());
-    q.bind(id);
-    for (const QVariant &v : principal.visibilityBinds())
-        q.bind(v);
-    q.exec();
-    if (!q.next())
-        return std::nullopt;
-    return fromRow(q);
+    return VisibleRows::byId(tx, principal, columns, id, fromRow);
 }
 
 Lead LeadRepository::update(Transaction &tx, const Lead &current, Lead changed)
