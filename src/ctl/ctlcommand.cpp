@@ -183,9 +183,17 @@ void CtlCommand::start(const QStringList &arguments)
     if (verb == QLatin1String("logout") && arity(1)) {
         if (!openSession())
             return;
-        m_session->signOut(true);
         settings.remove(QStringLiteral("email"));
-        QTimer::singleShot(500, this, [this] { finish(Done); }); // let the keychain job finish
+        if (m_settings.email.isEmpty()) {
+            print(tr("not signed in"));
+            return finish(Done);
+        }
+        // The keychain deletion is asynchronous: finish once it is done.
+        connect(m_session->credentials(), &CredentialStore::removed, this, [this] {
+            print(tr("signed out; the kept session of %1 is forgotten").arg(m_settings.email));
+            finish(Done);
+        });
+        m_session->credentials()->remove(CredentialStore::account(m_settings.server, m_settings.email));
         return;
     }
     const bool known = (verb == QLatin1String("bookings") && ((sub == QLatin1String("list") && arity(2)) || ((sub == QLatin1String("confirm") || sub == QLatin1String("delete")) && arity(3))))
