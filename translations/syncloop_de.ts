@@ -6,7 +6,7 @@
     <message>
         <location filename="../src/core/apiclient.cpp" line="60"/>
         <source>Signed out: sign in again to send your changes.</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgemeldet: Melden Sie sich erneut an, um Ihre Änderungen zu senden.</translation>
     </message>
 </context>
 <context>
@@ -14,22 +14,22 @@
     <message>
         <location filename="../src/core/apierror.cpp" line="45"/>
         <source>The server cannot be reached.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Server ist nicht erreichbar.</translation>
     </message>
     <message>
         <location filename="../src/core/apierror.cpp" line="47"/>
         <source>The server did not answer in time.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Server hat nicht rechtzeitig geantwortet.</translation>
     </message>
     <message>
         <location filename="../src/core/apierror.cpp" line="49"/>
         <source>Signed out: please sign in again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgemeldet: Bitte melden Sie sich erneut an.</translation>
     </message>
     <message>
         <location filename="../src/core/apierror.cpp" line="51"/>
         <source>The request failed (HTTP %1).</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Anfrage ist fehlgeschlagen (HTTP %1).</translation>
     </message>
 </context>
 <context>
@@ -38,58 +38,58 @@
         <location filename="../src/widgets/bookingcard.cpp" line="21"/>
         <location filename="../src/widgets/bookingcard.cpp" line="78"/>
         <source>Confirm</source>
-        <translation type="unfinished"></translation>
+        <translation>Bestätigen</translation>
     </message>
     <message>
         <location filename="../src/widgets/bookingcard.cpp" line="22"/>
         <source>Delete</source>
-        <translation type="unfinished"></translation>
+        <translation>Löschen</translation>
     </message>
     <message>
         <location filename="../src/widgets/bookingcard.cpp" line="22"/>
         <location filename="../src/widgets/bookingcard.cpp" line="66"/>
         <source>Delete booking</source>
-        <translation type="unfinished"></translation>
+        <translation>Buchung löschen</translation>
     </message>
     <message>
         <location filename="../src/widgets/bookingcard.cpp" line="29"/>
         <source>Booking confirmed</source>
-        <translation type="unfinished"></translation>
+        <translation>Buchung bestätigt</translation>
     </message>
     <message>
         <location filename="../src/widgets/bookingcard.cpp" line="30"/>
         <source>Booking deleted</source>
-        <translation type="unfinished"></translation>
+        <translation>Buchung gelöscht</translation>
     </message>
     <message>
         <location filename="../src/widgets/bookingcard.cpp" line="62"/>
         <source>%1 · %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 · %2</translation>
     </message>
     <message>
         <location filename="../src/widgets/bookingcard.cpp" line="63"/>
         <source>Updated %1 · version %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Aktualisiert %1 · Version %2</translation>
     </message>
     <message>
         <location filename="../src/widgets/bookingcard.cpp" line="67"/>
         <source>Delete the booking of %1 on %2? This cannot be undone.</source>
-        <translation type="unfinished"></translation>
+        <translation>Buchung von %1 am %2 löschen? Dies kann nicht rückgängig gemacht werden.</translation>
     </message>
     <message>
         <location filename="../src/widgets/bookingcard.cpp" line="68"/>
         <source>Booking: %1, %2, %3</source>
-        <translation type="unfinished"></translation>
+        <translation>Buchung: %1, %2, %3</translation>
     </message>
     <message>
         <location filename="../src/widgets/bookingcard.cpp" line="76"/>
         <source>Confirmed</source>
-        <translation type="unfinished"></translation>
+        <translation>Bestätigt</translation>
     </message>
     <message>
         <location filename="../src/widgets/bookingcard.cpp" line="77"/>
         <source>Cancelled</source>
-        <translation type="unfinished"></translation>
+        <translation>Storniert</translation>
     </message>
 </context>
 <context>
@@ -97,47 +97,47 @@
     <message>
         <location filename="../src/widgets/bookingsview.cpp" line="79"/>
         <source>Bookings</source>
-        <translation type="unfinished"></translation>
+        <translation>Buchungen</translation>
     </message>
     <message>
         <location filename="../src/widgets/bookingsview.cpp" line="81"/>
         <source>Search customer or service (Ctrl+F)</source>
-        <translation type="unfinished"></translation>
+        <translation>Kunde oder Leistung suchen (Strg+F)</translation>
     </message>
     <message>
         <location filename="../src/widgets/bookingsview.cpp" line="83"/>
         <source>Search bookings</source>
-        <translation type="unfinished"></translation>
+        <translation>Buchungen durchsuchen</translation>
     </message>
     <message>
         <location filename="../src/widgets/bookingsview.cpp" line="84"/>
         <source>All statuses</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle Status</translation>
     </message>
     <message>
         <location filename="../src/widgets/bookingsview.cpp" line="85"/>
         <source>Pending</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausstehend</translation>
     </message>
     <message>
         <location filename="../src/widgets/bookingsview.cpp" line="86"/>
         <source>Confirmed</source>
-        <translation type="unfinished"></translation>
+        <translation>Bestätigt</translation>
     </message>
     <message>
         <location filename="../src/widgets/bookingsview.cpp" line="87"/>
         <source>Cancelled</source>
-        <translation type="unfinished"></translation>
+        <translation>Storniert</translation>
     </message>
     <message>
         <location filename="../src/widgets/bookingsview.cpp" line="89"/>
         <source>Filter by status</source>
-        <translation type="unfinished"></translation>
+        <translation>Nach Status filtern</translation>
     </message>
     <message>
         <location filename="../src/widgets/bookingsview.cpp" line="94"/>
         <source>Confirm selected</source>
-        <translation type="unfinished"></translation>
+        <translation>Auswahl bestätigen</translation>
     </message>
 </context>
 <context>
@@ -145,64 +145,64 @@
     <message>
         <location filename="../src/widgets/connectionindicator.cpp" line="26"/>
         <source>Open the sync status (Ctrl+Shift+S)</source>
-        <translation type="unfinished"></translation>
+        <translation>Synchronisierungsstatus öffnen (Strg+Umschalt+S)</translation>
     </message>
     <message>
         <location filename="../src/widgets/connectionindicator.cpp" line="53"/>
         <source>Offline</source>
-        <translation type="unfinished"></translation>
+        <translation>Offline</translation>
     </message>
     <message>
         <location filename="../src/widgets/connectionindicator.cpp" line="56"/>
         <source>Live</source>
-        <translation type="unfinished"></translation>
+        <translation>Live</translation>
     </message>
     <message>
         <location filename="../src/widgets/connectionindicator.cpp" line="60"/>
         <source>Reconnecting in %1 s</source>
-        <translation type="unfinished"></translation>
+        <translation>Neue Verbindung in %1 s</translation>
     </message>
     <message>
         <location filename="../src/widgets/connectionindicator.cpp" line="63"/>
         <source>Connecting…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../src/widgets/connectionindicator.cpp" line="68"/>
-        <source>Connection: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Verbindung wird hergestellt…</translation>
     </message>
     <message>
         <location filename="../src/widgets/connectionindicator.cpp" line="70"/>
-        <source>Realtime: subscribed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../src/widgets/connectionindicator.cpp" line="71"/>
-        <source>Realtime: joining</source>
-        <translation type="unfinished"></translation>
+        <source>Connection: %1</source>
+        <translation>Verbindung: %1</translation>
     </message>
     <message>
         <location filename="../src/widgets/connectionindicator.cpp" line="72"/>
-        <source>Realtime: connecting</source>
-        <translation type="unfinished"></translation>
+        <source>Realtime: subscribed</source>
+        <translation>Echtzeit: abonniert</translation>
     </message>
     <message>
         <location filename="../src/widgets/connectionindicator.cpp" line="73"/>
-        <source>Realtime: disconnected</source>
-        <translation type="unfinished"></translation>
+        <source>Realtime: joining</source>
+        <translation>Echtzeit: Beitritt läuft</translation>
     </message>
     <message>
-        <location filename="../src/widgets/connectionindicator.cpp" line="76"/>
+        <location filename="../src/widgets/connectionindicator.cpp" line="74"/>
+        <source>Realtime: connecting</source>
+        <translation>Echtzeit: Verbindungsaufbau</translation>
+    </message>
+    <message>
+        <location filename="../src/widgets/connectionindicator.cpp" line="75"/>
+        <source>Realtime: disconnected</source>
+        <translation>Echtzeit: getrennt</translation>
+    </message>
+    <message>
+        <location filename="../src/widgets/connectionindicator.cpp" line="78"/>
         <source>All changes sent</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle Änderungen gesendet</translation>
     </message>
     <message numerus="yes">
-        <location filename="../src/widgets/connectionindicator.cpp" line="76"/>
+        <location filename="../src/widgets/connectionindicator.cpp" line="78"/>
         <source>%n change(s) waiting</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Änderung wartet</numerusform>
+            <numerusform>%n Änderungen warten</numerusform>
         </translation>
     </message>
 </context>
@@ -211,15 +211,15 @@
     <message>
         <location filename="../src/core/credentialstore.cpp" line="12"/>
         <source>the system keychain is not used</source>
-        <translation type="unfinished"></translation>
+        <translation>der Systemschlüsselbund wird nicht verwendet</translation>
     </message>
 </context>
 <context>
     <name>DeskController</name>
     <message>
-        <location filename="../src/app/deskcontroller.cpp" line="39"/>
+        <location filename="../src/app/deskcontroller.cpp" line="41"/>
         <source>No system keychain (%1): you will have to sign in again next time.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kein Systemschlüsselbund (%1): Sie müssen sich beim nächsten Mal erneut anmelden.</translation>
     </message>
 </context>
 <context>
@@ -227,62 +227,62 @@
     <message>
         <location filename="../src/widgets/leadcard.cpp" line="26"/>
         <source>Send SMS…</source>
-        <translation type="unfinished"></translation>
+        <translation>SMS senden…</translation>
     </message>
     <message>
         <location filename="../src/widgets/leadcard.cpp" line="39"/>
         <source>Contacted</source>
-        <translation type="unfinished"></translation>
+        <translation>Kontaktiert</translation>
     </message>
     <message>
         <location filename="../src/widgets/leadcard.cpp" line="40"/>
         <source>Qualified</source>
-        <translation type="unfinished"></translation>
+        <translation>Qualifiziert</translation>
     </message>
     <message>
         <location filename="../src/widgets/leadcard.cpp" line="41"/>
         <source>Won</source>
-        <translation type="unfinished"></translation>
+        <translation>Gewonnen</translation>
     </message>
     <message>
         <location filename="../src/widgets/leadcard.cpp" line="42"/>
         <source>Lost</source>
-        <translation type="unfinished"></translation>
+        <translation>Verloren</translation>
     </message>
     <message>
         <location filename="../src/widgets/leadcard.cpp" line="45"/>
         <source>Mark as %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Als %1 markieren</translation>
     </message>
     <message>
         <location filename="../src/widgets/leadcard.cpp" line="46"/>
         <source>Lead marked as %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Lead als %1 markiert</translation>
     </message>
     <message>
         <location filename="../src/widgets/leadcard.cpp" line="52"/>
         <source>SMS accepted; delivery follows</source>
-        <translation type="unfinished"></translation>
+        <translation>SMS angenommen; Zustellung folgt</translation>
     </message>
     <message>
         <location filename="../src/widgets/leadcard.cpp" line="72"/>
         <source>%1 · %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 · %2</translation>
     </message>
     <message>
         <location filename="../src/widgets/leadcard.cpp" line="76"/>
         <source>No SMS yet</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch keine SMS</translation>
     </message>
     <message>
         <location filename="../src/widgets/leadcard.cpp" line="80"/>
         <source>Last SMS: %1 — “%2”%3</source>
-        <translation type="unfinished"></translation>
+        <translation>Letzte SMS: %1 — „%2“%3</translation>
     </message>
     <message>
         <location filename="../src/widgets/leadcard.cpp" line="83"/>
         <source>Lead: %1, %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Lead: %1, %2</translation>
     </message>
 </context>
 <context>
@@ -290,12 +290,12 @@
     <message>
         <location filename="../src/widgets/leadsview.cpp" line="38"/>
         <source>Leads</source>
-        <translation type="unfinished"></translation>
+        <translation>Leads</translation>
     </message>
     <message>
         <location filename="../src/widgets/leadsview.cpp" line="39"/>
         <source>Search leads</source>
-        <translation type="unfinished"></translation>
+        <translation>Leads durchsuchen</translation>
     </message>
 </context>
 <context>
@@ -303,47 +303,47 @@
     <message>
         <location filename="../ui/logindialog.ui" line="6"/>
         <source>Sign in to syncloop</source>
-        <translation type="unfinished"></translation>
+        <translation>Bei syncloop anmelden</translation>
     </message>
     <message>
         <location filename="../ui/logindialog.ui" line="14"/>
         <source>&amp;Server:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Server:</translation>
     </message>
     <message>
         <location filename="../ui/logindialog.ui" line="24"/>
         <source>http://127.0.0.1:8080</source>
-        <translation type="unfinished"></translation>
+        <translation>http://127.0.0.1:8080</translation>
     </message>
     <message>
         <location filename="../ui/logindialog.ui" line="31"/>
         <source>&amp;Email:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;E-Mail:</translation>
     </message>
     <message>
         <location filename="../ui/logindialog.ui" line="44"/>
         <source>&amp;Password:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Passwort:</translation>
     </message>
     <message>
         <location filename="../ui/logindialog.ui" line="61"/>
         <source>&amp;Remember me on this computer</source>
-        <translation type="unfinished"></translation>
+        <translation>Auf diesem Computer angemeldet &amp;bleiben</translation>
     </message>
     <message>
         <location filename="../ui/logindialog.ui" line="64"/>
         <source>Keeps the session in the system keychain so the next start signs in by itself</source>
-        <translation type="unfinished"></translation>
+        <translation>Speichert die Sitzung im Systemschlüsselbund, sodass Sie beim nächsten Start automatisch angemeldet werden</translation>
     </message>
     <message>
         <location filename="../src/widgets/logindialog.cpp" line="67"/>
         <source>The server address must start with http:// or https://</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Serveradresse muss mit http:// oder https:// beginnen</translation>
     </message>
     <message>
         <location filename="../src/widgets/logindialog.cpp" line="71"/>
         <source>Enter your email and password.</source>
-        <translation type="unfinished"></translation>
+        <translation>Geben Sie Ihre E-Mail-Adresse und Ihr Passwort ein.</translation>
     </message>
 </context>
 <context>
@@ -351,84 +351,84 @@
     <message>
         <location filename="../ui/mainwindow.ui" line="9"/>
         <source>syncloop</source>
-        <translation type="unfinished"></translation>
+        <translation>syncloop</translation>
     </message>
     <message>
         <location filename="../ui/mainwindow.ui" line="24"/>
         <source>&amp;File</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Datei</translation>
     </message>
     <message>
         <location filename="../ui/mainwindow.ui" line="30"/>
         <source>&amp;View</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Ansicht</translation>
     </message>
     <message>
         <location filename="../ui/mainwindow.ui" line="42"/>
         <source>Sign &amp;out</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Abmelden</translation>
     </message>
     <message>
         <location filename="../ui/mainwindow.ui" line="45"/>
         <source>&amp;Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Beenden</translation>
     </message>
     <message>
         <location filename="../ui/mainwindow.ui" line="46"/>
         <source>Ctrl+Q</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+Q</translation>
     </message>
     <message>
         <location filename="../ui/mainwindow.ui" line="49"/>
         <location filename="../src/widgets/mainwindow.cpp" line="24"/>
         <source>&amp;Bookings</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Buchungen</translation>
     </message>
     <message>
         <location filename="../ui/mainwindow.ui" line="50"/>
         <source>Ctrl+1</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+1</translation>
     </message>
     <message>
         <location filename="../ui/mainwindow.ui" line="53"/>
         <location filename="../src/widgets/mainwindow.cpp" line="25"/>
         <source>&amp;Leads</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Leads</translation>
     </message>
     <message>
         <location filename="../ui/mainwindow.ui" line="54"/>
         <source>Ctrl+2</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+2</translation>
     </message>
     <message>
         <location filename="../ui/mainwindow.ui" line="57"/>
         <source>&amp;Sync status…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Synchronisierungsstatus…</translation>
     </message>
     <message>
         <location filename="../ui/mainwindow.ui" line="58"/>
         <source>Ctrl+Shift+S</source>
-        <translation type="unfinished"></translation>
+        <translation>Ctrl+Shift+S</translation>
     </message>
     <message>
         <location filename="../ui/mainwindow.ui" line="61"/>
         <source>&amp;Reload from server</source>
-        <translation type="unfinished"></translation>
+        <translation>Vom Server &amp;neu laden</translation>
     </message>
     <message>
         <location filename="../ui/mainwindow.ui" line="62"/>
         <source>F5</source>
-        <translation type="unfinished"></translation>
+        <translation>F5</translation>
     </message>
     <message>
         <location filename="../src/widgets/mainwindow.cpp" line="39"/>
         <source>Could not load the data: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Daten konnten nicht geladen werden: %1</translation>
     </message>
     <message>
         <location filename="../src/widgets/mainwindow.cpp" line="42"/>
         <source>syncloop — %1</source>
-        <translation type="unfinished"></translation>
+        <translation>syncloop — %1</translation>
     </message>
 </context>
 <context>
@@ -436,7 +436,7 @@
     <message>
         <location filename="../src/core/mutationengine.cpp" line="343"/>
         <source>The server accepted the change, but it was never seen back.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Server hat die Änderung angenommen, aber sie wurde nie zurückgemeldet.</translation>
     </message>
 </context>
 <context>
@@ -444,37 +444,37 @@
     <message>
         <location filename="../src/widgets/queuemodel.cpp" line="94"/>
         <source>Endpoint</source>
-        <translation type="unfinished"></translation>
+        <translation>Endpunkt</translation>
     </message>
     <message>
         <location filename="../src/widgets/queuemodel.cpp" line="95"/>
         <source>Entity</source>
-        <translation type="unfinished"></translation>
+        <translation>Objekt</translation>
     </message>
     <message>
         <location filename="../src/widgets/queuemodel.cpp" line="96"/>
         <source>Created</source>
-        <translation type="unfinished"></translation>
+        <translation>Erstellt</translation>
     </message>
     <message>
         <location filename="../src/widgets/queuemodel.cpp" line="97"/>
         <source>Attempts</source>
-        <translation type="unfinished"></translation>
+        <translation>Versuche</translation>
     </message>
     <message>
         <location filename="../src/widgets/queuemodel.cpp" line="98"/>
         <source>Next retry</source>
-        <translation type="unfinished"></translation>
+        <translation>Nächster Versuch</translation>
     </message>
     <message>
         <location filename="../src/widgets/queuemodel.cpp" line="99"/>
         <source>Last error</source>
-        <translation type="unfinished"></translation>
+        <translation>Letzter Fehler</translation>
     </message>
     <message>
         <location filename="../src/widgets/queuemodel.cpp" line="100"/>
         <source>State</source>
-        <translation type="unfinished"></translation>
+        <translation>Zustand</translation>
     </message>
 </context>
 <context>
@@ -482,27 +482,27 @@
     <message>
         <location filename="../src/widgets/smscomposedialog.cpp" line="14"/>
         <source>Send SMS to %1</source>
-        <translation type="unfinished"></translation>
+        <translation>SMS an %1 senden</translation>
     </message>
     <message>
         <location filename="../src/widgets/smscomposedialog.cpp" line="15"/>
         <source>Hello %1, thanks for your interest! When would be a good time to talk?</source>
-        <translation type="unfinished"></translation>
+        <translation>Hallo %1, vielen Dank für Ihr Interesse! Wann passt es Ihnen für ein Gespräch?</translation>
     </message>
     <message>
         <location filename="../src/widgets/smscomposedialog.cpp" line="16"/>
         <source>Message</source>
-        <translation type="unfinished"></translation>
+        <translation>Nachricht</translation>
     </message>
     <message>
         <location filename="../src/widgets/smscomposedialog.cpp" line="18"/>
         <source>Send</source>
-        <translation type="unfinished"></translation>
+        <translation>Senden</translation>
     </message>
     <message>
         <location filename="../src/widgets/smscomposedialog.cpp" line="28"/>
         <source>%1 / %2 characters</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 / %2 Zeichen</translation>
     </message>
 </context>
 <context>
@@ -510,25 +510,25 @@
     <message>
         <location filename="../src/widgets/sparkline.cpp" line="16"/>
         <source>%1: latest %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: zuletzt %2</translation>
     </message>
     <message>
         <location filename="../src/widgets/sparkline.cpp" line="30"/>
         <source>%1 (max %2)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (max. %2)</translation>
     </message>
 </context>
 <context>
     <name>StatusChip</name>
     <message>
-        <location filename="../src/widgets/statuschip.cpp" line="22"/>
+        <location filename="../src/widgets/statuschip.cpp" line="23"/>
         <source>%1 (pending)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (ausstehend)</translation>
     </message>
     <message>
-        <location filename="../src/widgets/statuschip.cpp" line="24"/>
+        <location filename="../src/widgets/statuschip.cpp" line="29"/>
         <source>Status: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Status: %1</translation>
     </message>
 </context>
 <context>
@@ -536,87 +536,92 @@
     <message>
         <location filename="../src/widgets/syncbutton.cpp" line="127"/>
         <source>Retrying in %1 s</source>
-        <translation type="unfinished"></translation>
+        <translation>Neuer Versuch in %1 s</translation>
     </message>
     <message>
         <location filename="../src/widgets/syncbutton.cpp" line="141"/>
         <source>Nothing to do</source>
-        <translation type="unfinished"></translation>
+        <translation>Nichts zu tun</translation>
     </message>
     <message>
         <location filename="../src/widgets/syncbutton.cpp" line="145"/>
         <source>Sending…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird gesendet…</translation>
     </message>
     <message>
         <location filename="../src/widgets/syncbutton.cpp" line="146"/>
         <source>%1: sending to the server</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: wird an den Server gesendet</translation>
     </message>
     <message>
         <location filename="../src/widgets/syncbutton.cpp" line="149"/>
         <source>Confirming…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird bestätigt…</translation>
     </message>
     <message>
         <location filename="../src/widgets/syncbutton.cpp" line="150"/>
         <source>%1: the server accepted it; waiting to see the change</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: vom Server angenommen; Rückmeldung der Änderung steht noch aus</translation>
     </message>
     <message>
         <location filename="../src/widgets/syncbutton.cpp" line="153"/>
         <source>✓ Done</source>
-        <translation type="unfinished"></translation>
+        <translation>✓ Erledigt</translation>
     </message>
     <message>
         <location filename="../src/widgets/syncbutton.cpp" line="154"/>
         <source>%1: done</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: erledigt</translation>
     </message>
     <message>
         <location filename="../src/widgets/syncbutton.cpp" line="157"/>
         <source>Will send when online</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird gesendet, sobald online</translation>
     </message>
     <message>
         <location filename="../src/widgets/syncbutton.cpp" line="158"/>
         <source>%1: saved on this computer; it will be sent as soon as the server is reachable</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: auf diesem Computer gespeichert; wird gesendet, sobald der Server erreichbar ist</translation>
     </message>
     <message>
         <location filename="../src/widgets/syncbutton.cpp" line="161"/>
         <source>Retrying…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird wiederholt…</translation>
     </message>
     <message>
         <location filename="../src/widgets/syncbutton.cpp" line="162"/>
         <source>%1: the server is busy; trying again automatically (%2)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: Der Server ist ausgelastet; neuer Versuch erfolgt automatisch (%2)</translation>
     </message>
     <message>
         <location filename="../src/widgets/syncbutton.cpp" line="166"/>
         <source>Failed – try again</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehlgeschlagen – erneut versuchen</translation>
     </message>
     <message>
-        <location filename="../src/widgets/syncbutton.cpp" line="171"/>
+        <location filename="../src/widgets/syncbutton.cpp" line="169"/>
+        <source>%1 failed; click to try again</source>
+        <translation>%1 fehlgeschlagen; klicken Sie, um es erneut zu versuchen</translation>
+    </message>
+    <message>
+        <location filename="../src/widgets/syncbutton.cpp" line="173"/>
         <source>Needs review – resubmit</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfen – erneut senden</translation>
     </message>
     <message>
-        <location filename="../src/widgets/syncbutton.cpp" line="172"/>
+        <location filename="../src/widgets/syncbutton.cpp" line="174"/>
         <source>This change waited longer than the server remembers requests; check it, then resubmit</source>
-        <translation type="unfinished"></translation>
+        <translation>Diese Änderung hat länger gewartet, als der Server sich an Anfragen erinnert; prüfen Sie sie und senden Sie sie dann erneut</translation>
     </message>
     <message>
-        <location filename="../src/widgets/syncbutton.cpp" line="176"/>
+        <location filename="../src/widgets/syncbutton.cpp" line="178"/>
         <source>Unconfirmed – check again</source>
-        <translation type="unfinished"></translation>
+        <translation>Unbestätigt – erneut prüfen</translation>
     </message>
     <message>
-        <location filename="../src/widgets/syncbutton.cpp" line="177"/>
+        <location filename="../src/widgets/syncbutton.cpp" line="179"/>
         <source>The server accepted the change but it was not seen back; click to check again</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Server hat die Änderung angenommen, aber sie wurde nicht zurückgemeldet; klicken Sie, um erneut zu prüfen</translation>
     </message>
 </context>
 <context>
@@ -624,22 +629,22 @@
     <message>
         <location filename="../src/widgets/syncbuttonwithprogress.cpp" line="16"/>
         <source>Cancel the rest</source>
-        <translation type="unfinished"></translation>
+        <translation>Rest abbrechen</translation>
     </message>
     <message>
         <location filename="../src/widgets/syncbuttonwithprogress.cpp" line="26"/>
         <source>%v / %m confirmed</source>
-        <translation type="unfinished"></translation>
+        <translation>%v / %m bestätigt</translation>
     </message>
     <message>
         <location filename="../src/widgets/syncbuttonwithprogress.cpp" line="41"/>
         <source>%1 (%2)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (%2)</translation>
     </message>
     <message>
         <location filename="../src/widgets/syncbuttonwithprogress.cpp" line="109"/>
         <source>%1 failed, %2 cancelled</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 fehlgeschlagen, %2 abgebrochen</translation>
     </message>
 </context>
 <context>
@@ -647,12 +652,12 @@
     <message>
         <location filename="../src/core/syncsession.cpp" line="133"/>
         <source>No saved session for %1: sign in with your password.</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine gespeicherte Sitzung für %1: Melden Sie sich mit Ihrem Passwort an.</translation>
     </message>
     <message>
         <location filename="../src/core/syncsession.cpp" line="159"/>
         <source>Wrong email or password.</source>
-        <translation type="unfinished"></translation>
+        <translation>E-Mail-Adresse oder Passwort falsch.</translation>
     </message>
 </context>
 <context>
@@ -660,143 +665,147 @@
     <message>
         <location filename="../ui/syncstatusdialog.ui" line="9"/>
         <source>Sync status</source>
-        <translation type="unfinished"></translation>
+        <translation>Synchronisierungsstatus</translation>
     </message>
     <message>
         <location filename="../ui/syncstatusdialog.ui" line="16"/>
         <source>&amp;Offline queue</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Offline-Warteschlange</translation>
     </message>
     <message>
         <location filename="../ui/syncstatusdialog.ui" line="43"/>
         <source>Retry &amp;all</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Alle erneut versuchen</translation>
     </message>
     <message>
         <location filename="../ui/syncstatusdialog.ui" line="46"/>
         <source>Send everything queued now, without waiting for the retry delays</source>
-        <translation type="unfinished"></translation>
+        <translation>Alles in der Warteschlange jetzt senden, ohne die Wartezeiten zwischen den Versuchen abzuwarten</translation>
     </message>
     <message>
         <location filename="../ui/syncstatusdialog.ui" line="53"/>
         <source>&amp;Retry selected</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausgewählte &amp;erneut versuchen</translation>
     </message>
     <message>
         <location filename="../ui/syncstatusdialog.ui" line="60"/>
         <source>&amp;Discard selected…</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausgewählte &amp;verwerfen…</translation>
     </message>
     <message>
         <location filename="../ui/syncstatusdialog.ui" line="77"/>
         <source>&amp;Server</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Server</translation>
     </message>
     <message>
         <location filename="../ui/syncstatusdialog.ui" line="82"/>
         <source>Idempotency records:</source>
-        <translation type="unfinished"></translation>
+        <translation>Idempotenz-Einträge:</translation>
     </message>
     <message>
         <location filename="../ui/syncstatusdialog.ui" line="84"/>
         <source>Key window:</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlüssel-Zeitfenster:</translation>
     </message>
     <message>
         <location filename="../ui/syncstatusdialog.ui" line="86"/>
         <source>Replays / conflicts / mismatches:</source>
-        <translation type="unfinished"></translation>
+        <translation>Wiederholungen / Konflikte / Abweichungen:</translation>
     </message>
     <message>
         <location filename="../ui/syncstatusdialog.ui" line="88"/>
         <source>Realtime connections / channels:</source>
-        <translation type="unfinished"></translation>
+        <translation>Echtzeit-Verbindungen / -Kanäle:</translation>
     </message>
     <message>
         <location filename="../ui/syncstatusdialog.ui" line="90"/>
         <source>SMS circuit breaker:</source>
-        <translation type="unfinished"></translation>
+        <translation>SMS-Circuit-Breaker:</translation>
     </message>
     <message>
         <location filename="../ui/syncstatusdialog.ui" line="92"/>
         <source>Failure rate / calls not permitted:</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehlerquote / abgewiesene Aufrufe:</translation>
     </message>
     <message>
         <location filename="../ui/syncstatusdialog.ui" line="94"/>
         <source>SMS outbox depth:</source>
-        <translation type="unfinished"></translation>
+        <translation>Länge des SMS-Postausgangs:</translation>
     </message>
     <message>
         <location filename="../ui/syncstatusdialog.ui" line="96"/>
         <source>Updated:</source>
-        <translation type="unfinished"></translation>
+        <translation>Aktualisiert:</translation>
     </message>
     <message>
         <location filename="../src/widgets/syncstatusdialog.cpp" line="24"/>
         <source>Queue depth (server outbox + local)</source>
-        <translation type="unfinished"></translation>
+        <translation>Warteschlangenlänge (Server-Postausgang + lokal)</translation>
     </message>
     <message>
         <location filename="../src/widgets/syncstatusdialog.cpp" line="25"/>
         <source>SMS failure rate %</source>
-        <translation type="unfinished"></translation>
+        <translation>SMS-Fehlerquote %</translation>
     </message>
     <message>
         <location filename="../src/widgets/syncstatusdialog.cpp" line="87"/>
         <source>Nothing is waiting: every change reached the server.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nichts ausstehend: Alle Änderungen haben den Server erreicht.</translation>
     </message>
     <message numerus="yes">
         <location filename="../src/widgets/syncstatusdialog.cpp" line="88"/>
         <source>%n change(s) waiting</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Änderung wartet</numerusform>
+            <numerusform>%n Änderungen warten</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <location filename="../src/widgets/syncstatusdialog.cpp" line="89"/>
         <source>, %n need(s) your attention (highlighted)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>, %n erfordert Ihre Aufmerksamkeit (hervorgehoben)</numerusform>
+            <numerusform>, %n erfordern Ihre Aufmerksamkeit (hervorgehoben)</numerusform>
         </translation>
     </message>
     <message>
         <location filename="../src/widgets/syncstatusdialog.cpp" line="101"/>
         <source>Discard changes</source>
-        <translation type="unfinished"></translation>
+        <translation>Änderungen verwerfen</translation>
     </message>
     <message numerus="yes">
         <location filename="../src/widgets/syncstatusdialog.cpp" line="102"/>
         <source>These %n change(s) will not be sent to the server and will not happen:
 
 %1</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Diese %n Änderung wird nicht an den Server gesendet und nicht ausgeführt:
+
+%1</numerusform>
+            <numerusform>Diese %n Änderungen werden nicht an den Server gesendet und nicht ausgeführt:
+
+%1</numerusform>
         </translation>
     </message>
     <message>
         <location filename="../src/widgets/syncstatusdialog.cpp" line="106"/>
         <source>Discard</source>
-        <translation type="unfinished"></translation>
+        <translation>Verwerfen</translation>
     </message>
     <message>
         <location filename="../src/widgets/syncstatusdialog.cpp" line="122"/>
         <source>not available: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>nicht verfügbar: %1</translation>
     </message>
     <message>
         <location filename="../src/widgets/syncstatusdialog.cpp" line="131"/>
         <source>%1 h</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 h</translation>
     </message>
     <message>
         <location filename="../src/widgets/syncstatusdialog.cpp" line="139"/>
         <source>n/a</source>
-        <translation type="unfinished"></translation>
+        <translation>k. A.</translation>
     </message>
 </context>
 <context>
@@ -804,37 +813,37 @@
     <message>
         <location filename="../src/app/main.cpp" line="56"/>
         <source>syncloop desktop client: bookings and leads, a button that never lies.</source>
-        <translation type="unfinished"></translation>
+        <translation>syncloop-Desktop-Client: Buchungen und Leads, eine Schaltfläche, die nie lügt.</translation>
     </message>
     <message>
         <location filename="../src/app/main.cpp" line="59"/>
         <source>Server URL (default: the last one used).</source>
-        <translation type="unfinished"></translation>
+        <translation>Server-URL (Standard: die zuletzt verwendete).</translation>
     </message>
     <message>
         <location filename="../src/app/main.cpp" line="60"/>
         <source>Where the offline queue lives (default: the app data location).</source>
-        <translation type="unfinished"></translation>
+        <translation>Speicherort der Offline-Warteschlange (Standard: das Datenverzeichnis der App).</translation>
     </message>
     <message>
         <location filename="../src/app/main.cpp" line="61"/>
         <source>Never use the system keychain.</source>
-        <translation type="unfinished"></translation>
+        <translation>Den Systemschlüsselbund nie verwenden.</translation>
     </message>
     <message>
         <location filename="../src/app/main.cpp" line="62"/>
         <source>Use a dark palette.</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine dunkle Farbpalette verwenden.</translation>
     </message>
     <message>
         <location filename="../src/app/main.cpp" line="78"/>
         <source>syncloop cannot start</source>
-        <translation type="unfinished"></translation>
+        <translation>syncloop kann nicht starten</translation>
     </message>
     <message>
         <location filename="../src/app/main.cpp" line="79"/>
         <source>The offline queue cannot be opened: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Offline-Warteschlange kann nicht geöffnet werden: %1</translation>
     </message>
 </context>
 </TS>
