@@ -89,6 +89,8 @@ MutationHandle *MutationEngine::adopt(Mutation mutation)
     auto *h = new MutationHandle(std::move(mutation), this);
     m_handles.insert(key, h);
     m_order.append(key);
+    if (h->mutation().isPending())
+        m_owed.append(h);
     emit handleAdded(h);
     return h;
 }
@@ -123,14 +125,6 @@ QList<MutationHandle *> MutationEngine::handles() const
     for (const QString &key : m_order)
         out.append(m_handles.value(key));
     return out;
-}
-
-int MutationEngine::pendingCount() const
-{
-    int n = 0;
-    for (const MutationHandle *h : m_handles)
-        n += h->mutation().isPending() ? 1 : 0;
-    return n;
 }
 
 void MutationEngine::emitPending()
@@ -168,6 +162,12 @@ void MutationEngine::persist(MutationHandle *h, const Mutation &m)
     h->update(m);
 }
 
+void MutationEngine::release(MutationHandle *h)
+{
+    // Nearly always the oldest owed one: found at once, and QList erases at the front in O(1).
+    m_owed.removeOne(h);
+}
+
 void MutationEngine::drain()
 {
     m_drainQueued = false;
@@ -177,38 +177,42 @@ void MutationEngine::drain()
     const QString userId = m_api->user().id;
     qint64 nextDue = std::numeric_limits<qint64>::max();
     QSet<QString> entitiesAhead; // an earlier mutation of the entity is still owed
+    QList<MutationHandle *> expiredNow;
     bool probing = !m_online && !m_inFlight.isEmpty();
-    for (const QString &key : std::as_const(m_order)) {
-        MutationHandle *h = m_handles.value(key);
+    for (MutationHandle *h : std::as_const(m_owed)) {
         const Mutation &m = h->mutation();
-        if (!m.isPending() || (!m.userId.isEmpty() && m.userId != userId))
+        const QString &key = m.key;
+        if (!m.userId.isEmpty() && m.userId != userId)
             continue;
         const QString entity = m.entity();
         if (entitiesAhead.contains(entity))
             continue;
-        entitiesAhead.insert(entity);
-        if (m_inFlight.contains(key))
-            continue;
-        if (expired(m)) {
-            entitiesAhead.remove(entity);
-            settle(h, Mutation::State::NeedsReview);
+        if (m_inFlight.contains(key)) {
+            entitiesAhead.insert(entity);
             continue;
         }
+        if (expired(m)) {
+            expiredNow.append(h); // settled below: that changes m_owed
+            continue;
+        }
+        entitiesAhead.insert(entity);
         if (m.nextAttemptAtMs > now) {
             nextDue = std::min(nextDue, m.nextAttemptAtMs);
             continue;
         }
         if (m_inFlight.size() >= m_options.maxParallel)
-            continue; // an answer drains again
+            break; // every slot is taken: an answer drains again, and looks further then
         if (!m_online && probing)
             continue; // offline: one probe at a time
-        if (m.attempts > 0 && !m_budget.tryTake()) {
+        if (m.attempts > 0 && !m_released.contains(key) && !m_budget.tryTake()) {
             nextDue = std::min(nextDue, now + m_budget.msUntilToken());
             continue;
         }
         probing = !m_online;
         send(h);
     }
+    for (MutationHandle *h : std::as_const(expiredNow))
+        settle(h, Mutation::State::NeedsReview);
     if (nextDue != std::numeric_limits<qint64>::max())
         scheduleDrain(std::max<qint64>(1, nextDue - now));
     emitPending();
@@ -222,7 +226,9 @@ void MutationEngine::send(MutationHandle *h)
     m.state = Mutation::State::Sending;
     m.attempts += 1;
     persist(h, m);
+    m_released.remove(m.key);
     m_inFlight.insert(m.key);
+    qCDebug(lcSync) << "sending" << m;
     ApiReply *reply = m_api->post(m.path, m.body, m.key);
     connect(reply, &ApiReply::finished, this, [this, h, reply] { onAnswered(h, reply); });
 }
@@ -232,9 +238,11 @@ void MutationEngine::onAnswered(MutationHandle *h, ApiReply *reply)
     m_inFlight.remove(h->key());
     Mutation m = h->mutation();
     const ApiError &error = reply->error();
+    qCDebug(lcSync) << "answered" << m.key << reply->status() << error;
     if (!error.isError()) {
         const EchoTarget echo = echoOf(reply->json());
         m_queue->remove(m.key); // the server has it: nothing is owed any more
+        release(h);
         m.id = 0;
         m.state = Mutation::State::AwaitingEcho;
         m.resultVersion = echo.version;
@@ -304,6 +312,7 @@ void MutationEngine::observe(const QString &table, const QString &id, qint64 ver
 
 void MutationEngine::reread(MutationHandle *h)
 {
+    qCDebug(lcSync) << "re-reading" << h->echoTable() << h->echoId() << "for" << h->key();
     const bool sms = h->echoTable() == QLatin1String("sms_messages");
     const QString path = h->echoTable() == QLatin1String("bookings") ? QStringLiteral("/api/bookings/") + h->echoId()
                                                                       : QStringLiteral("/api/leads/") + (sms ? h->mutation().entityId : h->echoId());
@@ -353,6 +362,8 @@ void MutationEngine::settle(MutationHandle *h, Mutation::State state, const ApiE
     if (QTimer *timer = m_echoTimers.take(h->key()))
         timer->deleteLater();
     Mutation m = h->mutation();
+    if (m.isPending())
+        release(h); // failed, or past the window, before the server had it
     m.state = state;
     if (error.isError())
         m.lastError = error;
@@ -392,6 +403,7 @@ void MutationEngine::retryAll()
         if (m.state == Mutation::State::Waiting || m.state == Mutation::State::Queued) {
             m.nextAttemptAtMs = now;
             persist(h, m);
+            m_released.insert(m.key); // the user asked: the budget guards automatic retries only
         }
     }
     scheduleDrain(0);
@@ -408,6 +420,7 @@ void MutationEngine::retry(const QString &key)
     case Mutation::State::Queued:
         m.nextAttemptAtMs = m_clock->nowMs();
         persist(h, m);
+        m_released.insert(key);
         scheduleDrain(0);
         break;
     case Mutation::State::Unconfirmed:
@@ -439,6 +452,9 @@ bool MutationEngine::discard(const QString &key)
     if (!m.isFinal() && !m.optimistic.isEmpty())
         emit optimisticCleared(m.entityTable, m.entityId, m.key, true);
     m_queue->remove(key);
+    m_released.remove(key);
+    if (m.isPending())
+        release(h);
     m_handles.remove(key);
     m_order.removeOne(key);
     emit handleRemoved(key);
@@ -474,6 +490,9 @@ void MutationEngine::setOnline(bool online)
             m.nextAttemptAtMs = now;
             persist(h, m);
         }
+        // They never reached the server: sending them again is not a retry the budget guards.
+        if (m.state == Mutation::State::Waiting && m.lastError.kind == ApiError::Kind::Offline)
+            m_released.insert(m.key);
     }
     scheduleDrain(0);
 }

@@ -68,7 +68,7 @@ public:
 
     MutationHandle *handle(const QString &key) const { return m_handles.value(key); }
     QList<MutationHandle *> handles() const; // in the order of intent
-    int pendingCount() const;                // still owed to the server
+    int pendingCount() const { return int(m_owed.size()); } // still owed to the server
 
     // Everything waiting goes now, backoff and budget notwithstanding.
     void retryAll();
@@ -105,6 +105,7 @@ private:
     void reread(MutationHandle *handle);
     void settle(MutationHandle *handle, Mutation::State state, const ApiError &error = {});
     void persist(MutationHandle *handle, const Mutation &mutation);
+    void release(MutationHandle *handle);
     bool expired(const Mutation &mutation) const;
     void emitPending();
 
@@ -118,8 +119,12 @@ private:
     RetryBudget m_budget;
     QHash<QString, MutationHandle *> m_handles;
     QList<QString> m_order;                // keys in the order of intent
+    // The pending handles (still owed to the server), in the order of intent: what drain()
+    // walks, so that a drain costs what it sends, not the size of everything ever submitted.
+    QList<MutationHandle *> m_owed;
     QSet<QString> m_inFlight;              // keys being sent
     QHash<QString, QTimer *> m_echoTimers; // keys awaiting their echo
+    QSet<QString> m_released;              // let go by retryAll()/retry(): no budget for their next send
     QTimer m_drainTimer;
     bool m_online = true;
     bool m_drainQueued = false;

@@ -407,7 +407,10 @@ void CtlCommand::runRetryAll()
                     const Mutation &m = h->mutation();
                     if (m.state == Mutation::State::Confirmed)
                         ++confirmed;
-                    else if (m.state == Mutation::State::Waiting && m.lastError.kind == ApiError::Kind::Offline)
+                    // Offline only while the engine is: an online engine sends the ones that
+                    // failed offline (before this run, or before the server came back) now.
+                    else if (m.state == Mutation::State::Waiting && m.lastError.kind == ApiError::Kind::Offline
+                             && !engine->isOnline())
                         ++offline;
                     else if (m.isFinal())
                         ++failed;
