@@ -28,6 +28,7 @@ bool DeskController::createSession(const QUrl &server, QString *error)
     options.credentials = m_options.keychain ? CredentialStore::Backend::Keychain : CredentialStore::Backend::MemoryOnly;
     options.engine = m_options.engine;
     options.realtime = m_options.realtime;
+    options.requestTimeoutMs = m_options.requestTimeoutMs;
     auto *session = new SyncSession(options, this);
     if (!session->open(error)) {
         delete session;

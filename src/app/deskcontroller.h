@@ -23,6 +23,7 @@ public:
         bool keychain = true;
         MutationEngine::Options engine;
         RealtimeClient::Options realtime;
+        int requestTimeoutMs = 15000;
     };
 
     explicit DeskController(Options options, QObject *parent = nullptr);

@@ -184,9 +184,10 @@ void SyncButton::setLook(Look look)
     // size hint and a relayout).
     if (this->text() != text) {
         setText(text);
-        setAccessibleName(text);
         updateGeometry();
     }
+    if (accessibleName() != text)
+        setAccessibleName(text);
     if (toolTip() != tip) {
         setToolTip(tip);
         setAccessibleDescription(tip);

@@ -100,8 +100,13 @@ void SyncButtonWithProgress::update()
             break;
         }
     }
+    const int before = m_confirmed;
     m_confirmed = int(m_confirmedKeys.size());
     const int failed = int(m_failedKeys.size());
+    if (m_confirmed != before) {
+        m_progress->setAccessibleDescription(tr("%1 of %2 confirmed").arg(m_confirmed).arg(m_handles.size()));
+        emit progressChanged(m_confirmed, int(m_handles.size()));
+    }
     m_progress->setVisible(true);
     m_progress->setValue(m_confirmed);
     m_cancel->setVisible(open > 0);

@@ -38,6 +38,7 @@ public:
     void cancel();
 
 signals:
+    void progressChanged(int confirmed, int total);
     void finished(int confirmed, int failed, int cancelled);
 
 private:
