@@ -127,7 +127,7 @@ private slots:
         login->emailEdit()->setText(DemoData::agent1);
         QTest::keyClicks(login->passwordEdit(), QStringLiteral("syncloop-demo"));
         QTest::keyClick(login->passwordEdit(), Qt::Key_Return);
-        QVERIFY(shown.wait(10000) || !shown.isEmpty());
+        QVERIFY(!shown.isEmpty() || shown.wait(10000));
         m_window = m_desk->window();
         m_window->resize(1100, 760);
         QTRY_COMPARE_WITH_TIMEOUT(store()->rowCount(), 120, 10000);
@@ -356,7 +356,7 @@ private slots:
         QVERIFY(restarted);
         QVERIFY2(confirmedAtRestart < 50, qPrintable(QString::number(confirmedAtRestart)));
         m_db = std::make_unique<DbInspector>(m_server->databasePath());
-        QVERIFY(finished.wait(30000) || !finished.isEmpty());
+        QVERIFY(!finished.isEmpty() || finished.wait(30000));
         QCOMPARE(finished.first().at(0).toInt(), 50);
         QCOMPARE(bulk->progressBar()->value(), 50);
         QCOMPARE(bulk->progressBar()->maximum(), 50);
@@ -396,7 +396,7 @@ private slots:
         QVERIFY(admin.open(&error));
         QSignalSpy signedIn(&admin, &SyncSession::signedIn);
         admin.signIn(DemoData::admin, QStringLiteral("syncloop-demo"), false);
-        QVERIFY(signedIn.wait(10000) || !signedIn.isEmpty());
+        QVERIFY(!signedIn.isEmpty() || signedIn.wait(10000));
         SyncStatusDialog dialog(&admin);
         dialog.resize(860, 460);
         dialog.show();

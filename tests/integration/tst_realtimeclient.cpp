@@ -189,7 +189,7 @@ bool signIn(ApiClient &api, const QString &email)
 {
     QSignalSpy signedIn(&api, &ApiClient::signedIn);
     api.login(email, password);
-    return signedIn.wait(10000) || !signedIn.isEmpty();
+    return !signedIn.isEmpty() || signedIn.wait(10000);
 }
 
 } // namespace
