@@ -6,6 +6,7 @@
 #include "demodata.h"
 #include "httpclient.h"
 #include "serverprocess.h"
+#include "testjwt.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -23,29 +24,12 @@ namespace {
 const QByteArray jwtSecret = "syncloop-test-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 const QByteArray otherSecret = "not-the-server-secret-0123456789-abcdefghijklmnopqrstuvwxyz";
 
-QByteArray base64Url(const QByteArray &bytes)
-{
-    return bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
-}
+using TestJwt::base64Url;
+using TestJwt::hs256Header;
 
 QByteArray encodeJson(const QJsonObject &object)
 {
     return base64Url(QJsonDocument(object).toJson(QJsonDocument::Compact));
-}
-
-// A JWT made by hand: base64url(header).base64url(payload).base64url(HMAC(header.payload)).
-QByteArray mintToken(const QJsonObject &header, const QJsonObject &claims, const QByteArray &secret,
-    QCryptographicHash::Algorithm algorithm = QCryptographicHash::Sha256)
-{
-    const QByteArray signingInput = encodeJson(header) + '.' + encodeJson(claims);
-    return signingInput + '.'
-        + base64Url(QMessageAuthenticationCode::hash(signingInput, secret, algorithm));
-}
-
-QJsonObject hs256Header()
-{
-    return { { QStringLiteral("alg"), QStringLiteral("HS256") },
-        { QStringLiteral("typ"), QStringLiteral("JWT") } };
 }
 
 QJsonObject decodePart(const QByteArray &token, int index)
@@ -242,7 +226,7 @@ private slots:
     void tokenMintedWithTheServerSecretWorks()
     {
         const QByteArray token
-            = mintToken(hs256Header(), claimsFor(m_agent1User, nowSeconds() + 300), jwtSecret);
+            = TestJwt::mint(hs256Header(), claimsFor(m_agent1User, nowSeconds() + 300), jwtSecret);
         const HttpResult r = listWith(token);
         QCOMPARE(r.status, 200);
         const QJsonArray rows = r.json().value(QStringLiteral("bookings")).toArray();
@@ -252,7 +236,7 @@ private slots:
                 m_agent1User.value(QStringLiteral("id")).toString());
         // And the minted admin token is an admin's.
         const QByteArray admin
-            = mintToken(hs256Header(), claimsFor(m_adminUser, nowSeconds() + 300), jwtSecret);
+            = TestJwt::mint(hs256Header(), claimsFor(m_adminUser, nowSeconds() + 300), jwtSecret);
         HttpClient c(m_server->baseUrl());
         QCOMPARE(c.get(QStringLiteral("/api/admin/sync-health"),
                       { { "Authorization", "Bearer " + admin } })
@@ -263,7 +247,7 @@ private slots:
     void expiredTokenIsRefused()
     {
         const QByteArray expired
-            = mintToken(hs256Header(), claimsFor(m_agent1User, nowSeconds() - 60), jwtSecret);
+            = TestJwt::mint(hs256Header(), claimsFor(m_agent1User, nowSeconds() - 60), jwtSecret);
         const HttpResult r = listWith(expired);
         verifyUnauthorized(r);
         QVERIFY(r.header("WWW-Authenticate").startsWith("Bearer"));
@@ -277,7 +261,7 @@ private slots:
     {
         QJsonObject claims = claimsFor(m_agent1User, 0);
         claims.remove(QStringLiteral("exp"));
-        verifyUnauthorized(listWith(mintToken(hs256Header(), claims, jwtSecret)));
+        verifyUnauthorized(listWith(TestJwt::mint(hs256Header(), claims, jwtSecret)));
     }
 
     void tamperedPayloadIsRefused()
@@ -319,7 +303,7 @@ private slots:
     void tokenSignedWithAnotherKeyIsRefused()
     {
         verifyUnauthorized(listWith(
-            mintToken(hs256Header(), claimsFor(m_agent1User, nowSeconds() + 300), otherSecret)));
+            TestJwt::mint(hs256Header(), claimsFor(m_agent1User, nowSeconds() + 300), otherSecret)));
     }
 
     void otherAlgorithmWithTheRightKeyIsRefused()
@@ -327,7 +311,7 @@ private slots:
         // The header's alg is never trusted: HS384 with the right secret is still refused.
         const QJsonObject header { { QStringLiteral("alg"), QStringLiteral("HS384") },
             { QStringLiteral("typ"), QStringLiteral("JWT") } };
-        verifyUnauthorized(listWith(mintToken(header, claimsFor(m_agent1User, nowSeconds() + 300),
+        verifyUnauthorized(listWith(TestJwt::mint(header, claimsFor(m_agent1User, nowSeconds() + 300),
             jwtSecret, QCryptographicHash::Sha384)));
     }
 
@@ -335,7 +319,7 @@ private slots:
     {
         QJsonObject claims = claimsFor(m_agent1User, nowSeconds() + 300);
         claims.insert(QStringLiteral("role"), QStringLiteral("superuser"));
-        verifyUnauthorized(listWith(mintToken(hs256Header(), claims, jwtSecret)));
+        verifyUnauthorized(listWith(TestJwt::mint(hs256Header(), claims, jwtSecret)));
     }
 
     void refreshRotatesAndReuseRevokesTheFamily()

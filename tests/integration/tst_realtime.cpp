@@ -6,11 +6,10 @@
 #include "httpclient.h"
 #include "realtimetestclient.h"
 #include "serverprocess.h"
+#include "testjwt.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QMessageAuthenticationCode>
-#include <QTemporaryDir>
 #include <QTest>
 
 namespace {
@@ -26,19 +25,9 @@ QJsonArray bindings(const QString &table, const QString &event = QStringLiteral(
     return { b };
 }
 
-QString base64Url(const QByteArray &data)
-{
-    return QString::fromLatin1(data.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
-}
-
-// An HS256 token made by hand with the server's secret (the test owns --jwt-secret-file).
 QString mintToken(const QByteArray &secret, const QJsonObject &claims)
 {
-    const QString header = base64Url(R"({"alg":"HS256","typ":"JWT"})");
-    const QString payload = base64Url(QJsonDocument(claims).toJson(QJsonDocument::Compact));
-    const QByteArray signingInput = (header + QLatin1Char('.') + payload).toLatin1();
-    return header + QLatin1Char('.') + payload + QLatin1Char('.')
-        + base64Url(QMessageAuthenticationCode::hash(signingInput, secret, QCryptographicHash::Sha256));
+    return QString::fromLatin1(TestJwt::mint(claims, secret));
 }
 
 QString confirm(HttpClient &client, const QString &id)
@@ -60,7 +49,6 @@ class TestRealtime : public QObject
 {
     Q_OBJECT
 private:
-    QTemporaryDir m_secretDir;
     QByteArray m_secret = "realtime-test-secret-0123456789-abcdefghijklmnop";
     std::unique_ptr<ServerProcess> m_server;
     std::unique_ptr<HttpClient> m_agent1, m_agent2, m_admin;
@@ -78,14 +66,10 @@ private:
 private slots:
     void initTestCase()
     {
-        QFile secret(m_secretDir.filePath(QStringLiteral("secret")));
-        QVERIFY(secret.open(QIODevice::WriteOnly));
-        secret.write(m_secret);
-        secret.close();
         ServerProcess::Options options;
         options.demoBookings = 200;
-        options.extraArgs = QStringList { QStringLiteral("--jwt-secret-file"), secret.fileName(),
-                                          QStringLiteral("--realtime-idle-timeout"), QStringLiteral("2s") };
+        options.jwtSecret = m_secret;
+        options.extraArgs = QStringList { QStringLiteral("--realtime-idle-timeout"), QStringLiteral("2s") };
         m_server = std::make_unique<ServerProcess>(options);
         QVERIFY(m_server->start());
         m_agent1 = std::make_unique<HttpClient>(m_server->baseUrl());

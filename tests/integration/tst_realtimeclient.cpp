@@ -9,14 +9,13 @@
 #include "randomsource.h"
 #include "realtimeclient.h"
 #include "serverprocess.h"
+#include "testjwt.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QMessageAuthenticationCode>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
-#include <QTemporaryDir>
 #include <QTest>
 
 namespace {
@@ -37,21 +36,9 @@ QJsonArray everything()
     return bindings;
 }
 
-QString base64Url(const QByteArray &data)
-{
-    return QString::fromLatin1(
-        data.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
-}
-
-// An HS256 token made by hand with the server's secret (the test owns --jwt-secret-file).
 QString mintToken(const QByteArray &secret, const QJsonObject &claims)
 {
-    const QString header = base64Url(R"({"alg":"HS256","typ":"JWT"})");
-    const QString payload = base64Url(QJsonDocument(claims).toJson(QJsonDocument::Compact));
-    const QByteArray signingInput = (header + QLatin1Char('.') + payload).toLatin1();
-    return header + QLatin1Char('.') + payload + QLatin1Char('.')
-        + base64Url(
-            QMessageAuthenticationCode::hash(signingInput, secret, QCryptographicHash::Sha256));
+    return QString::fromLatin1(TestJwt::mint(claims, secret));
 }
 
 // What the client emitted, in order: changes of every table and the moments it went live.
@@ -198,7 +185,6 @@ class TestRealtimeClient : public QObject
 {
     Q_OBJECT
 private:
-    QTemporaryDir m_secretDir;
     QByteArray m_secret = "realtimeclient-test-secret-0123456789-abcdefghijklmnop";
     std::unique_ptr<ServerProcess> m_server;
     std::unique_ptr<HttpClient> m_rest; // agent1 over plain REST: the "other device"
@@ -242,14 +228,10 @@ private:
 private slots:
     void initTestCase()
     {
-        QFile secret(m_secretDir.filePath(QStringLiteral("secret")));
-        QVERIFY(secret.open(QIODevice::WriteOnly));
-        secret.write(m_secret);
-        secret.close();
         ServerProcess::Options options;
         options.demoBookings = 120;
-        options.extraArgs = QStringList { QStringLiteral("--jwt-secret-file"), secret.fileName(),
-            QStringLiteral("--realtime-idle-timeout"), QStringLiteral("3s") };
+        options.jwtSecret = m_secret;
+        options.extraArgs = QStringList { QStringLiteral("--realtime-idle-timeout"), QStringLiteral("3s") };
         m_server = std::make_unique<ServerProcess>(options);
         QVERIFY(m_server->start());
         m_rest = std::make_unique<HttpClient>(m_server->baseUrl());

@@ -1,6 +1,7 @@
 #include "serverprocess.h"
 
 #include <QDir>
+#include <QFile>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
@@ -14,6 +15,13 @@ ServerProcess::ServerProcess(Options options, QObject *parent)
         m_dataDir = m_tempDir->path();
     } else {
         m_dataDir = m_options.dataDir;
+    }
+    if (!m_options.jwtSecret.isEmpty()) {
+        const QString path = QDir(m_secretDir.path()).filePath(QStringLiteral("jwt-secret"));
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly) || file.write(m_options.jwtSecret) != m_options.jwtSecret.size())
+            qFatal("cannot write the test JWT secret to %s", qPrintable(path));
+        m_options.extraArgs << QStringLiteral("--jwt-secret-file") << path;
     }
 }
 

@@ -14,6 +14,7 @@ struct ServerProcessOptions
     int demoBookings = 60;
     QStringList extraArgs;
     QString dataDir; // empty: a fresh temporary directory
+    QByteArray jwtSecret; // non-empty: the server signs with it (--jwt-secret-file), so tests can mint tokens
 };
 
 // A real syncloopd, started on 127.0.0.1 port 0 with its own temporary data directory.
@@ -38,7 +39,7 @@ public:
     quint16 port() const { return quint16(m_baseUrl.port()); }
     QString dataDir() const { return m_dataDir; }
     QString databasePath() const;
-    QString jwtSecretPath() const;
+    QString jwtSecretPath() const; // the secret the server makes itself when none is given
     QString output() const { return m_stderr; }
     QStringList arguments() const;
 
@@ -49,6 +50,7 @@ private:
 
     Options m_options;
     std::unique_ptr<QTemporaryDir> m_tempDir;
+    QTemporaryDir m_secretDir; // outside the data directory: the server must not find it on its own
     QString m_dataDir;
     std::unique_ptr<QProcess> m_process;
     QUrl m_baseUrl;
