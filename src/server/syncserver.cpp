@@ -24,6 +24,7 @@
 #include "storage/storageerror.h"
 #include "storage/transaction.h"
 #include "storage/transactionrunner.h"
+#include "storage/walcheckpointer.h"
 
 #include <QDir>
 
@@ -51,6 +52,7 @@ SyncServer::~SyncServer()
     }
     m_http.reset(); // drains the request workers, then stops the event loops
     m_pool.waitForDone();
+    m_checkpointer.reset(); // after the last writer: its final checkpoint empties the log
 }
 
 QString SyncServer::baseUrl() const
@@ -73,9 +75,15 @@ bool SyncServer::start(QString *error)
         return false;
 
     const Clock *clock = SystemClock::instance();
-    m_database = std::make_unique<Database>(m_options.database);
+    DatabaseConfig databaseConfig = m_options.database;
+    databaseConfig.checkpointInBackground = databaseConfig.kind == SqlDialect::Kind::Sqlite;
+    m_database = std::make_unique<Database>(databaseConfig);
     if (!m_database->open(error))
         return false;
+    if (databaseConfig.checkpointInBackground) {
+        m_checkpointer = std::make_unique<WalCheckpointer>(*m_database);
+        m_checkpointer->start();
+    }
     m_metrics = std::make_unique<ServerMetrics>();
     m_tokens = std::make_unique<TokenService>(secret, clock);
     m_runner = new TransactionRunner(*m_database, clock, SystemRandomSource::instance(), {}, this);

@@ -19,6 +19,7 @@ class RealtimeHub;
 class ServerMetrics;
 class TokenService;
 class TransactionRunner;
+class WalCheckpointer;
 
 // Wires the server together: storage, auth, REST, idempotency, SMS outbox, metrics.
 class SyncServer : public QObject
@@ -39,6 +40,7 @@ private:
 
     ServerOptions m_options;
     std::unique_ptr<Database> m_database;
+    std::unique_ptr<WalCheckpointer> m_checkpointer;
     std::unique_ptr<ServerMetrics> m_metrics;
     std::unique_ptr<TokenService> m_tokens;
     TransactionRunner *m_runner = nullptr;

@@ -12,7 +12,9 @@
 #include "storage/transaction.h"
 #include "storage/transactionrunner.h"
 #include "storage/userrepository.h"
+#include "storage/walcheckpointer.h"
 
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -318,6 +320,40 @@ private slots:
         const int purged = runner.write([&](Transaction &tx) { return IdempotencyStore::purgeCreatedBefore(tx, clock.nowMs() + 1); });
         QCOMPARE(purged, 1);
         QCOMPARE(runner.read([](Transaction &tx) { return IdempotencyStore::count(tx); }), qint64(0));
+    }
+
+    void checkpointsRunOnTheirOwnThreadNotInCommits()
+    {
+        QTemporaryDir dir;
+        DatabaseConfig config = configIn(dir);
+        config.checkpointInBackground = true;
+        Database db(config);
+        QString error;
+        QVERIFY(db.open(&error));
+        TransactionRunner runner(db, SystemClock::instance(), SystemRandomSource::instance(), {});
+        seedOrganisation(runner);
+        const auto size = [](const QString &path) { return QFileInfo(path).size(); };
+        const QString wal = config.sqlitePath + QStringLiteral("-wal");
+        const qint64 before = size(config.sqlitePath);
+        // About 8 MB in 2,000 commits: far past SQLite's own checkpoint threshold (1,000 pages).
+        const QString note(4000, QLatin1Char('x'));
+        for (int i = 0; i < 2000; ++i) {
+            runner.write([&](Transaction &tx) {
+                ChangeLog::Entry e = entry(QStringLiteral("b%1").arg(i));
+                e.record.insert(QStringLiteral("note"), note);
+                return ChangeLog::append(tx, e);
+            });
+        }
+        // No commit copied anything back into the database file: it is all in the log.
+        QCOMPARE(size(config.sqlitePath), before);
+        QVERIFY2(size(wal) > 8'000'000, qPrintable(QString::number(size(wal))));
+
+        WalCheckpointer checkpointer(db, 10);
+        checkpointer.start();
+        QTRY_VERIFY_WITH_TIMEOUT(size(config.sqlitePath) > before + 8'000'000, 10000);
+        checkpointer.stop(); // the last checkpoint empties the log
+        QCOMPARE(size(wal), qint64(0));
+        QCOMPARE(runner.read([](Transaction &tx) { return ChangeLog::head(tx); }), qint64(2000));
     }
 
     void refreshTokensRotateAndReuseRevokesTheFamily()

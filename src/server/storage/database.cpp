@@ -112,6 +112,8 @@ void Database::configure(const QSqlDatabase &db)
         SqlQuery::run(db, m_dialect,
                       m_config.synchronousFull ? QStringLiteral("PRAGMA synchronous=FULL")
                                                : QStringLiteral("PRAGMA synchronous=NORMAL"));
+        if (m_config.checkpointInBackground)
+            SqlQuery::run(db, m_dialect, QStringLiteral("PRAGMA wal_autocheckpoint=0"));
         SqlQuery::run(db, m_dialect, QStringLiteral("PRAGMA foreign_keys=ON"));
         SqlQuery::run(db, m_dialect, QStringLiteral("PRAGMA temp_store=MEMORY"));
         // A bigger page cache per connection (the default 2 MB thrashes on large tables).

@@ -18,6 +18,7 @@ struct DatabaseConfig
     QString userName;
     QString password;
     bool synchronousFull = false; // SQLite: fsync on every commit (PRAGMA synchronous=FULL)
+    bool checkpointInBackground = false; // SQLite: no checkpoint inside commits (a WalCheckpointer runs them)
 
     // Returns nullopt and sets *error for anything it cannot use.
     static std::optional<DatabaseConfig> parse(const QString &spec, const QString &dataDir,
