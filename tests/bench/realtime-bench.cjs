@@ -209,8 +209,9 @@ async function generator() {
     sent.push(request('POST', '/api/bookings/confirm', token, { bookingId: pending[i].id }, randomUUID())
       .then((r) => { if (r.status !== 200) errors++ }, (e) => { errors++; console.error(`confirm ${i}: ${e.message}`) }))
   }
+  const sendSeconds = (now() - start) / 1000
   await Promise.all(sent)
-  process.send({ confirms: needed, seconds: (now() - start) / 1000, errors, cpuSeconds: ownCpuSeconds() - cpuStart })
+  process.send({ confirms: needed, seconds: (now() - start) / 1000, sendSeconds, errors, cpuSeconds: ownCpuSeconds() - cpuStart })
   process.exit(0)
 }
 
@@ -246,8 +247,13 @@ async function nodeSwarm(token, agentTokens, expectedPerChange, needed) {
         await sleep(100)
       }
       let firstCommit = Infinity
+      let lastCommit = -Infinity
       let lastDelivery = 0
-      for (const e of perChange.values()) { firstCommit = Math.min(firstCommit, e.commit); lastDelivery = Math.max(lastDelivery, e.last) }
+      for (const e of perChange.values()) {
+        firstCommit = Math.min(firstCommit, e.commit)
+        lastCommit = Math.max(lastCommit, e.commit)
+        lastDelivery = Math.max(lastDelivery, e.last)
+      }
       const lastLatency = [...perChange.values()].map((e) => e.last - e.commit).sort((a, b) => a - b)
       deliveryLatencies.sort((a, b) => a - b)
       const fullyServed = [...perChange.values()].filter((e) => e.count === expectedPerChange).length
@@ -269,6 +275,7 @@ async function nodeSwarm(token, agentTokens, expectedPerChange, needed) {
         changes_fully_served: fullyServed,
         messages_delivered: stats.delivered,
         measured_window_s: perChange.size ? +((lastDelivery - firstCommit) / 1000).toFixed(2) : NaN,
+        commits_per_s: perChange.size > 1 && lastCommit > firstCommit ? +((perChange.size - 1) * 1000 / (lastCommit - firstCommit)).toFixed(1) : NaN,
         sockets_closed: stats.closed + stats.resets,
         close_reasons: stats.closeReasons,
         commit_to_last_subscriber_ms: { p50: +percentile(lastLatency, 50).toFixed(1), p99: +percentile(lastLatency, 99).toFixed(1), max: lastLatency.length ? +lastLatency[lastLatency.length - 1].toFixed(1) : NaN },
@@ -367,7 +374,11 @@ async function main() {
     subscribers_per_change: expectedPerChange,
     join_seconds: +swarm.joinSeconds.toFixed(2),
     confirms: needed,
+    // Sent on schedule; answered (the last answer waits for the busiest moment); committed
+    // (from the changes' commit timestamps: the rate subscribers had to keep up with).
+    confirms_sent_per_s: +(load.confirms / load.sendSeconds).toFixed(1),
     confirm_rate_per_s: +(load.confirms / loadSeconds).toFixed(1),
+    commits_per_s: r.commits_per_s,
     confirm_errors: load.errors,
     changes_seen: r.changes_seen,
     changes_fully_served: r.changes_fully_served,

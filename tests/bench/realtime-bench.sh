@@ -32,12 +32,13 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem/{print $2}') GiB"
 for n in "${counts[@]}"; do
     data="$(mktemp -d)"
-    "$server" --port 0 --data-dir "$data" --demo --demo-bookings $((rate * seconds * 2 + 100)) \
+    # shellcheck disable=SC2086 # SERVER_ARGS is a list of flags
+    "$server" --port 0 --data-dir "$data" --demo --demo-bookings $((rate * seconds * 2 + 100)) ${SERVER_ARGS:-} \
         > "$data/stdout" 2> "$data/stderr" &
     pid=$!
     for _ in $(seq 100); do grep -q listening "$data/stdout" 2>/dev/null && break; sleep 0.1; done
     url="$(sed 's/.*listening on //' "$data/stdout")"
-    echo "== $n subscribers ($client), $rate confirms/s for $seconds s (server $url, pid $pid; load1 $(cut -d' ' -f1 /proc/loadavg))"
+    echo "== $n subscribers ($client), $rate confirms/s for $seconds s (server $url${SERVER_ARGS:+ $SERVER_ARGS}, pid $pid; load1 $(cut -d' ' -f1 /proc/loadavg))"
     status=0
     node tests/bench/realtime-bench.cjs --url "$url" --server-pid "$pid" --subscribers "$n" \
         --rate "$rate" --seconds "$seconds" --audience "${AUDIENCE:-admin}" \

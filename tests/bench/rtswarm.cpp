@@ -1020,12 +1020,13 @@ void Swarm::report()
 
     std::vector<double> lastLatency;
     lastLatency.reserve(m_changes.size());
-    double firstCommit = 1e300, lastDelivery = 0;
+    double firstCommit = 1e300, lastCommit = -1e300, lastDelivery = 0;
     std::uint64_t fullyServed = 0, overServed = 0;
     m_changes.forEach([&](const Change &c) {
         if (c.commit == c.commit) {
             lastLatency.push_back(c.last - c.commit);
             firstCommit = std::min(firstCommit, c.commit);
+            lastCommit = std::max(lastCommit, c.commit);
         }
         lastDelivery = std::max(lastDelivery, c.last);
         fullyServed += c.count == std::uint64_t(m_o.expectedPerChange);
@@ -1076,6 +1077,10 @@ void Swarm::report()
     field("messages_delivered", std::to_string(m_delivered));
     field("messages_per_s", window > 0 ? fixed(double(m_delivered) / window, 0) : "null");
     field("measured_window_s", fixed(window, 2));
+    // The rate the changes were committed at, from their commit timestamps.
+    field("commits_per_s", lastLatency.size() > 1 && lastCommit > firstCommit
+                               ? fixed(double(lastLatency.size() - 1) * 1000.0 / (lastCommit - firstCommit), 1)
+                               : "null");
     field("sockets_closed", std::to_string(m_closeFrames + m_resets));
     field("close_frames", std::to_string(m_closeFrames));
     field("connection_resets", std::to_string(m_resets));

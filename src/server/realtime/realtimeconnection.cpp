@@ -256,9 +256,25 @@ void RealtimeConnection::relay(const Channel &channel, const QString &event, QBy
     m_services->hub->relayBroadcast(std::move(b));
 }
 
-void RealtimeConnection::deliverChange(
-    const ChangeEvent &change,
-    const std::function<const QString &(const QString &, const QList<int> &, PhoenixCodec::Serializer)> &frameFor)
+void RealtimeConnection::deliverChanges(const std::vector<const ChangeEvent *> &changes, const FrameSource &frameFor)
+{
+    for (std::size_t i = 0; i < changes.size(); ++i) {
+        if (!deliverChange(*changes[i], i, frameFor))
+            return;
+    }
+}
+
+void RealtimeConnection::flushQueued()
+{
+    // One write for everything queued since the last: when the loop falls behind, batches
+    // grow and the per-write cost (most of the fan-out's cost) is shared by more messages.
+    if (!m_unflushed)
+        return;
+    m_unflushed = false;
+    m_socket->flush();
+}
+
+bool RealtimeConnection::deliverChange(const ChangeEvent &change, std::size_t index, const FrameSource &frameFor)
 {
     for (Channel &channel : m_channels) {
         if (channel.bindings.empty() || !channel.principal.canSee(change.orgId, change.ownerId))
@@ -271,9 +287,10 @@ void RealtimeConnection::deliverChange(
         }
         if (ids.isEmpty() || expired(channel))
             continue;
-        if (!sendText(frameFor(channel.topic, ids, m_serializer)))
-            return;
+        if (!sendText(frameFor(index, channel.topic, ids, m_serializer), Write::Queued))
+            return false;
     }
+    return true;
 }
 
 void RealtimeConnection::deliverBroadcast(const BroadcastEvent &broadcast, const QString &jsonFrame,
@@ -289,9 +306,9 @@ void RealtimeConnection::deliverBroadcast(const BroadcastEvent &broadcast, const
     // Binary-born broadcasts go back out binary to vsn 2.0.0; JSON text to everyone else
     // when the payload is JSON (a raw-bytes payload cannot be expressed in text frames).
     if (broadcast.binaryOrigin && m_serializer == PhoenixCodec::Serializer::V2)
-        sendBinary(binaryFrame);
+        sendBinary(binaryFrame, Write::Queued);
     else if (!jsonFrame.isEmpty())
-        sendText(jsonFrame);
+        sendText(jsonFrame, Write::Queued);
 }
 
 void RealtimeConnection::reply(const PhoenixMessage &to, const QString &status, const QJsonObject &response)
@@ -345,24 +362,31 @@ bool RealtimeConnection::tooFarBehind()
     return true;
 }
 
-bool RealtimeConnection::sendText(const QString &frame)
+bool RealtimeConnection::sendText(const QString &frame, Write write)
 {
     if (m_closing || tooFarBehind())
         return false;
     const qint64 bytes = m_socket->sendTextMessage(frame);
-    // Write now rather than on the next write notification: saves a notifier round trip per
-    // message, which is most of the per-message cost when fanning out to thousands.
-    m_socket->flush();
+    // Write now (or at flushQueued) rather than on the next write notification: saves a
+    // notifier round trip per write, which is much of the cost when fanning out to thousands.
+    if (write == Write::Now)
+        m_socket->flush();
+    else
+        m_unflushed = true;
     ++m_services->metrics->realtimeMessagesOut;
     m_services->metrics->realtimeBytesOut += quint64(bytes);
     return true;
 }
 
-bool RealtimeConnection::sendBinary(const QByteArray &frame)
+bool RealtimeConnection::sendBinary(const QByteArray &frame, Write write)
 {
     if (m_closing || tooFarBehind())
         return false;
     const qint64 bytes = m_socket->sendBinaryMessage(frame);
+    if (write == Write::Now)
+        m_socket->flush();
+    else
+        m_unflushed = true;
     ++m_services->metrics->realtimeMessagesOut;
     m_services->metrics->realtimeBytesOut += quint64(bytes);
     return true;

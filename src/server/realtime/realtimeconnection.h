@@ -53,12 +53,16 @@ public:
     qint64 lastHeardMs() const { return m_lastHeardMs; }
     const std::vector<Channel> &channels() const { return m_channels; }
 
-    // Delivery from the loop. `frameFor` builds (or finds) the encoded frame for a topic and
-    // the matched binding ids, so equal frames are encoded once per loop.
-    void deliverChange(const ChangeEvent &change,
-                       const std::function<const QString &(const QString &topic, const QList<int> &ids,
-                                                          PhoenixCodec::Serializer)> &frameFor);
+    // Builds (or finds) the encoded frame of changes[change] for a topic and the matched
+    // binding ids, so equal frames are encoded once per loop.
+    using FrameSource = std::function<const QString &(std::size_t change, const QString &topic, const QList<int> &ids,
+                                                      PhoenixCodec::Serializer)>;
+
+    // Delivery from the loop, in order. Both only queue: flushQueued() writes the socket once
+    // for everything the loop queued in one drain.
+    void deliverChanges(const std::vector<const ChangeEvent *> &changes, const FrameSource &frameFor);
     void deliverBroadcast(const BroadcastEvent &broadcast, const QString &jsonFrame, const QByteArray &binaryFrame);
+    void flushQueued();
     void close(int code, const QString &reason);
 
 signals:
@@ -77,8 +81,10 @@ private:
     void reply(const PhoenixMessage &to, const QString &status, const QJsonObject &response);
     void push(const QJsonValue &joinRef, const QString &topic, const QString &event, const QJsonObject &payload);
     void systemMessage(const Channel &channel, const QString &status, const QString &extension, const QString &message);
-    bool sendText(const QString &frame);
-    bool sendBinary(const QByteArray &frame);
+    enum class Write { Now, Queued };
+    bool sendText(const QString &frame, Write write = Write::Now);
+    bool deliverChange(const ChangeEvent &change, std::size_t index, const FrameSource &frameFor);
+    bool sendBinary(const QByteArray &frame, Write write);
     bool tooFarBehind();
     bool expired(Channel &channel);
     Channel *channel(const QString &topic);
@@ -94,4 +100,5 @@ private:
     qint64 m_lastHeardMs = 0;
     int m_sendsSinceBufferCheck = 0;
     bool m_closing = false;
+    bool m_unflushed = false; // something was queued with Write::Queued
 };

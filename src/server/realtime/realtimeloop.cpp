@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <utility>
 
 namespace {
 
@@ -85,49 +86,86 @@ void RealtimeLoop::onNewConnection()
 
 void RealtimeLoop::deliverChanges(const ChangeBatch &batch)
 {
-    for (const ChangeEvent &change : *batch) {
-        // One encoding per (topic, matched ids, serializer) and change, shared by every socket.
-        QHash<QString, QString> frames;
-        const QByteArray dataJson = change.dataJson;
-        auto frameFor = [&frames, &dataJson](const QString &topic, const QList<int> &ids,
-                                             PhoenixCodec::Serializer serializer) -> const QString & {
-            QString key = topic;
-            key += QLatin1Char(serializer == PhoenixCodec::Serializer::V2 ? '2' : '1');
-            for (const int id : ids)
-                key += QLatin1Char(',') + QString::number(id);
-            auto it = frames.find(key);
-            if (it == frames.end()) {
-                QByteArray payload = "{\"ids\":[";
-                for (qsizetype i = 0; i < ids.size(); ++i)
-                    payload += (i ? "," : "") + QByteArray::number(ids[i]);
-                payload += "],\"data\":" + dataJson + '}';
-                it = frames.insert(key, QString::fromUtf8(PhoenixCodec::encodeRaw(
-                                            QJsonValue::Null, QJsonValue::Null, topic,
-                                            u"postgres_changes", payload, serializer)));
-            }
-            return *it;
-        };
-        for (RealtimeConnection *connection : std::as_const(m_connections))
-            connection->deliverChange(change, frameFor);
-    }
+    m_pendingChanges.push_back(batch);
+    scheduleDrain();
 }
 
 void RealtimeLoop::deliverBroadcast(const SharedBroadcast &broadcast)
 {
+    m_pendingBroadcasts.push_back(broadcast);
+    scheduleDrain();
+}
+
+void RealtimeLoop::scheduleDrain()
+{
+    // What queues up while this loop is busy is drained together: under load each socket
+    // then gets several messages per write instead of one.
+    if (m_drainQueued)
+        return;
+    m_drainQueued = true;
+    QMetaObject::invokeMethod(this, &RealtimeLoop::drain, Qt::QueuedConnection);
+}
+
+void RealtimeLoop::drain()
+{
+    m_drainQueued = false;
+    const std::vector<ChangeBatch> batches = std::exchange(m_pendingChanges, {});
+    const std::vector<SharedBroadcast> broadcastEvents = std::exchange(m_pendingBroadcasts, {});
+    std::vector<const ChangeEvent *> changes;
+    for (const ChangeBatch &batch : batches) {
+        for (const ChangeEvent &change : *batch)
+            changes.push_back(&change);
+    }
+    // One encoding per (change, topic, matched ids, serializer), shared by every socket.
+    std::vector<QHash<QString, QString>> frames(changes.size());
+    const RealtimeConnection::FrameSource frameFor = [&frames, &changes](std::size_t index, const QString &topic,
+                                                                         const QList<int> &ids,
+                                                                         PhoenixCodec::Serializer serializer)
+        -> const QString & {
+        QString key = topic;
+        key += QLatin1Char(serializer == PhoenixCodec::Serializer::V2 ? '2' : '1');
+        for (const int id : ids)
+            key += QLatin1Char(',') + QString::number(id);
+        QHash<QString, QString> &cache = frames[index];
+        auto it = cache.find(key);
+        if (it == cache.end()) {
+            QByteArray payload = "{\"ids\":[";
+            for (qsizetype i = 0; i < ids.size(); ++i)
+                payload += (i ? "," : "") + QByteArray::number(ids[i]);
+            payload += "],\"data\":" + changes[index]->dataJson + '}';
+            it = cache.insert(key, QString::fromUtf8(PhoenixCodec::encodeRaw(QJsonValue::Null, QJsonValue::Null, topic,
+                                                                              u"postgres_changes", payload, serializer)));
+        }
+        return *it;
+    };
+    std::vector<EncodedBroadcast> broadcasts;
+    broadcasts.reserve(broadcastEvents.size());
+    for (const SharedBroadcast &broadcast : broadcastEvents)
+        broadcasts.push_back(encode(broadcast));
+    for (RealtimeConnection *connection : std::as_const(m_connections)) {
+        if (!changes.empty())
+            connection->deliverChanges(changes, frameFor);
+        for (const EncodedBroadcast &b : broadcasts)
+            connection->deliverBroadcast(*b.event, connection->serializer() == PhoenixCodec::Serializer::V2 ? b.v2 : b.v1,
+                                         b.binary);
+        connection->flushQueued();
+    }
+}
+
+RealtimeLoop::EncodedBroadcast RealtimeLoop::encode(const SharedBroadcast &broadcast)
+{
     const BroadcastEvent &b = *broadcast;
-    QString v1, v2;
+    EncodedBroadcast out { broadcast, {}, {}, {} };
     if (b.json) {
         const QByteArray payload = broadcastPayload(b);
-        v1 = QString::fromUtf8(PhoenixCodec::encodeRaw(QJsonValue::Null, QJsonValue::Null, b.topic, u"broadcast",
-                                                       payload, PhoenixCodec::Serializer::V1));
-        v2 = QString::fromUtf8(PhoenixCodec::encodeRaw(QJsonValue::Null, QJsonValue::Null, b.topic, u"broadcast",
-                                                       payload, PhoenixCodec::Serializer::V2));
+        out.v1 = QString::fromUtf8(PhoenixCodec::encodeRaw(QJsonValue::Null, QJsonValue::Null, b.topic, u"broadcast",
+                                                           payload, PhoenixCodec::Serializer::V1));
+        out.v2 = QString::fromUtf8(PhoenixCodec::encodeRaw(QJsonValue::Null, QJsonValue::Null, b.topic, u"broadcast",
+                                                           payload, PhoenixCodec::Serializer::V2));
     }
-    const QByteArray binary = b.binaryOrigin
-        ? PhoenixCodec::encodeBroadcast({ {}, {}, b.topic, b.event, b.meta, b.payload, b.json })
-        : QByteArray();
-    for (RealtimeConnection *connection : std::as_const(m_connections))
-        connection->deliverBroadcast(b, connection->serializer() == PhoenixCodec::Serializer::V2 ? v2 : v1, binary);
+    if (b.binaryOrigin)
+        out.binary = PhoenixCodec::encodeBroadcast({ {}, {}, b.topic, b.event, b.meta, b.payload, b.json });
+    return out;
 }
 
 void RealtimeLoop::sweepIdle()

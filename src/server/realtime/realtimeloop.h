@@ -7,6 +7,8 @@
 #include <QObject>
 #include <QTimer>
 
+#include <vector>
+
 class HttpFrontend;
 
 // The realtime sockets of one HTTP event loop, on that loop's thread: accepts them (apikey and
@@ -26,11 +28,27 @@ public:
     int connectionCount() const { return int(m_connections.size()); }
 
 private:
+    // A broadcast's frames, encoded once for every socket of the loop.
+    struct EncodedBroadcast
+    {
+        SharedBroadcast event;
+        QString v1;         // JSON text, vsn 1.0.0 (empty for a raw-bytes payload)
+        QString v2;         // JSON text, vsn 2.0.0 (empty for a raw-bytes payload)
+        QByteArray binary;  // binary frame for vsn 2.0.0 when the broadcast arrived binary
+    };
+    static EncodedBroadcast encode(const SharedBroadcast &broadcast);
+
     void onNewConnection();
+    void scheduleDrain();
+    void drain();
     void sweepIdle();
 
     HttpFrontend *m_frontend;
     const RealtimeConnection::Services *m_services;
     QHash<quint64, RealtimeConnection *> m_connections;
     QTimer m_sweep;
+    // Queued since the last drain: delivered together, one socket write each.
+    std::vector<ChangeBatch> m_pendingChanges;
+    std::vector<SharedBroadcast> m_pendingBroadcasts;
+    bool m_drainQueued = false;
 };
