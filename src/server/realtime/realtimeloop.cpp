@@ -142,7 +142,10 @@ void RealtimeLoop::drain()
     broadcasts.reserve(broadcastEvents.size());
     for (const SharedBroadcast &broadcast : broadcastEvents)
         broadcasts.push_back(encode(broadcast));
-    for (RealtimeConnection *connection : std::as_const(m_connections)) {
+    // A shared copy: a socket that closes while we write takes itself out of m_connections,
+    // which then detaches instead of changing under this loop (the object lives until later).
+    const QHash<quint64, RealtimeConnection *> connections = m_connections;
+    for (RealtimeConnection *connection : connections) {
         if (!changes.empty())
             connection->deliverChanges(changes, frameFor);
         for (const EncodedBroadcast &b : broadcasts)
@@ -171,7 +174,8 @@ RealtimeLoop::EncodedBroadcast RealtimeLoop::encode(const SharedBroadcast &broad
 void RealtimeLoop::sweepIdle()
 {
     const qint64 now = m_services->clock->nowMs();
-    for (RealtimeConnection *connection : std::as_const(m_connections)) {
+    const QHash<quint64, RealtimeConnection *> connections = m_connections; // as in drain()
+    for (RealtimeConnection *connection : connections) {
         if (now - connection->lastHeardMs() > m_services->options.idleTimeoutMs)
             connection->close(4000, QStringLiteral("heartbeat timeout: nothing received for %1 s")
                                         .arg(m_services->options.idleTimeoutMs / 1000));
