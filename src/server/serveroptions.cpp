@@ -63,6 +63,7 @@ ServerOptionsParseResult ServerOptions::parse(const QStringList &arguments)
         { QStringLiteral("jwt-secret-file"), QStringLiteral("File holding the HS256 signing secret (>= 32 bytes; default: generated in the data directory)."), QStringLiteral("file") },
         { QStringLiteral("realtime-apikey"), QStringLiteral("Public API key realtime clients must present (default with --demo: demo-anon-key)."), QStringLiteral("key") },
         { QStringLiteral("realtime-idle-timeout"), QStringLiteral("Drop realtime sockets silent this long (default 60s)."), QStringLiteral("duration") },
+        { QStringLiteral("realtime-close-grace"), QStringLiteral("Cut a realtime socket whose client has not taken our close frame after this long (default 10s)."), QStringLiteral("duration") },
         { QStringLiteral("idempotency-window"), QStringLiteral("How long idempotency keys are kept (default 24h)."), QStringLiteral("duration") },
         { QStringLiteral("sms-gateway"), QStringLiteral("HTTP endpoint of the SMS provider (JSON POST; see README)."), QStringLiteral("url") },
         { QStringLiteral("sms-timeout"), QStringLiteral("Timeout of one call to the SMS provider (default 10s)."), QStringLiteral("duration") },
@@ -126,7 +127,9 @@ ServerOptionsParseResult ServerOptions::parse(const QStringList &arguments)
     const auto retryBase = durationOption(parser, QStringLiteral("sms-retry-base"), o.smsRetryBaseMs, &error);
     const auto breakerOpen = durationOption(parser, QStringLiteral("sms-breaker-open"), o.smsBreakerOpenMs, &error);
     const auto idle = durationOption(parser, QStringLiteral("realtime-idle-timeout"), o.realtimeIdleTimeoutMs, &error);
-    if (!bookings || !attempts || !threads || !loops || !window || !smsTimeout || !retryBase || !breakerOpen || !idle)
+    const auto closeGrace = durationOption(parser, QStringLiteral("realtime-close-grace"), o.realtimeCloseGraceMs, &error);
+    if (!bookings || !attempts || !threads || !loops || !window || !smsTimeout || !retryBase || !breakerOpen || !idle
+        || !closeGrace)
         return usageError(error);
     if (*window < 1000)
         return usageError(QStringLiteral("--idempotency-window must be at least 1s"));
@@ -139,6 +142,7 @@ ServerOptionsParseResult ServerOptions::parse(const QStringList &arguments)
     o.smsRetryBaseMs = *retryBase;
     o.smsBreakerOpenMs = *breakerOpen;
     o.realtimeIdleTimeoutMs = *idle;
+    o.realtimeCloseGraceMs = *closeGrace;
     o.jwtSecretFile = parser.value(QStringLiteral("jwt-secret-file"));
     o.realtimeApiKey = parser.value(QStringLiteral("realtime-apikey"));
     if (o.realtimeApiKey.isEmpty() && o.demo)

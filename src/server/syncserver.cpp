@@ -121,6 +121,7 @@ bool SyncServer::start(QString *error)
     RealtimeOptions realtimeOptions;
     realtimeOptions.apiKey = m_options.realtimeApiKey;
     realtimeOptions.idleTimeoutMs = m_options.realtimeIdleTimeoutMs;
+    realtimeOptions.closeGraceMs = m_options.realtimeCloseGraceMs;
     m_realtime = new RealtimeHub(*m_runner, { m_tokens.get(), m_metrics.get(), clock, nullptr, realtimeOptions }, this);
     m_realtime->start();
 

@@ -1,11 +1,12 @@
 // The realtime endpoint against a real syncloopd, frame by frame: joins and filters, delivery of
 // INSERT/UPDATE/DELETE, visibility, ordering, heartbeats, token expiry and refresh, gap fill,
-// broadcasts, and bad input that must never take the server down.
+// broadcasts, slow subscribers, and bad input that must never take the server down.
 #include "dbinspector.h"
 #include "demodata.h"
 #include "httpclient.h"
 #include "realtimetestclient.h"
 #include "serverprocess.h"
+#include "stalledwebsocket.h"
 #include "testjwt.h"
 
 #include <QJsonArray>
@@ -69,7 +70,8 @@ private slots:
         ServerProcess::Options options;
         options.demoBookings = 200;
         options.jwtSecret = m_secret;
-        options.extraArgs = QStringList { QStringLiteral("--realtime-idle-timeout"), QStringLiteral("2s") };
+        options.extraArgs = QStringList { QStringLiteral("--realtime-idle-timeout"), QStringLiteral("2s"),
+                                          QStringLiteral("--realtime-close-grace"), QStringLiteral("3s") };
         m_server = std::make_unique<ServerProcess>(options);
         QVERIFY(m_server->start());
         m_agent1 = std::make_unique<HttpClient>(m_server->baseUrl());
@@ -408,6 +410,66 @@ private slots:
         QCOMPARE(broadcasts(listener).last().message.payload.toObject().value(QStringLiteral("payload")).toObject().value(QStringLiteral("n")).toInt(), 2);
         QTRY_COMPARE(broadcasts(selfish).size(), 2);
         QCOMPARE(broadcasts(sender).size(), 1); // self:false: the sender never hears its own
+    }
+
+    void aSlowSubscriberIsDroppedWithoutStallingOthers()
+    {
+        const QString topic = QStringLiteral("realtime:flood");
+        RealtimeTestClient fast(m_server->baseUrl(), V::V2);
+        QVERIFY(fast.open());
+        QVERIFY(fast.join(topic, {}, m_admin->token(), { { QStringLiteral("self"), true } }).value(QStringLiteral("status")) == QStringLiteral("ok"));
+        fast.startHeartbeat(400);
+        // Two subscribers that stop reading but keep sending heartbeats: `reader` reads again
+        // after the drop to see the close frame, `deaf` never does.
+        const QByteArray join = QJsonDocument(QJsonArray { QStringLiteral("1"), QStringLiteral("1"), topic, QStringLiteral("phx_join"),
+                                                           QJsonObject { { QStringLiteral("access_token"), m_agent1->token() } } })
+                                    .toJson(QJsonDocument::Compact);
+        const QByteArray heartbeat = R"([null,"hb","phoenix","heartbeat",{}])";
+        StalledWebSocket reader, deaf;
+        for (StalledWebSocket *s : { &reader, &deaf }) {
+            QVERIFY(s->open(m_server->baseUrl(), QStringLiteral("apikey=demo-anon-key&vsn=2.0.0")));
+            s->sendText(join);
+            QVERIFY(s->waitForBytes(R"("phx_reply",{"response":)") || s->waitForBytes(R"("phx_reply",{"status":"ok")"));
+            s->startHeartbeat(heartbeat, 400);
+            s->stopReading();
+        }
+        auto drops = [this] {
+            return m_admin->get(QStringLiteral("/api/admin/sync-health")).json().value(QStringLiteral("realtime")).toObject()
+                .value(QStringLiteral("drops")).toInteger();
+        };
+        const qint64 dropsBefore = drops();
+        auto broadcasts = [&fast] {
+            int n = 0;
+            for (const auto &f : fast.frames())
+                n += f.message.event == QLatin1String("broadcast");
+            return n;
+        };
+
+        // 200 x 256 KiB: far beyond the 8 MiB a socket may fall behind plus the kernel's buffers.
+        // Each goes out once the fast subscriber has the one before: it never lags, the
+        // stalled ones fall further behind with every one.
+        const QString blob(256 * 1024, QLatin1Char('x'));
+        const int count = 200;
+        for (int i = 0; i < count; ++i) {
+            fast.send(topic, QStringLiteral("broadcast"),
+                      QJsonObject { { QStringLiteral("type"), QStringLiteral("broadcast") }, { QStringLiteral("event"), QStringLiteral("flood") },
+                                    { QStringLiteral("payload"), QJsonObject { { QStringLiteral("i"), i }, { QStringLiteral("blob"), blob } } } });
+            QVERIFY2(fast.waitUntil([&] { return broadcasts() == i + 1; }, 10000), qPrintable(QString::number(i)));
+        }
+        // Both backed-up subscribers are dropped; `reader` then finds the close frame behind
+        // what it had not read (within the 3 s close grace this server runs with).
+        QTRY_COMPARE_WITH_TIMEOUT(drops() - dropsBefore, 2, 10000);
+        QVERIFY(reader.resumeReadingUntilClose());
+        QCOMPARE(reader.closeCode(), 4008);
+        QVERIFY2(reader.closeReason().contains("too slow"), reader.closeReason().constData());
+        QVERIFY(fast.isOpen());
+        // The deaf one never takes the close: the server cuts it after the grace instead of
+        // holding its buffer for ever.
+        QVERIFY(deaf.waitForDisconnected(15000));
+
+        QCOMPARE(confirm(*m_agent1, m_pending1.takeFirst()), QStringLiteral("confirmed"));
+        RealtimeTestClient after(m_server->baseUrl(), V::V2);
+        QVERIFY(after.open());
     }
 
     void badFramesNeverHurtTheServer()

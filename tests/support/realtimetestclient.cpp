@@ -118,13 +118,18 @@ QList<QJsonObject> RealtimeTestClient::systemMessages(const QString &topic) cons
 
 bool RealtimeTestClient::waitForChanges(int count, int timeoutMs, const QString &topic)
 {
+    return waitUntil([&] { return changes(topic).size() >= count; }, timeoutMs);
+}
+
+bool RealtimeTestClient::waitUntil(const std::function<bool()> &done, int timeoutMs)
+{
     QElapsedTimer clock;
     clock.start();
-    while (changes(topic).size() < count && clock.elapsed() < timeoutMs) {
+    while (!done() && clock.elapsed() < timeoutMs && isOpen()) {
         QSignalSpy more(&m_socket, &QWebSocket::textMessageReceived);
         more.wait(50);
     }
-    return changes(topic).size() >= count;
+    return done();
 }
 
 bool RealtimeTestClient::waitForClose(int timeoutMs)

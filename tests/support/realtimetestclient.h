@@ -9,6 +9,8 @@
 #include <QUrl>
 #include <QWebSocket>
 
+#include <functional>
+
 // A bare Supabase Realtime client for tests: a QWebSocket and the shared codec, every frame it
 // receives kept in order, so tests can assert exactly what the server sent.
 class RealtimeTestClient : public QObject
@@ -46,6 +48,8 @@ public:
     // Waits until `count` postgres_changes have arrived (on `topic` if given).
     bool waitForChanges(int count, int timeoutMs = 5000, const QString &topic = {});
     bool waitForClose(int timeoutMs = 5000);
+    // Reads until `done()` holds (checked after every frame); false if not within timeoutMs.
+    bool waitUntil(const std::function<bool()> &done, int timeoutMs = 5000);
 
     bool isOpen() const { return m_socket.state() == QAbstractSocket::ConnectedState; }
     int closeCode() const { return m_closeCode; }

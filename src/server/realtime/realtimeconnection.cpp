@@ -56,7 +56,21 @@ void RealtimeConnection::close(int code, const QString &reason)
     if (m_closing)
         return;
     m_closing = true;
-    m_socket->close(static_cast<QWebSocketProtocol::CloseCode>(code), reason);
+    m_closingSinceMs = m_services->clock->nowMs();
+    const auto closeNow = [this, code, reason] {
+        m_socket->close(static_cast<QWebSocketProtocol::CloseCode>(code), reason);
+    };
+    if (m_socket->bytesToWrite() == 0) {
+        closeNow();
+        return;
+    }
+    // Qt 6.4 drops what is still buffered when a socket closes, and our close frame with it:
+    // send the rest first (nothing new is queued from now on). The loop cuts a peer that
+    // takes longer than the close grace.
+    connect(m_socket.get(), &QWebSocket::bytesWritten, this, [this, closeNow] {
+        if (m_socket->bytesToWrite() == 0 && m_socket->state() == QAbstractSocket::ConnectedState)
+            closeNow();
+    });
 }
 
 void RealtimeConnection::onText(const QString &text)

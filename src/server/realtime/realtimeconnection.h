@@ -64,6 +64,10 @@ public:
     void deliverBroadcast(const BroadcastEvent &broadcast, const QString &jsonFrame, const QByteArray &binaryFrame);
     void flushQueued();
     void close(int code, const QString &reason);
+    // Cuts the TCP connection: for a peer that never takes the close (it stopped reading).
+    void abort() { m_socket->abort(); }
+    bool isClosing() const { return m_closing; }
+    qint64 closingSinceMs() const { return m_closingSinceMs; }
 
 signals:
     void closed(quint64 id);
@@ -100,5 +104,6 @@ private:
     qint64 m_lastHeardMs = 0;
     int m_sendsSinceBufferCheck = 0;
     bool m_closing = false;
+    qint64 m_closingSinceMs = 0;
     bool m_unflushed = false; // something was queued with Write::Queued
 };

@@ -45,6 +45,7 @@ struct RealtimeOptions
     QString apiKey;
     int maxChannelsPerSocket = 100;
     qint64 idleTimeoutMs = 60000;      // a socket silent this long is dropped
+    qint64 closeGraceMs = 10000;       // a peer that does not take our close this long is cut
     qint64 maxBufferedBytes = 8 << 20; // a subscriber this far behind is dropped
     qint64 maxFrameBytes = 1 << 20;
 };

@@ -174,10 +174,17 @@ RealtimeLoop::EncodedBroadcast RealtimeLoop::encode(const SharedBroadcast &broad
 void RealtimeLoop::sweepIdle()
 {
     const qint64 now = m_services->clock->nowMs();
+    const RealtimeOptions &options = m_services->options;
     const QHash<quint64, RealtimeConnection *> connections = m_connections; // as in drain()
     for (RealtimeConnection *connection : connections) {
-        if (now - connection->lastHeardMs() > m_services->options.idleTimeoutMs)
+        if (connection->isClosing()) {
+            // Our close frame waits behind what the peer has not read: one that stopped
+            // reading would hold the socket and its buffer for ever.
+            if (now - connection->closingSinceMs() > options.closeGraceMs)
+                connection->abort();
+        } else if (now - connection->lastHeardMs() > options.idleTimeoutMs) {
             connection->close(4000, QStringLiteral("heartbeat timeout: nothing received for %1 s")
-                                        .arg(m_services->options.idleTimeoutMs / 1000));
+                                        .arg(options.idleTimeoutMs / 1000));
+        }
     }
 }
