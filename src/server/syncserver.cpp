@@ -118,6 +118,10 @@ bool SyncServer::start(QString *error)
     handlers.workerHandler = [api = m_api.get()](const HttpRequest &r) { return api->handle(r); };
     handlers.isBatchable = [api = m_api.get()](const HttpRequest &r) { return api->isBatchable(r); };
     handlers.batchHandler = [api = m_api.get()](const std::vector<HttpRequest> &r) { return api->handleBatch(r); };
+    handlers.maxBodyBytes = m_api->maxBodyBytes();
+    handlers.rejectEarly = [api = m_api.get()](const QByteArray &method, const QByteArray &path, const Problem &problem) {
+        return api->rejectEarly(method, path, problem);
+    };
     RealtimeOptions realtimeOptions;
     realtimeOptions.apiKey = m_options.realtimeApiKey;
     realtimeOptions.idleTimeoutMs = m_options.realtimeIdleTimeoutMs;

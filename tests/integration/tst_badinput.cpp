@@ -239,6 +239,41 @@ private slots:
             m_db->bookingStatus(QString::fromLatin1(m_pendingBooking)), QStringLiteral("pending"));
     }
 
+    // Refused from the head alone, before any body byte is read: the server answers at once
+    // (it would otherwise wait for a body that never comes) and never holds the body.
+    void refusedFromTheHead_data()
+    {
+        QTest::addColumn<QByteArray>("head");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("code");
+        const QByteArray start = "POST /api/bookings/confirm HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
+        QTest::newRow("200 MB announced") << start + "Content-Length: 200000000\r\n\r\n" << 413 << QStringLiteral("payload_too_large");
+        QTest::newRow("1 MiB + 1 announced") << start + "Content-Length: 1048577\r\n\r\n" << 413 << QStringLiteral("payload_too_large");
+        QTest::newRow("chunked body") << start + "Transfer-Encoding: chunked\r\n\r\n" << 411 << QStringLiteral("length_required");
+        QTest::newRow("head over 64 KiB") << start + "X-Padding: " + QByteArray(70 * 1024, 'a') << 431 << QStringLiteral("headers_too_large");
+    }
+    void refusedFromTheHead()
+    {
+        QFETCH(QByteArray, head);
+        QFETCH(int, status);
+        QFETCH(QString, code);
+        const DbInspector::Snapshot before = m_db->snapshot();
+        RawHttpConnection connection(QStringLiteral("127.0.0.1"), m_server.port());
+        QVERIFY(connection.connectToServer());
+        QSignalSpy answered(&connection, &RawHttpConnection::responseReceived);
+        const QByteArray credentials = "\r\nAuthorization: Bearer " + m_agent1->token().toLatin1()
+            + "\r\nIdempotency-Key: " + HttpClient::newKey().toLatin1() + "\r\n\r\n";
+        connection.sendNow(head.replace("\r\n\r\n", credentials));
+        QVERIFY(answered.wait(5000));
+        const auto r = connection.responses().value(0);
+        verifyProblem(r, status, code);
+        if (status != 431) // a head cut short has no route to speak of
+            QCOMPARE(r.header("Idempotency-Window"), QByteArray("86400"));
+        QCOMPARE(r.header("Connection"), QByteArray("close"));
+        QTRY_VERIFY_WITH_TIMEOUT(connection.isClosed(), 10000);
+        QCOMPARE(m_db->snapshot(), before);
+    }
+
     void wrongContentType_data()
     {
         QTest::addColumn<QByteArray>("contentType"); // null: no Content-Type header at all

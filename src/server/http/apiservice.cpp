@@ -63,8 +63,13 @@ std::vector<std::optional<HttpResponse>> ApiService::handleBatch(const std::vect
     try {
         TransactionRunner::Batch batch(m_runner);
         for (std::size_t i = 0; i < prepared.size(); ++i)
-            answers[i] = execute(prepared[i], Mode::Inline);
+            answers[i] = execute(prepared[i], Mode::Inline, Record::Later);
         batch.commit();
+        // Counted once they stand: a batch that fails is redone (and counted) by workers.
+        for (std::size_t i = 0; i < prepared.size(); ++i) {
+            if (answers[i])
+                record(prepared[i], *answers[i]);
+        }
     } catch (const StorageError &e) {
         // Could not begin or commit: nothing of the batch stands; workers redo each request.
         qCDebug(lcHttp) << "batch of" << requests.size() << "handed to workers:" << e.what();
@@ -130,7 +135,7 @@ ApiService::Prepared ApiService::prepare(const HttpRequest &request, Mode mode) 
     return p;
 }
 
-std::optional<HttpResponse> ApiService::execute(Prepared &p, Mode mode)
+std::optional<HttpResponse> ApiService::execute(Prepared &p, Mode mode, Record when)
 {
     if (p.toWorker)
         return std::nullopt;
@@ -159,8 +164,33 @@ std::optional<HttpResponse> ApiService::execute(Prepared &p, Mode mode)
     }
     if (p.mutation)
         response->withHeader("Idempotency-Window", QByteArray::number(m_options.idempotencyWindowSeconds));
+    if (when == Record::Now)
+        record(p, *response);
+    return response;
+}
+
+void ApiService::record(const Prepared &p, const HttpResponse &response) const
+{
     const QByteArray method = p.ctx ? p.ctx->request().method : QByteArray();
-    m_metrics.recordRequest(p.routeLabel, method, response->status, double(p.timer.nsecsElapsed()) / 1e9);
+    m_metrics.recordRequest(p.routeLabel, method, response.status, double(p.timer.nsecsElapsed()) / 1e9);
+}
+
+HttpResponse ApiService::rejectEarly(const QByteArray &method, const QByteArray &rawPath, const Problem &problem) const
+{
+    QElapsedTimer timer;
+    timer.start();
+    HttpResponse response = HttpResponse::problem(problem);
+    QString route = QStringLiteral("unmatched");
+    QString why;
+    if (const auto segments = RequestPath::segments(rawPath, &why)) {
+        const auto matched = m_router.match(method, *segments);
+        if (const auto *match = std::get_if<Router::Match>(&matched)) {
+            route = match->route->pattern;
+            if (match->route->options.kind == Router::Kind::Mutation)
+                response.withHeader("Idempotency-Window", QByteArray::number(m_options.idempotencyWindowSeconds));
+        }
+    }
+    m_metrics.recordRequest(route, method, response.status, double(timer.nsecsElapsed()) / 1e9);
     return response;
 }
 

@@ -43,6 +43,11 @@ public:
     // in its own savepoint. Answers come back in order; nullopt = hand that request to a
     // worker (all of them when the batch could not begin or commit).
     std::vector<std::optional<HttpResponse>> handleBatch(const std::vector<HttpRequest> &requests);
+    // On an event-loop thread, for a request refused from its head alone (body too large,
+    // chunked, head too large) before its body is read: the problem response, with the
+    // idempotency window when the path is a mutation's, counted in the metrics.
+    HttpResponse rejectEarly(const QByteArray &method, const QByteArray &rawPath, const Problem &problem) const;
+    qint64 maxBodyBytes() const { return m_options.maxBodyBytes; }
 
 private:
     enum class Mode { Inline, Worker };
@@ -62,7 +67,9 @@ private:
 
     std::optional<HttpResponse> handle(const HttpRequest &request, Mode mode);
     Prepared prepare(const HttpRequest &request, Mode mode) const;
-    std::optional<HttpResponse> execute(Prepared &prepared, Mode mode);
+    enum class Record { Now, Later }; // Later: the caller counts it once its batch committed
+    std::optional<HttpResponse> execute(Prepared &prepared, Mode mode, Record when = Record::Now);
+    void record(const Prepared &prepared, const HttpResponse &response) const;
     std::optional<Problem> authenticate(RequestContext &ctx, const Router::Route &route) const;
     std::optional<Problem> readBody(RequestContext &ctx) const;
 

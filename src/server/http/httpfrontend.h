@@ -34,6 +34,9 @@ public:
         std::function<HttpResponse(const HttpRequest &)> workerHandler;
         std::function<bool(const HttpRequest &)> isBatchable;
         std::function<std::vector<std::optional<HttpResponse>>(const std::vector<HttpRequest> &)> batchHandler;
+        // Requests refused from their head, before the body is read (RequestSizeGuard).
+        qint64 maxBodyBytes = 1024 * 1024;
+        std::function<HttpResponse(const QByteArray &method, const QByteArray &path, const Problem &)> rejectEarly;
         // Cleared at shutdown, before the pool drains: from then on nothing new goes to a
         // worker (their answers post back into this object, which must still exist).
         std::shared_ptr<std::atomic<bool>> workersOpen;

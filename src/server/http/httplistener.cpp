@@ -1,5 +1,6 @@
 #include "httplistener.h"
 
+#include "guardedtcpserver.h"
 #include "logging.h"
 
 #include <QSemaphore>
@@ -80,7 +81,7 @@ protected:
     {
         {
             HttpFrontend frontend(m_handlers, m_pool);
-            auto *server = new QTcpServer(&frontend);
+            auto *server = new GuardedTcpServer(m_handlers.maxBodyBytes, m_handlers.rejectEarly, &frontend);
             m_listening = server->setSocketDescriptor(m_fd);
             if (m_listening) {
                 frontend.bind(server);

@@ -66,6 +66,18 @@ Problem payloadTooLarge(qint64 limit)
                 QStringLiteral("The body must not exceed %1 bytes.").arg(limit));
 }
 
+Problem lengthRequired()
+{
+    return make(411, QStringLiteral("length_required"), QStringLiteral("Content-Length required"),
+                QStringLiteral("Send the body with a Content-Length header, not chunked."));
+}
+
+Problem headersTooLarge(qint64 limit)
+{
+    return make(431, QStringLiteral("headers_too_large"), QStringLiteral("Request header fields too large"),
+                QStringLiteral("The request line and headers must not exceed %1 bytes.").arg(limit));
+}
+
 Problem unsupportedMediaType()
 {
     return make(415, QStringLiteral("unsupported_media_type"), QStringLiteral("Unsupported media type"),

@@ -15,6 +15,8 @@ Problem conflict(const QString &code, const QString &detail);
 Problem keyInUse();
 Problem keyMismatch();
 Problem payloadTooLarge(qint64 limit);
+Problem lengthRequired();
+Problem headersTooLarge(qint64 limit);
 Problem unsupportedMediaType();
 Problem unavailable(const QString &detail, int retryAfterSeconds);
 Problem internal();

@@ -1,0 +1,20 @@
+#pragma once
+
+#include "requestsizeguard.h"
+
+#include <QTcpServer>
+
+// A QTcpServer whose every connection gets a RequestSizeGuard before the HTTP server sees it.
+class GuardedTcpServer : public QTcpServer
+{
+    Q_OBJECT
+public:
+    GuardedTcpServer(qint64 maxBodyBytes, RequestSizeGuard::Reject reject, QObject *parent = nullptr);
+
+protected:
+    void incomingConnection(qintptr descriptor) override;
+
+private:
+    const qint64 m_maxBodyBytes;
+    RequestSizeGuard::Reject m_reject;
+};
