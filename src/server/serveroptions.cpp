@@ -3,6 +3,7 @@
 #include "duration.h"
 
 #include <QCommandLineParser>
+#include <QFile>
 #include <QCoreApplication>
 #include <QStandardPaths>
 
@@ -60,6 +61,7 @@ ServerOptionsParseResult ServerOptions::parse(const QStringList &arguments)
         { QStringLiteral("sqlite-synchronous-full"), QStringLiteral("SQLite: fsync every commit (PRAGMA synchronous=FULL).") },
         { QStringLiteral("demo"), QStringLiteral("Seed an empty database with a demo organisation, users, bookings and leads.") },
         { QStringLiteral("demo-bookings"), QStringLiteral("Number of demo bookings (default 60)."), QStringLiteral("n") },
+        { QStringLiteral("metrics-token-file"), QStringLiteral("File holding a bearer token that may read /metrics (besides an admin's access token), for scrapers."), QStringLiteral("file") },
         { QStringLiteral("jwt-secret-file"), QStringLiteral("File holding the HS256 signing secret (>= 32 bytes; default: generated in the data directory)."), QStringLiteral("file") },
         { QStringLiteral("realtime-apikey"), QStringLiteral("Public API key realtime clients must present (default with --demo: demo-anon-key)."), QStringLiteral("key") },
         { QStringLiteral("realtime-idle-timeout"), QStringLiteral("Drop realtime sockets silent this long (default 60s)."), QStringLiteral("duration") },
@@ -144,6 +146,14 @@ ServerOptionsParseResult ServerOptions::parse(const QStringList &arguments)
     o.realtimeIdleTimeoutMs = *idle;
     o.realtimeCloseGraceMs = *closeGrace;
     o.jwtSecretFile = parser.value(QStringLiteral("jwt-secret-file"));
+    if (parser.isSet(QStringLiteral("metrics-token-file"))) {
+        QFile file(parser.value(QStringLiteral("metrics-token-file")));
+        if (!file.open(QIODevice::ReadOnly))
+            return usageError(QStringLiteral("--metrics-token-file: cannot read %1: %2").arg(file.fileName(), file.errorString()));
+        o.metricsToken = file.read(4096).trimmed();
+        if (o.metricsToken.size() < 16)
+            return usageError(QStringLiteral("--metrics-token-file: the token must be at least 16 characters"));
+    }
     o.realtimeApiKey = parser.value(QStringLiteral("realtime-apikey"));
     if (o.realtimeApiKey.isEmpty() && o.demo)
         o.realtimeApiKey = QStringLiteral("demo-anon-key");

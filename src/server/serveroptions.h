@@ -20,6 +20,7 @@ struct ServerOptions
     bool demo = false;
     int demoBookings = 60;
     QString jwtSecretFile;
+    QByteArray metricsToken; // from --metrics-token-file: a bearer for scrapers; never logged
     QString realtimeApiKey;
     qint64 realtimeIdleTimeoutMs = 60000;
     qint64 realtimeCloseGraceMs = 10000; // a peer that does not take our close is cut after this

@@ -8,6 +8,7 @@
 #include "demodata.h"
 #include "faultproxy.h"
 #include "httpclient.h"
+#include "metricstext.h"
 #include "mutationhandle.h"
 #include "offlinequeue.h"
 #include "serverprocess.h"
@@ -17,7 +18,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QPointer>
-#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -35,14 +35,6 @@ constexpr qint64 echoWaitMs = 300;
 constexpr qint64 confirmCapMs = 2000;
 constexpr qint64 backoffCapMs = 500;
 
-qint64 metricValue(HttpClient &client, const QString &name)
-{
-    const QString text = QString::fromUtf8(client.get(QStringLiteral("/metrics")).body);
-    const QRegularExpression line(
-        QStringLiteral("^%1 (\\S+)$").arg(name), QRegularExpression::MultilineOption);
-    const auto match = line.match(text);
-    return match.hasMatch() ? qint64(match.captured(1).toDouble()) : -1;
-}
 
 // Every state a handle went through, each with when it was entered (ms since submit()).
 class StateLog : public QObject
@@ -104,7 +96,8 @@ class TestMutationEngine : public QObject
 private:
     std::unique_ptr<ServerProcess> m_server;
     std::unique_ptr<FaultProxy> m_proxy;
-    std::unique_ptr<HttpClient> m_agent1; // straight to the server, for set-up and metrics
+    std::unique_ptr<HttpClient> m_agent1; // straight to the server, for set-up
+    std::unique_ptr<HttpClient> m_admin;  // for /metrics
     std::unique_ptr<DbInspector> m_db;
     QString m_agent1Id;
     QStringList m_pending; // agent1's pending bookings, handed out one per use
@@ -174,6 +167,8 @@ private slots:
         QVERIFY(m_proxy->listen(m_server->baseUrl()));
         m_agent1 = std::make_unique<HttpClient>(m_server->baseUrl());
         QVERIFY(!m_agent1->login(DemoData::agent1).isEmpty());
+        m_admin = std::make_unique<HttpClient>(m_server->baseUrl());
+        QVERIFY(!m_admin->login(DemoData::admin).isEmpty());
         m_agent1Id = m_agent1->lastLogin()
                          .value(QStringLiteral("user"))
                          .toObject()
@@ -245,7 +240,7 @@ private slots:
         const QString id = nextPending();
         const qint64 version = m_db->bookingVersion(id);
         const qint64 replaysBefore
-            = metricValue(*m_agent1, QStringLiteral("syncloop_idempotency_replays_total"));
+            = qint64(MetricsText::fetch(*m_admin).value("syncloop_idempotency_replays_total"));
         QVERIFY(replaysBefore >= 0);
         m_proxy->dropResponses(confirmPath, lost, post);
 
@@ -270,7 +265,7 @@ private slots:
             QVERIFY(h->attempts() > 1);
         }
 
-        QCOMPARE(metricValue(*m_agent1, QStringLiteral("syncloop_idempotency_replays_total")),
+        QCOMPARE(qint64(MetricsText::fetch(*m_admin).value("syncloop_idempotency_replays_total")),
             replaysBefore + lost);
         QCOMPARE(m_db->bookingVersion(id), version + 1);
         QCOMPARE(m_db->bookingStatus(id), QStringLiteral("confirmed"));

@@ -2,15 +2,18 @@
 #include "dbinspector.h"
 #include "demodata.h"
 #include "httpclient.h"
+#include "metricstext.h"
 #include "serverprocess.h"
 
 #include <QJsonArray>
+#include <QTemporaryFile>
 #include <QTest>
 
 class TestRest : public QObject
 {
     Q_OBJECT
 private:
+
     ServerProcess m_server;
     std::unique_ptr<HttpClient> m_agent1;
     std::unique_ptr<HttpClient> m_agent2;
@@ -189,29 +192,116 @@ private slots:
         QCOMPARE(wrong.code(), QStringLiteral("method_not_allowed"));
     }
 
-    void metricsAndSyncHealth()
+    void metricsNeedAnAdminOrTheScrapeToken()
     {
         HttpClient anonymous(m_server.baseUrl());
-        const HttpResult metrics = anonymous.get(QStringLiteral("/metrics"));
-        QCOMPARE(metrics.status, 200);
+        const HttpResult none = anonymous.get(QStringLiteral("/metrics"));
+        QCOMPARE(none.status, 401);
+        QCOMPARE(none.code(), QStringLiteral("unauthorized"));
+        QCOMPARE(m_agent1->get(QStringLiteral("/metrics")).status, 403);
+        QCOMPARE(m_admin->get(QStringLiteral("/metrics")).status, 200);
+
+        // A scraper cannot refresh a 15-minute JWT: --metrics-token-file gives it a bearer.
+        QTemporaryFile tokenFile;
+        QVERIFY(tokenFile.open());
+        const QByteArray token = "scrape-" + HttpClient::newKey().toLatin1();
+        tokenFile.write(token + "\n");
+        tokenFile.close();
+        ServerProcess::Options options;
+        options.extraArgs = { QStringLiteral("--metrics-token-file"), tokenFile.fileName() };
+        ServerProcess scraped(options);
+        QVERIFY(scraped.start());
+        HttpClient scraper(scraped.baseUrl());
+        scraper.setToken(QString::fromLatin1(token));
+        const HttpResult ok = scraper.get(QStringLiteral("/metrics"));
+        QCOMPARE(ok.status, 200);
+        QVERIFY(ok.body.contains("syncloop_http_requests_total"));
+        QCOMPARE(scraper.get(QStringLiteral("/api/bookings")).status, 401); // good for /metrics only
+        scraper.setToken(QString::fromLatin1(token) + QStringLiteral("x"));
+        QCOMPARE(scraper.get(QStringLiteral("/metrics")).status, 401);
+    }
+
+    void metricsCountWhatHappened()
+    {
+        const QString route = QStringLiteral("/api/bookings/confirm");
+        const MetricsText before = MetricsText::fetch(*m_admin);
         for (const char *family : { "syncloop_http_requests_total", "syncloop_http_request_duration_seconds_bucket",
                                     "syncloop_idempotency_records", "syncloop_idempotency_replays_total",
                                     "syncloop_idempotency_conflicts_total", "syncloop_idempotency_mismatches_total",
                                     "syncloop_idempotency_window_seconds", "syncloop_outbox_depth", "syncloop_breaker_state",
                                     "syncloop_breaker_not_permitted_calls_total", "syncloop_realtime_connections" })
-            QVERIFY2(metrics.body.contains(family), family);
+            QVERIFY2(before.hasFamily(family), family);
 
+        // One executed confirm, its replay, the key reused with another body (422), a 409.
+        const QStringList pending = DemoData::bookingIds(*m_agent1, QStringLiteral("pending"));
+        QVERIFY(pending.size() >= 2);
+        const QString key = HttpClient::newKey();
+        QCOMPARE(m_agent1->postJson(route, { { QStringLiteral("bookingId"), pending[0] } }, key).status, 200);
+        QCOMPARE(m_agent1->postJson(route, { { QStringLiteral("bookingId"), pending[0] } }, key).header("Idempotent-Replayed"),
+                 QByteArray("true"));
+        QCOMPARE(m_agent1->postJson(route, { { QStringLiteral("bookingId"), pending[1] } }, key).status, 422);
+
+        const MetricsText after = MetricsText::fetch(*m_admin);
+        auto delta = [&](const QByteArray &sample) { return after.value(sample, 0) - before.value(sample, 0); };
+        const QByteArray label = "route=\"" + route.toLatin1() + "\"";
+        QCOMPARE(delta("syncloop_http_requests_total{" + label + ",method=\"POST\",status=\"200\"}"), 2.0);
+        QCOMPARE(delta("syncloop_http_requests_total{" + label + ",method=\"POST\",status=\"422\"}"), 1.0);
+        QCOMPARE(delta("syncloop_idempotency_replays_total"), 1.0);
+        QCOMPARE(delta("syncloop_idempotency_mismatches_total"), 1.0);
+        QCOMPARE(delta("syncloop_idempotency_records"), 1.0);
+        QCOMPARE(after.value("syncloop_idempotency_window_seconds"), 86400.0);
+        QCOMPARE(delta("syncloop_http_request_duration_seconds_count{" + label + "}"), 3.0);
+        // Cumulative buckets: never decreasing, and +Inf is the count.
+        double previous = 0;
+        for (const double le : { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0 }) {
+            const double bucket = after.value("syncloop_http_request_duration_seconds_bucket{" + label + ",le=\""
+                                              + QByteArray::number(le) + "\"}");
+            QVERIFY2(bucket >= previous, QByteArray::number(le).constData());
+            previous = bucket;
+        }
+        QCOMPARE(after.value("syncloop_http_request_duration_seconds_bucket{" + label + ",le=\"+Inf\"}"),
+                 after.value("syncloop_http_request_duration_seconds_count{" + label + "}"));
+        QVERIFY(previous <= after.value("syncloop_http_request_duration_seconds_count{" + label + "}"));
+    }
+
+    void syncHealthReportsTheSameFigures()
+    {
         QCOMPARE(m_agent1->get(QStringLiteral("/api/admin/sync-health")).status, 403);
+        const QString route = QStringLiteral("/api/bookings/confirm");
+        QCOMPARE(m_agent1->postJson(route, { { QStringLiteral("bookingId"), DemoData::bookingIds(*m_agent1, QStringLiteral("pending")).first() } },
+                                    HttpClient::newKey()).status, 200);
         const HttpResult health = m_admin->get(QStringLiteral("/api/admin/sync-health"));
         QCOMPARE(health.status, 200);
         const QJsonObject h = health.json();
-        QCOMPARE(h.value(QStringLiteral("idempotency")).toObject().value(QStringLiteral("window_seconds")).toInteger(), 86400);
-        QVERIFY(h.value(QStringLiteral("idempotency")).toObject().value(QStringLiteral("records")).toInteger() >= 1);
-        QVERIFY(h.value(QStringLiteral("realtime")).toObject().contains(QStringLiteral("connections")));
+        const QJsonObject idempotency = h.value(QStringLiteral("idempotency")).toObject();
+        QCOMPARE(idempotency.value(QStringLiteral("window_seconds")).toInteger(), 86400);
+        QVERIFY(idempotency.value(QStringLiteral("records")).toInteger() >= 1);
+        for (const char *field : { "replays", "conflicts", "mismatches", "stored", "purged" })
+            QVERIFY2(idempotency.value(QLatin1String(field)).isDouble(), field);
+        QVERIFY(h.value(QStringLiteral("realtime")).toObject().value(QStringLiteral("connections")).isDouble());
         QCOMPARE(h.value(QStringLiteral("breakers")).toArray().first().toObject().value(QStringLiteral("state")).toString(),
                  QStringLiteral("closed"));
-        QVERIFY(h.value(QStringLiteral("outbox")).toObject().contains(QStringLiteral("depth")));
-        QVERIFY(!h.value(QStringLiteral("requests")).toArray().isEmpty());
+        QVERIFY(h.value(QStringLiteral("outbox")).toObject().value(QStringLiteral("depth")).isDouble());
+
+        qint64 confirmed = 0;
+        for (const QJsonValue &r : h.value(QStringLiteral("requests")).toArray()) {
+            const QJsonObject o = r.toObject();
+            if (o.value(QStringLiteral("route")).toString() == route && o.value(QStringLiteral("status")).toInt() == 200)
+                confirmed = o.value(QStringLiteral("count")).toInteger();
+        }
+        QVERIFY(confirmed >= 1);
+        const QJsonObject latency = h.value(QStringLiteral("latency")).toObject().value(route).toObject();
+        const qint64 count = latency.value(QStringLiteral("count")).toInteger();
+        QVERIFY(count >= confirmed);
+        const QJsonArray buckets = latency.value(QStringLiteral("buckets")).toArray();
+        QCOMPARE(buckets.size(), 14);
+        qint64 previous = 0;
+        for (const QJsonValue &b : buckets) {
+            QVERIFY(b.toObject().value(QStringLiteral("count")).toInteger() >= previous);
+            previous = b.toObject().value(QStringLiteral("count")).toInteger();
+        }
+        QVERIFY(previous <= count);
+        QCOMPARE(buckets.last().toObject().value(QStringLiteral("le_ms")).toDouble(), 10000.0);
     }
 };
 

@@ -171,6 +171,8 @@ private slots:
         QTest::newRow("--sms-gateway not http") << QStringList { QStringLiteral("--sms-gateway"),
             QStringLiteral("ftp://example.com/sms") }
                                                 << QStringLiteral("--sms-gateway");
+        QTest::newRow("--metrics-token-file missing") << QStringList { QStringLiteral("--metrics-token-file"),
+            QStringLiteral("/nonexistent/metrics-token") } << QStringLiteral("--metrics-token-file");
         QTest::newRow("--realtime-close-grace word") << QStringList { QStringLiteral("--realtime-close-grace"),
             QStringLiteral("later") } << QStringLiteral("--realtime-close-grace");
     }

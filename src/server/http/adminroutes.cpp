@@ -58,10 +58,20 @@ HttpResponse syncHealth(const AdminRoutes::Sources &s)
                                       { QStringLiteral("count"), qint64(it.value()) } });
     QJsonObject latency;
     const auto histograms = m.latencies();
-    for (auto it = histograms.cbegin(); it != histograms.cend(); ++it)
+    for (auto it = histograms.cbegin(); it != histograms.cend(); ++it) {
+        // Cumulative, as in /metrics: requests that took at most le_ms.
+        QJsonArray buckets;
+        quint64 cumulative = 0;
+        for (std::size_t i = 0; i < ServerMetrics::latencyBuckets.size(); ++i) {
+            cumulative += it->buckets[i];
+            buckets.append(QJsonObject { { QStringLiteral("le_ms"), 1000.0 * ServerMetrics::latencyBuckets[i] },
+                                         { QStringLiteral("count"), qint64(cumulative) } });
+        }
         latency.insert(it.key(), QJsonObject { { QStringLiteral("count"), qint64(it->count) },
                                                { QStringLiteral("mean_ms"),
-                                                 it->count ? 1000.0 * it->sum / double(it->count) : 0.0 } });
+                                                 it->count ? 1000.0 * it->sum / double(it->count) : 0.0 },
+                                               { QStringLiteral("buckets"), buckets } });
+    }
     return HttpResponse::json(200, {
         { QStringLiteral("idempotency"), QJsonObject {
               { QStringLiteral("records"), stored.idempotencyRecords },
@@ -190,7 +200,7 @@ void AdminRoutes::install(Router &router, Sources sources)
 {
     router.add("GET", QStringLiteral("/api/admin/sync-health"), { Router::Access::Admin, Router::Kind::Query, Router::Execution::Worker },
                [sources](RequestContext &) { return syncHealth(sources); });
-    router.add("GET", QStringLiteral("/metrics"), { Router::Access::Public, Router::Kind::Query, Router::Execution::Worker },
+    router.add("GET", QStringLiteral("/metrics"), { Router::Access::Metrics, Router::Kind::Query, Router::Execution::Worker },
                [sources](RequestContext &) { return metrics(sources); });
     router.add("GET", QStringLiteral("/healthz"), { Router::Access::Public, Router::Kind::Query, Router::Execution::Inline },
                [](RequestContext &) { return HttpResponse::json(200, { { QStringLiteral("status"), QStringLiteral("ok") } }); });

@@ -14,6 +14,18 @@
 #include <QElapsedTimer>
 #include <QJsonDocument>
 
+#include <sodium.h>
+
+namespace {
+
+// Compares secrets without leaking, through timing, how much of a guess was right.
+bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
+{
+    return a.size() == b.size() && sodium_memcmp(a.constData(), b.constData(), std::size_t(a.size())) == 0;
+}
+
+} // namespace
+
 ApiService::ApiService(const TokenService &tokens, ServerMetrics &metrics, TransactionRunner &runner,
                        Options options)
     : m_tokens(tokens)
@@ -203,12 +215,16 @@ std::optional<Problem> ApiService::authenticate(RequestContext &ctx, const Route
         return Problems::unauthorized(QStringLiteral("Send Authorization: Bearer <access token>."));
     if (!authorization.startsWith("Bearer ") && !authorization.startsWith("bearer "))
         return Problems::unauthorized(QStringLiteral("Only Bearer tokens are accepted."));
+    if (route.options.access == Router::Access::Metrics && !m_options.metricsToken.isEmpty()
+        && constantTimeEquals(authorization.mid(7).trimmed(), m_options.metricsToken))
+        return std::nullopt;
     QString reason;
     const auto claims = m_tokens.verify(authorization.mid(7).trimmed(), &reason);
     if (!claims)
         return Problems::unauthorized(QStringLiteral("The access token was rejected: %1.").arg(reason));
     ctx.m_principal = claims->principal;
-    if (route.options.access == Router::Access::Admin && !ctx.m_principal.isAdmin())
+    if ((route.options.access == Router::Access::Admin || route.options.access == Router::Access::Metrics)
+        && !ctx.m_principal.isAdmin())
         return Problems::forbidden(QStringLiteral("This route is for administrators."));
     return std::nullopt;
 }

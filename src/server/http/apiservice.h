@@ -25,6 +25,7 @@ public:
     {
         qint64 maxBodyBytes = 1024 * 1024;
         qint64 idempotencyWindowSeconds = 86400;
+        QByteArray metricsToken; // also accepted on Access::Metrics routes; empty = admins only
     };
 
     ApiService(const TokenService &tokens, ServerMetrics &metrics, TransactionRunner &runner,

@@ -19,7 +19,7 @@ struct HttpResponse;
 class Router
 {
 public:
-    enum class Access { Public, User, Admin };
+    enum class Access { Public, User, Admin, Metrics }; // Metrics: an admin or the scrape token
     enum class Kind { Query, Mutation }; // a mutation requires an Idempotency-Key
     // Inline routes run on the event-loop thread that read the request (short transactions);
     // Worker routes (slow by design: password hashing, whole-table reads) go to the pool.
