@@ -173,11 +173,20 @@ void SyncServer::purgeExpiredKeys()
 {
     const qint64 cutoff = SystemClock::instance()->nowMs() - m_options.idempotencyWindowMs;
     m_pool.start([this, cutoff] {
+        // In slices, each its own short transaction: a day of keys at thousands a second
+        // would otherwise hold the single writer for as long as one huge DELETE takes.
+        constexpr int slice = 2000;
         try {
-            const int purged = m_runner->write([&](Transaction &tx) {
-                return IdempotencyStore::purgeCreatedBefore(tx, cutoff);
-            });
-            m_metrics->idempotencyPurged += quint64(purged);
+            int purged = 0;
+            for (;;) {
+                const int n = m_runner->write([&](Transaction &tx) {
+                    return IdempotencyStore::purgeCreatedBefore(tx, cutoff, slice);
+                });
+                purged += n;
+                m_metrics->idempotencyPurged += quint64(n);
+                if (n < slice)
+                    break;
+            }
             if (purged > 0)
                 qCDebug(lcIdempotency) << "purged" << purged << "expired idempotency records";
         } catch (const StorageError &e) {

@@ -317,9 +317,36 @@ private slots:
         QCOMPARE(found->body, record.body); // byte for byte, UTF-8 included
         QCOMPARE(found->status, 201);
         QVERIFY(!runner.read([](Transaction &tx) { return IdempotencyStore::find(tx, QStringLiteral("u2"), QStringLiteral("k")); }).has_value());
-        const int purged = runner.write([&](Transaction &tx) { return IdempotencyStore::purgeCreatedBefore(tx, clock.nowMs() + 1); });
+        const int purged = runner.write([&](Transaction &tx) { return IdempotencyStore::purgeCreatedBefore(tx, clock.nowMs() + 1, 100); });
         QCOMPARE(purged, 1);
         QCOMPARE(runner.read([](Transaction &tx) { return IdempotencyStore::count(tx); }), qint64(0));
+    }
+
+    void purgeGoesOldestFirstInSlices()
+    {
+        QTemporaryDir dir;
+        Database db(configIn(dir));
+        QString error;
+        QVERIFY(db.open(&error));
+        ManualClock clock;
+        TransactionRunner runner(db, &clock, SystemRandomSource::instance(), {});
+        const qint64 t0 = clock.nowMs();
+        // 12 records a second apart, then the cutoff after the 10th: 10 expired, 2 kept.
+        for (int i = 0; i < 12; ++i) {
+            const IdempotencyStore::Record record { QStringLiteral("fp"), QStringLiteral("POST"), QStringLiteral("/api/x"), 200,
+                                                    "application/json", "{}", t0 + 1000 * i };
+            runner.write([&](Transaction &tx) { IdempotencyStore::insert(tx, QStringLiteral("u"), QString::number(i), record); });
+        }
+        const qint64 cutoff = t0 + 9500;
+        auto purge = [&] { return runner.write([&](Transaction &tx) { return IdempotencyStore::purgeCreatedBefore(tx, cutoff, 4); }); };
+        QCOMPARE(purge(), 4);
+        // Oldest first: keys 0..3 went, 4 is still there.
+        QVERIFY(!runner.read([](Transaction &tx) { return IdempotencyStore::find(tx, QStringLiteral("u"), QStringLiteral("3")); }).has_value());
+        QVERIFY(runner.read([](Transaction &tx) { return IdempotencyStore::find(tx, QStringLiteral("u"), QStringLiteral("4")); }).has_value());
+        QCOMPARE(purge(), 4);
+        QCOMPARE(purge(), 2);
+        QCOMPARE(purge(), 0);
+        QCOMPARE(runner.read([](Transaction &tx) { return IdempotencyStore::count(tx); }), qint64(2));
     }
 
     void checkpointsRunOnTheirOwnThreadNotInCommits()

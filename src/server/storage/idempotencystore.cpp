@@ -41,10 +41,13 @@ void IdempotencyStore::insert(Transaction &tx, const QString &userId, const QStr
         .exec();
 }
 
-int IdempotencyStore::purgeCreatedBefore(Transaction &tx, qint64 cutoffMs)
+int IdempotencyStore::purgeCreatedBefore(Transaction &tx, qint64 cutoffMs, int limit)
 {
-    SqlQuery q = tx.query(QStringLiteral("DELETE FROM idempotency_keys WHERE created_at_ms < ?"));
-    q.bind(cutoffMs).exec();
+    // Row values work in SQLite (>= 3.15) and PostgreSQL alike; the table has no rowid.
+    SqlQuery q = tx.query(QStringLiteral(
+        "DELETE FROM idempotency_keys WHERE (user_id, idem_key) IN"
+        " (SELECT user_id, idem_key FROM idempotency_keys WHERE created_at_ms < ? ORDER BY created_at_ms LIMIT ?)"));
+    q.bind(cutoffMs).bind(limit).exec();
     return q.rowsAffected();
 }
 

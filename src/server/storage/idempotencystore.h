@@ -27,6 +27,7 @@ public:
     static std::optional<Record> find(Transaction &tx, const QString &userId, const QString &key);
     static void insert(Transaction &tx, const QString &userId, const QString &key, const Record &record);
     static void remove(Transaction &tx, const QString &userId, const QString &key);
-    static int purgeCreatedBefore(Transaction &tx, qint64 cutoffMs);
+    // Deletes at most `limit` records older than the cutoff, oldest first; how many it deleted.
+    static int purgeCreatedBefore(Transaction &tx, qint64 cutoffMs, int limit);
     static qint64 count(Transaction &tx);
 };
