@@ -3,7 +3,7 @@
 #
 #   tests/bench/idempotency-bench.sh [--syncloopd PATH] [--duration SECONDS] [--connections N]
 #                                    [--threads N] [--bookings N] [--replay-keys N]
-#                                    [--runs unique,replay,unique-full] [--perf-replay] [--keep]
+#                                    [--runs unique,replay,unique-full] [--perf RUNS] [--keep]
 #
 # Runs three wrk loads, each against a syncloopd it starts itself (port 0, fresh temporary data
 # directory, --demo --demo-bookings N) and stops afterwards:
@@ -23,7 +23,7 @@ connections=64
 threads=2
 bookings=60000
 replay_keys=1000
-perf_replay=0
+perf_runs=""
 keep=0
 runs=unique,replay,unique-full
 original_command="$0 $*"
@@ -39,7 +39,8 @@ while [ $# -gt 0 ]; do
     --bookings) bookings=$2; shift 2 ;;
     --replay-keys) replay_keys=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
-    --perf-replay) perf_replay=1; shift ;;
+    --perf) perf_runs=$2; shift 2 ;;
+    --perf-replay) perf_runs=replay; shift ;; # the old spelling
     --keep) keep=1; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
@@ -56,8 +57,8 @@ if ! command -v wrk >/dev/null; then
     echo "wrk is missing; installing the Debian package" >&2
     if [ "$(id -u)" -eq 0 ]; then apt-get install -y wrk >&2; else sudo apt-get install -y wrk >&2; fi
 fi
-if [ "$perf_replay" -eq 1 ]; then
-    command -v perf >/dev/null || die "--perf-replay needs perf (apt-get install linux-perf)"
+if [ -n "$perf_runs" ]; then
+    command -v perf >/dev/null || die "--perf needs perf (apt-get install linux-perf)"
 fi
 
 work=$(mktemp -d -t syncloop-bench.XXXXXX)
@@ -142,6 +143,30 @@ check() { # check NAME CONDITION-TEXT TEST...
 }
 
 # A unique-key run, (a) or (c).
+# perf of the server during a run named in --perf (it slows that run down).
+perf_pid=""
+perf_start() {
+    perf_pid=""
+    case ",$perf_runs," in *",$1,"*) ;; *) return 0 ;; esac
+    # DWARF unwinding: Qt, SQLite and libc are built without frame pointers.
+    perf record --call-graph dwarf,16384 -F 499 -o "$work/$1/perf.data" -p "$server_pid" \
+        -- sleep "$duration" >"$work/$1/perf.log" 2>&1 &
+    perf_pid=$!
+}
+perf_report() {
+    [ -n "$perf_pid" ] || return 0
+    wait "$perf_pid" || true
+    local report=(perf report -i "$work/$1/perf.data" --sort symbol --stdio -g none)
+    echo "perf, syncloopd during the $1 run, top symbols by self time:"
+    "${report[@]}" --no-children 2>/dev/null | grep -E '^ +[0-9.]+%' | sed 's/  */ /g' |
+        cut -c1-120 | head -25 | tee "$work/$1/perf-self.txt" || true
+    echo "perf, the server's own functions by inclusive time:"
+    "${report[@]}" --children 2>/dev/null | grep -E '^ +[0-9.]+%' | sed 's/  */ /g' |
+        grep -E '(HttpFrontend|ApiService|IdempotencyGuard|IdempotencyStore|TransactionRunner|TokenService|SqlQuery|Router|RequestPath|RequestSizeGuard|WalCheckpointer|jwt_|sqlite3_step|sqlite3WalFrames|fdatasync|QHttpServer)' |
+        grep -v '::operator()\|_M_invoke\|__invoke' | cut -c1-120 | head -30 | tee "$work/$1/perf-children.txt" || true
+    perf_pid=""
+}
+
 unique_run() {
     local name=$1
     shift
@@ -153,7 +178,9 @@ unique_run() {
     local pending
     pending=$(wc -l <"$work/$name/ids")
     echo "$pending pending bookings to confirm"
+    perf_start "$name"
     run_wrk "$name" confirm-unique.lua "$work/$name/ids" "$token" "$threads" "$name-$$"
+    perf_report "$name"
     local confirmed_after pending_after executed
     pending_after=$(booking_ids pending | wc -l)
     confirmed_after=$((pending - pending_after))
@@ -208,25 +235,9 @@ replay_run() {
         die "pre-creating the keys did not answer $replay_keys x 200"
     local confirmed_before
     confirmed_before=$(booking_ids confirmed | wc -l)
-    local perf_pid=""
-    if [ "$perf_replay" -eq 1 ]; then
-        # DWARF unwinding: Qt, SQLite and libc are built without frame pointers.
-        perf record --call-graph dwarf,16384 -F 499 -o "$work/$name/perf.data" -p "$server_pid" \
-            -- sleep "$duration" >"$work/$name/perf.log" 2>&1 &
-        perf_pid=$!
-    fi
+    perf_start "$name"
     run_wrk "$name" confirm-replay.lua "$work/$name/pairs" "$token"
-    if [ -n "$perf_pid" ]; then
-        wait "$perf_pid" || true
-        local report=(perf report -i "$work/$name/perf.data" --sort symbol --stdio -g none)
-        echo "perf, syncloopd during the replay run, top symbols by self time:"
-        "${report[@]}" --no-children 2>/dev/null | grep -E '^ +[0-9.]+%' | sed 's/  */ /g' |
-            cut -c1-120 | head -20 | tee "$work/$name/perf-self.txt" || true
-        echo "perf, the server's own functions by inclusive time:"
-        "${report[@]}" --children 2>/dev/null | grep -E '^ +[0-9.]+%' | sed 's/  */ /g' |
-            grep -E '(HttpFrontend|ApiService|IdempotencyGuard|IdempotencyStore|TransactionRunner|TokenService|SqlQuery|Router|RequestPath|jwt_|sqlite3_step|QHttpServer)' |
-            grep -v '::operator()\|_M_invoke\|__invoke' | cut -c1-120 | head -25 | tee "$work/$name/perf-children.txt" || true
-    fi
+    perf_report "$name"
     echo "checks:"
     check "$name" "every answer 2xx ($(field "$result" non2xx) non-2xx, $(field "$result" socket_errors) socket errors)" \
         test "$(field "$result" non2xx)" -eq 0 -a "$(field "$result" socket_errors)" -eq 0
