@@ -15,6 +15,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QMessageAuthenticationCode>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUuid>
@@ -443,6 +444,69 @@ private slots:
             version);
     }
 
+    void agentCannotReachAnotherAgentsLead()
+    {
+        HttpClient agent1(m_server->baseUrl());
+        HttpClient agent2(m_server->baseUrl());
+        QVERIFY(!agent1.login(DemoData::agent1).isEmpty());
+        QVERIFY(!agent2.login(DemoData::agent2).isEmpty());
+        const QJsonObject lead = DemoData::leads(agent1).first();
+        const QString theirs = lead.value(QStringLiteral("id")).toString();
+        QCOMPARE(lead.value(QStringLiteral("owner_id")).toString(),
+            m_agent1User.value(QStringLiteral("id")).toString());
+        const QString leadVersionSql = QStringLiteral("SELECT version FROM leads WHERE id = ?");
+        const QString leadStatusSql = QStringLiteral("SELECT status FROM leads WHERE id = ?");
+        const QString leadSmsSql
+            = QStringLiteral("SELECT COUNT(*) FROM sms_messages WHERE lead_id = ?");
+        const qint64 version = m_db->scalar(leadVersionSql, { theirs });
+        const QString status = m_db->text(leadStatusSql, { theirs });
+        QVERIFY(version >= 1);
+        QVERIFY(!status.isEmpty());
+        const QString otherStatus
+            = status == QLatin1String("lost") ? QStringLiteral("won") : QStringLiteral("lost");
+        const qint64 sms = m_db->scalar(leadSmsSql, { theirs });
+        const DbInspector::Snapshot before = m_db->snapshot();
+
+        // Not "forbidden": exactly what a lead that does not exist answers.
+        const HttpResult get = agent2.get(QStringLiteral("/api/leads/") + theirs);
+        QCOMPARE(get.status, 404);
+        QCOMPARE(get.code(), QStringLiteral("not_found"));
+        const HttpResult missing
+            = agent2.get(QStringLiteral("/api/leads/") + QUuid::createUuid().toString(QUuid::WithoutBraces));
+        QCOMPARE(missing.status, 404);
+        QCOMPARE(get.body, missing.body);
+        QVERIFY(!get.body.contains(lead.value(QStringLiteral("phone")).toString().toUtf8()));
+
+        const HttpResult setStatus = agent2.postJson(QStringLiteral("/api/leads/status"),
+            { { QStringLiteral("leadId"), theirs }, { QStringLiteral("status"), otherStatus } },
+            HttpClient::newKey());
+        QCOMPARE(setStatus.status, 404);
+        QCOMPARE(setStatus.code(), QStringLiteral("not_found"));
+        const HttpResult sendSms = agent2.postJson(QStringLiteral("/api/leads/send-sms"),
+            { { QStringLiteral("leadId"), theirs },
+                { QStringLiteral("message"), QStringLiteral("Not your lead") } },
+            HttpClient::newKey());
+        QCOMPARE(sendSms.status, 404);
+        QCOMPARE(sendSms.code(), QStringLiteral("not_found"));
+        QVERIFY(!sendSms.json().contains(QStringLiteral("sms")));
+
+        // Nothing moved: the lead, its messages, the change log. (The two 404s are results
+        // stored under agent2's own keys, so only the idempotency count may grow.)
+        QCOMPARE(m_db->scalar(leadVersionSql, { theirs }), version);
+        QCOMPARE(m_db->text(leadStatusSql, { theirs }), status);
+        QCOMPARE(m_db->scalar(leadSmsSql, { theirs }), sms);
+        DbInspector::Snapshot after = m_db->snapshot();
+        QVERIFY(after.idempotencyRecords >= before.idempotencyRecords);
+        after.idempotencyRecords = before.idempotencyRecords;
+        QCOMPARE(after, before);
+        // The owner still sees it, unchanged.
+        const HttpResult own = agent1.get(QStringLiteral("/api/leads/") + theirs);
+        QCOMPARE(own.status, 200);
+        const QJsonObject ownLead = own.json().value(QStringLiteral("lead")).toObject();
+        QCOMPARE(ownLead.value(QStringLiteral("version")).toInteger(), version);
+        QCOMPARE(ownLead.value(QStringLiteral("status")).toString(), status);
+    }
+
     void organisationsAreIsolated()
     {
         // A second organisation, written straight into the running server's database.
@@ -548,6 +612,112 @@ private slots:
                      .value(QStringLiteral("id"))
                      .toString(),
             outsiderBooking);
+    }
+
+    void changeFeedHoldsOnlyVisibleRows()
+    {
+        HttpClient agent1(m_server->baseUrl());
+        HttpClient agent2(m_server->baseUrl());
+        HttpClient admin(m_server->baseUrl());
+        QVERIFY(!agent1.login(DemoData::agent1).isEmpty());
+        QVERIFY(!agent2.login(DemoData::agent2).isEmpty());
+        QVERIFY(!admin.login(DemoData::admin).isEmpty());
+        const QString agent1Id = m_agent1User.value(QStringLiteral("id")).toString();
+        const QString agent2Id = m_agent2User.value(QStringLiteral("id")).toString();
+        const QString orgId = m_adminUser.value(QStringLiteral("org_id")).toString();
+
+        // Each agent changes a booking and a lead of its own, so the log holds rows of both
+        // owners in both tables.
+        QStringList changed1, changed2;
+        for (auto [client, ids] : { std::pair { &agent1, &changed1 }, std::pair { &agent2, &changed2 } }) {
+            const QString booking = DemoData::bookingIds(*client, QStringLiteral("pending")).last();
+            QCOMPARE(client->postJson(QStringLiteral("/api/bookings/confirm"),
+                                { { QStringLiteral("bookingId"), booking } }, HttpClient::newKey())
+                         .status,
+                200);
+            const QJsonObject lead = DemoData::leads(*client).last();
+            const QString status = lead.value(QStringLiteral("status")).toString() == QLatin1String("won")
+                ? QStringLiteral("lost")
+                : QStringLiteral("won");
+            const QString leadId = lead.value(QStringLiteral("id")).toString();
+            QCOMPARE(client->postJson(QStringLiteral("/api/leads/status"),
+                                { { QStringLiteral("leadId"), leadId }, { QStringLiteral("status"), status } },
+                                HttpClient::newKey())
+                         .status,
+                200);
+            *ids = { booking, leadId };
+        }
+        const QString logCount = QStringLiteral(
+            "SELECT COUNT(*) FROM change_log WHERE org_id = ? AND owner_id = ? AND table_name = ?");
+        for (const QString &table : { QStringLiteral("bookings"), QStringLiteral("leads") })
+            QVERIFY2(m_db->scalar(logCount, { orgId, agent1Id, table }) > 0, qPrintable(table));
+
+        // Every row agent1 owns, changed or not.
+        QSet<QString> agent1Rows;
+        for (const QJsonObject &row : DemoData::bookings(agent1) + DemoData::leads(agent1))
+            agent1Rows.insert(row.value(QStringLiteral("id")).toString());
+        QVERIFY(agent1Rows.contains(changed1.first()) && agent1Rows.contains(changed1.last()));
+
+        // The whole feed from the start, page by page.
+        auto feed = [](HttpClient &client) {
+            QList<QJsonObject> out;
+            qint64 since = 0;
+            for (int page = 0; page < 100; ++page) {
+                const HttpResult r = client.get(QStringLiteral("/api/changes?since=%1").arg(since));
+                if (r.status != 200) {
+                    qWarning() << "changes answered" << r.status << r.body;
+                    return out;
+                }
+                const QJsonArray changes = r.json().value(QStringLiteral("changes")).toArray();
+                if (changes.isEmpty())
+                    return out;
+                for (const QJsonValue &v : changes)
+                    out.append(v.toObject());
+                since = r.json().value(QStringLiteral("seq")).toInteger();
+            }
+            qWarning() << "the change feed did not end";
+            return out;
+        };
+        auto rowOf = [](const QJsonObject &change) {
+            return change.value(QStringLiteral("type")).toString() == QLatin1String("DELETE")
+                ? change.value(QStringLiteral("old_record")).toObject()
+                : change.value(QStringLiteral("record")).toObject();
+        };
+        auto idsIn = [&](const QList<QJsonObject> &changes) {
+            QSet<QString> ids;
+            for (const QJsonObject &c : changes)
+                ids.insert(rowOf(c).value(QStringLiteral("id")).toString());
+            return ids;
+        };
+
+        const QList<QJsonObject> agent2Feed = feed(agent2);
+        for (const QJsonObject &c : agent2Feed) {
+            const QJsonObject row = rowOf(c);
+            const QString id = row.value(QStringLiteral("id")).toString();
+            QVERIFY2(row.value(QStringLiteral("owner_id")).toString() == agent2Id,
+                QJsonDocument(c).toJson(QJsonDocument::Compact).constData());
+            QCOMPARE(row.value(QStringLiteral("org_id")).toString(), orgId);
+            QVERIFY2(!agent1Rows.contains(id), qPrintable(id));
+        }
+        // Not empty by accident: agent2 gets its own changes, all of them.
+        QVERIFY(idsIn(agent2Feed).contains(changed2.first()));
+        QVERIFY(idsIn(agent2Feed).contains(changed2.last()));
+        QCOMPARE(agent2Feed.size(),
+            m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM change_log WHERE org_id = ? AND owner_id = ?"),
+                { orgId, agent2Id }));
+
+        // The admin's feed is the organisation's: both agents' rows.
+        const QList<QJsonObject> adminFeed = feed(admin);
+        const QSet<QString> adminIds = idsIn(adminFeed);
+        for (const QString &id : changed1 + changed2)
+            QVERIFY2(adminIds.contains(id), qPrintable(id));
+        QStringList owners;
+        for (const QJsonObject &c : adminFeed)
+            owners.append(rowOf(c).value(QStringLiteral("owner_id")).toString());
+        QVERIFY(owners.contains(agent1Id));
+        QVERIFY(owners.contains(agent2Id));
+        QCOMPARE(adminFeed.size(),
+            m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM change_log WHERE org_id = ?"), { orgId }));
     }
 };
 
