@@ -39,6 +39,7 @@ private:
     std::unique_ptr<ServerProcess> m_server;
     std::unique_ptr<HttpClient> m_agent1;
     std::unique_ptr<HttpClient> m_agent2;
+    std::unique_ptr<HttpClient> m_admin; // /metrics is for admins
     std::unique_ptr<DbInspector> m_db;
     QStringList m_pending1; // agent1's pending bookings, handed out one per test
     QStringList m_pending2;
@@ -57,6 +58,8 @@ private slots:
         m_agent2 = std::make_unique<HttpClient>(m_server->baseUrl());
         QVERIFY(!m_agent1->login(DemoData::agent1).isEmpty());
         QVERIFY(!m_agent2->login(DemoData::agent2).isEmpty());
+        m_admin = std::make_unique<HttpClient>(m_server->baseUrl());
+        QVERIFY(!m_admin->login(DemoData::admin).isEmpty());
         m_db = std::make_unique<DbInspector>(m_server->databasePath());
         m_pending1 = DemoData::bookingIds(*m_agent1, QStringLiteral("pending"));
         m_pending2 = DemoData::bookingIds(*m_agent2, QStringLiteral("pending"));
@@ -202,6 +205,34 @@ private slots:
         QCOMPARE(noKey.status, 400);
         for (const HttpResult *r : { &ok, &notFound, &noKey })
             QCOMPARE(r->header("Idempotency-Window"), QByteArray("86400"));
+
+        // A replay, a mismatch, a wrong media type and a request without a token are answers of
+        // a mutation route too. (409 "in use" is checked in keyInUseIs409WithRetryAfter.)
+        const QString id = nextPending1();
+        const QString key = HttpClient::newKey();
+        QCOMPARE(m_agent1->postJson(confirmPath, bookingBody(id), key).status, 200);
+        const qint64 version = m_db->bookingVersion(id);
+        const DbInspector::Snapshot before = m_db->snapshot();
+        const HttpResult replay = m_agent1->postJson(confirmPath, bookingBody(id), key);
+        QCOMPARE(replay.status, 200);
+        QCOMPARE(replay.header("Idempotent-Replayed"), QByteArray("true"));
+        const HttpResult mismatch = m_agent1->postJson(confirmPath, bookingBody(nextPending1()), key);
+        QCOMPARE(mismatch.status, 422);
+        QCOMPARE(mismatch.code(), QStringLiteral("idempotency_key_reused"));
+        const HttpResult wrongType = m_agent1->post(confirmPath, QJsonDocument(bookingBody(nextPending1())).toJson(QJsonDocument::Compact),
+                                                    { { "Idempotency-Key", HttpClient::newKey().toLatin1() } }, "text/plain");
+        QCOMPARE(wrongType.status, 415);
+        QCOMPARE(wrongType.code(), QStringLiteral("unsupported_media_type"));
+        // Authentication fails before the body or key are looked at, but after routing: the
+        // route is known to be a mutation, so the window is advertised here as well.
+        HttpClient anonymous(m_server->baseUrl());
+        const HttpResult noToken = anonymous.postJson(confirmPath, bookingBody(nextPending1()), HttpClient::newKey());
+        QCOMPARE(noToken.status, 401);
+        for (const HttpResult *r : { &replay, &mismatch, &wrongType, &noToken })
+            QVERIFY2(r->header("Idempotency-Window") == QByteArray("86400"), qPrintable(QString::number(r->status)));
+        QCOMPARE(m_db->bookingVersion(id), version);
+        QCOMPARE(m_db->snapshot(), before);
+
         // Reads are not mutations.
         QVERIFY(m_agent1->get(QStringLiteral("/api/bookings")).header("Idempotency-Window").isNull());
     }
@@ -211,7 +242,7 @@ private slots:
         const QString id = nextPending1();
         const qint64 version = m_db->bookingVersion(id);
         const QString key = HttpClient::newKey();
-        const qint64 retriesBefore = metricValue(*m_agent1, QStringLiteral("syncloop_storage_transient_retries_total"));
+        const qint64 retriesBefore = metricValue(*m_admin, QStringLiteral("syncloop_storage_transient_retries_total"));
 
         // Hold SQLite's write lock from this process: the server's first request for the key
         // keeps retrying (busy) while it holds the key.
@@ -226,7 +257,7 @@ private slots:
         QNetworkReply *first = network.post(request, QJsonDocument(bookingBody(id)).toJson(QJsonDocument::Compact));
         QSignalSpy firstDone(first, &QNetworkReply::finished);
 
-        QTRY_VERIFY_WITH_TIMEOUT(metricValue(*m_agent1, QStringLiteral("syncloop_storage_transient_retries_total")) > retriesBefore, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(metricValue(*m_admin, QStringLiteral("syncloop_storage_transient_retries_total")) > retriesBefore, 5000);
         QVERIFY(firstDone.isEmpty());
 
         const HttpResult second = m_agent1->postJson(confirmPath, bookingBody(id), key);
@@ -234,6 +265,7 @@ private slots:
         QCOMPARE(second.code(), QStringLiteral("idempotency_key_in_use"));
         QCOMPARE(second.json().value(QStringLiteral("retryable")).toBool(), true);
         QVERIFY(second.header("Retry-After").toInt() >= 1);
+        QCOMPARE(second.header("Idempotency-Window"), QByteArray("86400"));
 
         QVERIFY(locker.exec(QStringLiteral("ROLLBACK")));
         QVERIFY(!firstDone.isEmpty() || firstDone.wait(10000));
@@ -245,6 +277,7 @@ private slots:
         QCOMPARE(third.status, 200);
         QCOMPARE(third.body, firstBody);
         QCOMPARE(third.header("Idempotent-Replayed"), QByteArray("true"));
+        QCOMPARE(third.header("Idempotency-Window"), QByteArray("86400"));
         QCOMPARE(m_db->bookingVersion(id), version + 1);
     }
 
