@@ -175,6 +175,22 @@ private:
         }
     }
 
+    // The row's history in the change feed as "status/attempts/ok|error", oldest first.
+    QStringList statusTrail(qint64 since, const QString &id)
+    {
+        QStringList trail;
+        for (const QJsonObject &c : smsChanges(since, id)) {
+            const QJsonObject r = c.value(QStringLiteral("record")).toObject();
+            trail.append(QStringLiteral("%1/%2/%3")
+                             .arg(r.value(QStringLiteral("status")).toString())
+                             .arg(r.value(QStringLiteral("attempts")).toInt())
+                             .arg(r.value(QStringLiteral("last_error")).isNull()
+                                     ? QStringLiteral("ok")
+                                     : QStringLiteral("error")));
+        }
+        return trail;
+    }
+
     QJsonObject breaker()
     {
         const HttpResult r = m_admin->get(QStringLiteral("/api/admin/sync-health"));
@@ -194,8 +210,7 @@ private:
     // "breaker=\"sms\",state=\"open\"").
     double metric(const QString &name, const QString &labels = {})
     {
-        HttpClient anonymous(m_server->baseUrl());
-        const QString text = QString::fromUtf8(anonymous.get(QStringLiteral("/metrics")).body);
+        const QString text = QString::fromUtf8(m_admin->get(QStringLiteral("/metrics")).body); // admin only
         const QString sample
             = labels.isEmpty() ? name : name + QLatin1Char('{') + labels + QLatin1Char('}');
         const QRegularExpression line(
@@ -484,6 +499,129 @@ private slots:
         QCOMPARE(b.value(QStringLiteral("buffered_calls")).toInteger(), 2);
         QCOMPARE(b.value(QStringLiteral("failed_calls")).toInteger(), 1);
         QCOMPARE(outboxHealth().value(QStringLiteral("retries")).toInteger(), 1);
+    }
+
+    // (d, slow) A provider that takes its time but answers within --sms-timeout is a success:
+    // one call per message, no retry, and each row is `sending` while the provider holds it.
+    void slowProviderWithinTheTimeoutDeliversOnce()
+    {
+        QVERIFY(startServer({ QStringLiteral("--sms-timeout"), QStringLiteral("3s") }));
+        m_provider->setDelayMs(800);
+        QSignalSpy called(m_provider, &SmsProviderStandIn::called);
+        QSignalSpy processed(m_provider, &SmsProviderStandIn::processed);
+        const qint64 since = changeSeq();
+        const QString key = HttpClient::newKey();
+        const QString id = sendSms(key, QStringLiteral("Slow but sure"));
+        QVERIFY(!id.isEmpty());
+
+        // The call is out and unanswered: the row says so.
+        QVERIFY(called.count() > 0 || called.wait(5000));
+        QCOMPARE(called.first().first().toString(), providerKey(key));
+        QVERIFY(processed.isEmpty());
+        QCOMPARE(dbStatus(id), QStringLiteral("sending"));
+        QVERIFY(dbText(QStringLiteral("provider_message_id"), id).isEmpty());
+
+        // More messages while the provider is slow.
+        QStringList keys { key }, ids { id };
+        QVERIFY(sendMany(2, &keys, &ids));
+        QTRY_COMPARE_WITH_TIMEOUT(
+            dbStatuses(ids), repeated(QStringLiteral("sent"), 3), deliveryTimeoutMs);
+
+        // Each key called once, answered while syncloopd was still waiting, delivered once.
+        QCOMPARE(m_provider->calls(), 3);
+        QCOMPARE(asSet(m_provider->keysSeen()), asSet(providerKeys(keys)));
+        for (const QString &k : keys)
+            QCOMPARE(m_provider->callsFor(providerKey(k)), 1);
+        QCOMPARE(processed.count(), 3);
+        for (const QList<QVariant> &p : processed)
+            QVERIFY2(p.at(1).toBool(), "syncloopd hung up on a call slower than usual but within its timeout");
+        QCOMPARE(m_provider->delivered().size(), 3);
+        QCOMPARE(asSet(deliveredReferences()), asSet(ids));
+
+        // queued -> sending -> sent, one attempt, nothing in between.
+        for (const QString &smsId : ids) {
+            QCOMPARE(statusTrail(since, smsId),
+                (QStringList { QStringLiteral("queued/0/ok"), QStringLiteral("sending/1/ok"),
+                    QStringLiteral("sent/1/ok") }));
+            QCOMPARE(dbInteger(QStringLiteral("version"), smsId), 3);
+            QVERIFY(!dbText(QStringLiteral("provider_message_id"), smsId).isEmpty());
+        }
+        const QJsonObject b = breaker();
+        QCOMPARE(b.value(QStringLiteral("state")).toString(), QStringLiteral("closed"));
+        QCOMPARE(b.value(QStringLiteral("failed_calls")).toInteger(), 0);
+        const QJsonObject outbox = outboxHealth();
+        QCOMPARE(outbox.value(QStringLiteral("retries")).toInteger(), 0);
+        QCOMPARE(outbox.value(QStringLiteral("sent")).toInteger(), 3);
+    }
+
+    // (d, too slow) A provider slower than --sms-timeout: syncloopd gives up on the call, counts
+    // a failure and retries with the same key. The provider still acts on the abandoned call
+    // (as a real one would), so the key is all that keeps the phone from getting two texts.
+    void providerSlowerThanTheTimeoutIsRetriedAndDeliversOnce()
+    {
+        QVERIFY(startServer()); // --sms-timeout 1s
+        m_provider->setDelayMs(1500);
+        QSignalSpy called(m_provider, &SmsProviderStandIn::called);
+        QSignalSpy processed(m_provider, &SmsProviderStandIn::processed);
+        const qint64 since = changeSeq();
+        const QString key = HttpClient::newKey();
+        const QString id = sendSms(key, QStringLiteral("Worth the wait"));
+        QVERIFY(!id.isEmpty());
+
+        QVERIFY(called.count() > 0 || called.wait(5000));
+        QElapsedTimer sinceFirstCall;
+        sinceFirstCall.start();
+        QCOMPARE(dbStatus(id), QStringLiteral("sending"));
+        // The first call keeps its 1.5 s (decided when it arrived); the retry finds the
+        // provider slow still, but within the timeout.
+        m_provider->setDelayMs(300);
+        QTRY_COMPARE_WITH_TIMEOUT(called.count(), 2, 5000);
+        QVERIFY2(
+            sinceFirstCall.elapsed() >= 900, qPrintable(QString::number(sinceFirstCall.elapsed())));
+        QCOMPARE(called.at(1).at(0).toString(), providerKey(key));
+        QTRY_COMPARE_WITH_TIMEOUT(dbStatus(id), QStringLiteral("sent"), deliveryTimeoutMs);
+
+        // Both calls were acted on by the provider: one answered, the abandoned one not.
+        QTRY_COMPARE_WITH_TIMEOUT(processed.count(), 2, 5000);
+        QList<bool> answered;
+        for (const QList<QVariant> &p : processed) {
+            QCOMPARE(p.at(0).toString(), providerKey(key));
+            answered.append(p.at(1).toBool());
+        }
+        QCOMPARE(answered.count(true), 1);
+        QCOMPARE(answered.count(false), 1);
+
+        // The provider's view, by key: two calls, one effect.
+        QCOMPARE(m_provider->keysSeen(), QStringList { providerKey(key) });
+        QCOMPARE(m_provider->callsFor(providerKey(key)), 2);
+        QCOMPARE(m_provider->delivered().size(), 1);
+        QCOMPARE(deliveredReferences(), QStringList { id });
+        QSignalSpy more(m_provider, &SmsProviderStandIn::called);
+        QVERIFY2(!more.wait(500), "a delivered message was sent again"); // retries come in ~100 ms
+
+        const QJsonObject sms = apiSms(id);
+        QCOMPARE(sms.value(QStringLiteral("status")).toString(), QStringLiteral("sent"));
+        QCOMPARE(sms.value(QStringLiteral("attempts")).toInt(), 2);
+        QVERIFY(sms.value(QStringLiteral("last_error")).isNull());
+        QCOMPARE(
+            sms.value(QStringLiteral("provider_message_id")).toString(), QStringLiteral("sm-1"));
+        // The timed-out attempt is in the feed as an error before the second attempt.
+        const QStringList trail = statusTrail(since, id);
+        QCOMPARE(trail,
+            (QStringList { QStringLiteral("queued/0/ok"), QStringLiteral("sending/1/ok"),
+                QStringLiteral("sending/1/error"), QStringLiteral("sending/2/error"),
+                QStringLiteral("sent/2/ok") }));
+        QCOMPARE(sms.value(QStringLiteral("version")).toInteger(), trail.size());
+
+        // The slow call counted as a failure; the retry as a success.
+        const QJsonObject b = breaker();
+        QCOMPARE(b.value(QStringLiteral("state")).toString(), QStringLiteral("closed"));
+        QCOMPARE(b.value(QStringLiteral("buffered_calls")).toInteger(), 2);
+        QCOMPARE(b.value(QStringLiteral("failed_calls")).toInteger(), 1);
+        const QJsonObject outbox = outboxHealth();
+        QCOMPARE(outbox.value(QStringLiteral("retries")).toInteger(), 1);
+        QCOMPARE(outbox.value(QStringLiteral("sent")).toInteger(), 1);
+        QCOMPARE(outbox.value(QStringLiteral("depth")).toInteger(), 0);
     }
 
     // (e)

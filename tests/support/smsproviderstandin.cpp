@@ -1,6 +1,7 @@
 #include "smsproviderstandin.h"
 
 #include <QJsonDocument>
+#include <QPointer>
 #include <QTcpSocket>
 #include <QTimer>
 
@@ -70,9 +71,10 @@ void SmsProviderStandIn::onReadable(QTcpSocket *socket)
         const Mode mode = m_mode;
         if (mode == Mode::Hang)
             continue;
-        auto reply = [this, socket, key, body, mode] {
-            if (socket->state() != QAbstractSocket::ConnectedState)
-                return;
+        // A real provider acts on what it received whether or not the caller is still there
+        // to read the answer: a slow call that the caller gave up on is still delivered (or
+        // recognised by its key). Only the answer needs the caller.
+        auto reply = [this, socket = QPointer<QTcpSocket>(socket), key, body, mode] {
             QByteArray status = "200 OK";
             QByteArray payload;
             QByteArray extra;
@@ -91,11 +93,15 @@ void SmsProviderStandIn::onReadable(QTcpSocket *socket)
                 }
                 payload = QJsonDocument(QJsonObject { { QStringLiteral("id"), m_idForKey.value(k) } }).toJson(QJsonDocument::Compact);
             }
-            socket->write("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\nContent-Length: "
-                          + QByteArray::number(payload.size()) + "\r\n" + extra + "\r\n" + payload);
+            ++m_processed;
+            const bool callerWaiting = socket && socket->state() == QAbstractSocket::ConnectedState;
+            if (callerWaiting)
+                socket->write("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\nContent-Length: "
+                              + QByteArray::number(payload.size()) + "\r\n" + extra + "\r\n" + payload);
+            emit processed(QString::fromLatin1(key), callerWaiting);
         };
         if (m_delayMs > 0)
-            QTimer::singleShot(m_delayMs, socket, reply);
+            QTimer::singleShot(m_delayMs, this, reply);
         else
             reply();
     }

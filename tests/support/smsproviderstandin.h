@@ -33,9 +33,13 @@ public:
     quint16 port() const { return m_server.serverPort(); }
 
     void setMode(Mode mode) { m_mode = mode; }
+    // Calls arriving from now on are acted on (and answered) after `ms`; one whose caller has
+    // gone by then is still acted on, as by a real provider, only the answer is dropped.
     void setDelayMs(int ms) { m_delayMs = ms; }
 
     int calls() const { return m_calls; }
+    // Calls acted on so far (every mode but Hang), answered or not.
+    int processedCalls() const { return m_processed; }
     // Messages delivered to phones: one per key, however often the key was sent.
     QList<QJsonObject> delivered() const { return m_delivered; }
     int callsFor(const QString &key) const { return m_callsPerKey.value(key); }
@@ -43,6 +47,8 @@ public:
 
 signals:
     void called(const QString &key);
+    // A call was acted on; `answered`: its caller was still connected and got the answer.
+    void processed(const QString &key, bool answered);
 
 private:
     void onReadable(QTcpSocket *socket);
@@ -51,6 +57,7 @@ private:
     Mode m_mode = Mode::Accept;
     int m_delayMs = 0;
     int m_calls = 0;
+    int m_processed = 0;
     QHash<QString, int> m_callsPerKey;
     QHash<QString, QString> m_idForKey;
     QList<QJsonObject> m_delivered;
