@@ -3,13 +3,13 @@
 #include "dbinspector.h"
 #include "demodata.h"
 #include "httpclient.h"
+#include "metricstext.h"
 #include "rawhttpconnection.h"
 #include "serverprocess.h"
 
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
-#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -22,13 +22,6 @@ QJsonObject bookingBody(const QString &id)
     return { { QStringLiteral("bookingId"), id } };
 }
 
-qint64 metricValue(HttpClient &client, const QString &name)
-{
-    const QString text = QString::fromUtf8(client.get(QStringLiteral("/metrics")).body);
-    const QRegularExpression line(QStringLiteral("^%1 (\\S+)$").arg(name), QRegularExpression::MultilineOption);
-    const auto match = line.match(text);
-    return match.hasMatch() ? qint64(match.captured(1).toDouble()) : -1;
-}
 
 } // namespace
 
@@ -242,7 +235,7 @@ private slots:
         const QString id = nextPending1();
         const qint64 version = m_db->bookingVersion(id);
         const QString key = HttpClient::newKey();
-        const qint64 retriesBefore = metricValue(*m_admin, QStringLiteral("syncloop_storage_transient_retries_total"));
+        const qint64 retriesBefore = qint64(MetricsText::fetch(*m_admin).value("syncloop_storage_transient_retries_total"));
 
         // Hold SQLite's write lock from this process: the server's first request for the key
         // keeps retrying (busy) while it holds the key.
@@ -257,7 +250,7 @@ private slots:
         QNetworkReply *first = network.post(request, QJsonDocument(bookingBody(id)).toJson(QJsonDocument::Compact));
         QSignalSpy firstDone(first, &QNetworkReply::finished);
 
-        QTRY_VERIFY_WITH_TIMEOUT(metricValue(*m_admin, QStringLiteral("syncloop_storage_transient_retries_total")) > retriesBefore, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(qint64(MetricsText::fetch(*m_admin).value("syncloop_storage_transient_retries_total")) > retriesBefore, 5000);
         QVERIFY(firstDone.isEmpty());
 
         const HttpResult second = m_agent1->postJson(confirmPath, bookingBody(id), key);

@@ -5,13 +5,13 @@
 #include "dbinspector.h"
 #include "demodata.h"
 #include "httpclient.h"
+#include "metricstext.h"
 #include "serverprocess.h"
 #include "smsproviderstandin.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QJsonArray>
-#include <QRegularExpression>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTest>
@@ -210,14 +210,8 @@ private:
     // "breaker=\"sms\",state=\"open\"").
     double metric(const QString &name, const QString &labels = {})
     {
-        const QString text = QString::fromUtf8(m_admin->get(QStringLiteral("/metrics")).body); // admin only
-        const QString sample
-            = labels.isEmpty() ? name : name + QLatin1Char('{') + labels + QLatin1Char('}');
-        const QRegularExpression line(
-            QStringLiteral("^%1 (\\S+)$").arg(QRegularExpression::escape(sample)),
-            QRegularExpression::MultilineOption);
-        const auto match = line.match(text);
-        return match.hasMatch() ? match.captured(1).toDouble() : -1.0;
+        const QString sample = labels.isEmpty() ? name : name + QLatin1Char('{') + labels + QLatin1Char('}');
+        return MetricsText::fetch(*m_admin).value(sample.toUtf8());
     }
     double breakerStateMetric(const char *state)
     {
