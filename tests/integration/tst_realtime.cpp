@@ -13,6 +13,8 @@
 #include <QJsonDocument>
 #include <QTest>
 
+#include <algorithm>
+
 namespace {
 
 using V = PhoenixCodec::Serializer;
@@ -214,6 +216,45 @@ private slots:
         QCOMPARE(changes[1].value(QStringLiteral("ids")).toArray().size(), 2);
         QVERIFY(changes[1].value(QStringLiteral("ids")).toArray().contains(echoed[0].toObject().value(QStringLiteral("id"))));
         QVERIFY(!changes[1].value(QStringLiteral("ids")).toArray().contains(echoed[1].toObject().value(QStringLiteral("id"))));
+    }
+
+    // One binding, two bookings: the one the filter must miss is confirmed first, so had it
+    // matched it would be the first change to arrive.
+    void filterOperatorsDeliverMatchingRowsOnly_data()
+    {
+        QTest::addColumn<QString>("op");
+        QTest::addColumn<QString>("threshold"); // "low" or "high" of the two booking ids
+        QTest::addColumn<QString>("matching");
+        QTest::newRow("neq") << QStringLiteral("neq") << QStringLiteral("low") << QStringLiteral("high");
+        QTest::newRow("lt") << QStringLiteral("lt") << QStringLiteral("high") << QStringLiteral("low");
+        QTest::newRow("lte") << QStringLiteral("lte") << QStringLiteral("low") << QStringLiteral("low");
+        QTest::newRow("gte") << QStringLiteral("gte") << QStringLiteral("high") << QStringLiteral("high");
+    }
+    void filterOperatorsDeliverMatchingRowsOnly()
+    {
+        QFETCH(QString, op);
+        QFETCH(QString, threshold);
+        QFETCH(QString, matching);
+        QVERIFY(m_pending1.size() >= 2);
+        QStringList ids { m_pending1.takeFirst(), m_pending1.takeFirst() };
+        std::sort(ids.begin(), ids.end()); // canonical uuids order as text as Postgres orders them
+        const QString value = threshold == QLatin1String("low") ? ids[0] : ids[1];
+        const QString match = matching == QLatin1String("low") ? ids[0] : ids[1];
+        const QString miss = match == ids[0] ? ids[1] : ids[0];
+
+        RealtimeTestClient client(m_server->baseUrl(), V::V2);
+        QVERIFY(client.open());
+        const QString filter = QStringLiteral("id=%1.%2").arg(op, value);
+        const QJsonObject reply = client.join(QStringLiteral("realtime:op-") + op,
+                                              bindings(QStringLiteral("bookings"), QStringLiteral("UPDATE"), filter), m_agent1->token());
+        QCOMPARE(reply.value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+        const QJsonValue bindingId = reply.value(QStringLiteral("response")).toObject().value(QStringLiteral("postgres_changes")).toArray().first().toObject().value(QStringLiteral("id"));
+        QCOMPARE(confirm(*m_agent1, miss), QStringLiteral("confirmed"));
+        QCOMPARE(confirm(*m_agent1, match), QStringLiteral("confirmed"));
+        QVERIFY(client.waitForChanges(1));
+        const QJsonObject first = client.changes().first();
+        QCOMPARE(data(first).value(QStringLiteral("record")).toObject().value(QStringLiteral("id")).toString(), match);
+        QCOMPARE(first.value(QStringLiteral("ids")).toArray(), QJsonArray { bindingId });
     }
 
     void visibilityFollowsTheRowOwner()
@@ -494,15 +535,40 @@ private slots:
         const QJsonObject unknownTable = victim.join(QStringLiteral("realtime:u"), bindings(QStringLiteral("payroll")), token);
         QCOMPARE(unknownTable.value(QStringLiteral("status")).toString(), QStringLiteral("error"));
         QVERIFY(unknownTable.value(QStringLiteral("response")).toObject().value(QStringLiteral("reason")).toString().startsWith(QLatin1String("UnknownTable")));
-        for (const QString &filter : { QStringLiteral("id"), QStringLiteral("id=like.x"), QStringLiteral("nope=eq.1"),
-                                       QStringLiteral("id=eq.1' OR '1'='1"), QStringLiteral("status=in.x"),
-                                       QStringLiteral("id=eq.1; DROP TABLE bookings;--") }) {
+        // Filters we cannot serve are refused at join, each with its reason.
+        const QList<std::pair<QString, QString>> refusedFilters {
+            { QStringLiteral("id"), QStringLiteral("InvalidFilter: expected column=operator.value") },
+            { QStringLiteral("id=like.x"), QStringLiteral("InvalidFilter: unknown operator \"like\"") },
+            { QStringLiteral("nope=eq.1"), QStringLiteral("InvalidFilter: unknown column \"nope\"") },
+            { QStringLiteral("status=in.x"), QStringLiteral("InvalidFilter: in expects in.(a,b,c)") },
+            // Values that are no literal of the column's type, as Postgres would refuse them.
+            { QStringLiteral("id=eq.1' OR '1'='1"), QStringLiteral("InvalidFilter: \"1' OR '1'='1\" is not a valid uuid for column id") },
+            { QStringLiteral("id=eq.1; DROP TABLE bookings;--"), QStringLiteral("InvalidFilter: \"1; DROP TABLE bookings;--\" is not a valid uuid for column id") },
+            { QStringLiteral("version=neq.abc"), QStringLiteral("InvalidFilter: \"abc\" is not a valid int8 for column version") },
+            { QStringLiteral("version=gt.1 OR 1=1"), QStringLiteral("InvalidFilter: \"1 OR 1=1\" is not a valid int8 for column version") },
+            { QStringLiteral("version=in.(1,x)"), QStringLiteral("InvalidFilter: \"x\" is not a valid int8 for column version") },
+            { QStringLiteral("starts_at=gt.yesterday"), QStringLiteral("InvalidFilter: \"yesterday\" is not a valid timestamptz for column starts_at") },
+        };
+        for (const auto &[filter, reason] : refusedFilters) {
             const QJsonObject r = victim.join(QStringLiteral("realtime:filter"), bindings(QStringLiteral("bookings"), QStringLiteral("*"), filter), token);
-            if (r.value(QStringLiteral("status")).toString() == QLatin1String("ok"))
-                continue; // a value that is just text: it matches nothing, and is never SQL
-            QVERIFY2(r.value(QStringLiteral("response")).toObject().value(QStringLiteral("reason")).toString().startsWith(QLatin1String("InvalidFilter")),
-                     qPrintable(filter));
+            QVERIFY2(r.value(QStringLiteral("status")).toString() == QLatin1String("error"), qPrintable(filter));
+            QCOMPARE(r.value(QStringLiteral("response")).toObject().value(QStringLiteral("reason")).toString(), reason);
         }
+        // Injection-looking values on text columns are just text: joined, never SQL, and
+        // matching no row. The unfiltered control channel tells when the change went by.
+        const QStringList plainText { QStringLiteral("status=eq.confirmed' OR '1'='1"),
+                                      QStringLiteral("customer_name=eq.x'; DROP TABLE bookings;--"),
+                                      QStringLiteral("status=in.(confirmed') OR ('1'='1)"),
+                                      QStringLiteral("service=eq.\" OR \"\"=\"") };
+        for (qsizetype i = 0; i < plainText.size(); ++i) {
+            const QJsonObject r = victim.join(QStringLiteral("realtime:text-%1").arg(i),
+                                              bindings(QStringLiteral("bookings"), QStringLiteral("*"), plainText[i]), token);
+            QVERIFY2(r.value(QStringLiteral("status")).toString() == QLatin1String("ok"), qPrintable(plainText[i]));
+        }
+        QVERIFY(victim.join(QStringLiteral("realtime:text-control"), bindings(QStringLiteral("bookings")), token).value(QStringLiteral("status")) == QStringLiteral("ok"));
+        QCOMPARE(confirm(*m_agent1, m_pending1.takeFirst()), QStringLiteral("confirmed"));
+        QVERIFY(victim.waitForChanges(1, 5000, QStringLiteral("realtime:text-control")));
+        QCOMPARE(victim.changes().size(), 1); // channels are served in order: the others had their turn
         DbInspector db(m_server->databasePath());
         QVERIFY(db.scalar(QStringLiteral("SELECT COUNT(*) FROM bookings")) > 0);
 

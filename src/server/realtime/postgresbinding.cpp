@@ -3,23 +3,57 @@
 #include "storage/changelog.h"
 
 #include <QCryptographicHash>
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QUuid>
 
 namespace {
 
 const QStringList knownTables { QStringLiteral("bookings"), QStringLiteral("leads"), QStringLiteral("sms_messages") };
 
-bool hasColumn(const QString &table, const QString &column)
+// The types `column` has in the tables `table` names ("*": all); empty when none has it.
+QStringList columnTypes(const QString &table, const QString &column)
 {
     const QStringList candidates = table == QLatin1String("*") ? knownTables : QStringList { table };
+    QStringList types;
     for (const QString &t : candidates) {
         for (const QJsonValue &c : ChangeLog::columnsOf(t)) {
-            if (c.toObject().value(QLatin1String("name")).toString() == column)
-                return true;
+            const QJsonObject described = c.toObject();
+            const QString type = described.value(QLatin1String("type")).toString();
+            if (described.value(QLatin1String("name")).toString() == column && !types.contains(type))
+                types.append(type);
         }
     }
-    return false;
+    return types;
+}
+
+const QString nilUuid = QStringLiteral("00000000-0000-0000-0000-000000000000");
+
+// Whether `value` reads as a literal of `type`. Postgres casts a filter's value to the
+// column's type and refuses the subscription when it does not fit; without this check
+// `version=neq.abc` would compare as "not comparable" and match every row.
+bool fitsType(const QString &value, const QString &type)
+{
+    bool ok = false;
+    if (type == QLatin1String("int8"))
+        value.toLongLong(&ok);
+    else if (type == QLatin1String("int4"))
+        value.toInt(&ok);
+    else if (type == QLatin1String("uuid"))
+        ok = !QUuid::fromString(value).isNull() || value == nilUuid;
+    else if (type == QLatin1String("timestamptz"))
+        ok = QDateTime::fromString(value, Qt::ISODateWithMs).isValid() || QDate::fromString(value, Qt::ISODate).isValid();
+    else
+        ok = true; // text
+    return ok;
+}
+
+// Records carry uuids in canonical form (lower case, no braces); so must the values they
+// are compared with as text.
+QString canonicalValue(const QString &value, const QStringList &types)
+{
+    return types == QStringList { QStringLiteral("uuid") } ? QUuid::fromString(value).toString(QUuid::WithoutBraces) : value;
 }
 
 // Numbers compare as numbers, everything else as text (the record's JSON type decides).
@@ -110,24 +144,36 @@ std::optional<PostgresBinding> PostgresBinding::parse(const QJsonObject &entry, 
             *error = QStringLiteral("InvalidFilter: unknown operator \"%1\"").arg(op.left(16));
             return std::nullopt;
         }
-        if (!hasColumn(b.m_table, b.m_column)) {
+        const QStringList types = columnTypes(b.m_table, b.m_column);
+        if (types.isEmpty()) {
             *error = QStringLiteral("InvalidFilter: unknown column \"%1\"").arg(b.m_column.left(64));
             return std::nullopt;
         }
         b.m_operator = static_cast<Operator>(opIndex);
+        QStringList values;
         if (b.m_operator == Operator::In) {
             if (!value.startsWith(QLatin1Char('(')) || !value.endsWith(QLatin1Char(')')) || value.size() < 2) {
                 *error = QStringLiteral("InvalidFilter: in expects in.(a,b,c)");
                 return std::nullopt;
             }
             for (const QString &v : value.mid(1, value.size() - 2).split(QLatin1Char(',')))
-                b.m_values.append(v.trimmed().remove(QLatin1Char('"')));
-            if (b.m_values.size() > 100) {
+                values.append(v.trimmed().remove(QLatin1Char('"')));
+            if (values.size() > 100) {
                 *error = QStringLiteral("InvalidFilter: at most 100 values in in.(...)");
                 return std::nullopt;
             }
         } else {
-            b.m_values = { value };
+            values = { value };
+        }
+        for (const QString &v : std::as_const(values)) {
+            for (const QString &type : types) {
+                if (!fitsType(v, type)) {
+                    *error = QStringLiteral("InvalidFilter: \"%1\" is not a valid %2 for column %3")
+                                 .arg(v.left(64), type, b.m_column.left(64));
+                    return std::nullopt;
+                }
+            }
+            b.m_values.append(canonicalValue(v, types));
         }
         b.m_hasFilter = true;
     }

@@ -14,7 +14,8 @@ class PostgresBinding
 public:
     enum class Operator { Eq, Neq, Lt, Lte, Gt, Gte, In };
 
-    // nullopt + *error ("UnknownTable: ...", "InvalidFilter: ...") for what we cannot serve.
+    // nullopt + *error ("UnknownTable: ...", "InvalidFilter: ...") for what we cannot serve,
+    // including a filter value that is no literal of its column's type.
     static std::optional<PostgresBinding> parse(const QJsonObject &entry, QString *error);
 
     // The entry as the client sent it, plus our numeric id: the join reply echoes this.
