@@ -65,6 +65,23 @@ private:
     {
         return client.lastLogin().value(QStringLiteral("user")).toObject().value(QStringLiteral("org_id")).toString();
     }
+    // Claims for a token of agent 1 that we mint ourselves (to choose its expiry).
+    QJsonObject agent1Claims(qint64 issuedAt, qint64 expiresAt) const
+    {
+        return { { QStringLiteral("sub"), userId(*m_agent1) }, { QStringLiteral("org"), orgId(*m_agent1) },
+                 { QStringLiteral("role"), QStringLiteral("agent") }, { QStringLiteral("email"), DemoData::agent1 },
+                 { QStringLiteral("iat"), issuedAt }, { QStringLiteral("exp"), expiresAt } };
+    }
+    static QList<RealtimeTestClient::Frame> framesOf(const RealtimeTestClient &client, const QString &event,
+                                                     const QString &topic = {})
+    {
+        QList<RealtimeTestClient::Frame> out;
+        for (const auto &f : client.frames()) {
+            if (f.message.event == event && (topic.isEmpty() || f.message.topic == topic))
+                out.append(f);
+        }
+        return out;
+    }
 
 private slots:
     void initTestCase()
@@ -594,6 +611,73 @@ private slots:
 
         QCOMPARE(confirm(*m_agent1, m_pending1.takeFirst()), QStringLiteral("confirmed"));
         QVERIFY(bystander.waitForChanges(1));
+    }
+
+    // Nothing is delivered to this channel, so only the loop's sweep can notice the expiry.
+    void aQuietChannelIsToldItsTokenExpired()
+    {
+        RealtimeTestClient client(m_server->baseUrl(), V::V2);
+        QVERIFY(client.open());
+        client.startHeartbeat(400); // outlives the server's 2 s idle timeout
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const QString topic = QStringLiteral("realtime:quiet");
+        QVERIFY(client.join(topic, bindings(QStringLiteral("bookings")), mintToken(m_secret, agent1Claims(now, now + 2)))
+                    .value(QStringLiteral("status")) == QStringLiteral("ok"));
+        auto errors = [&] {
+            QList<QJsonObject> out;
+            for (const QJsonObject &s : client.systemMessages(topic)) {
+                if (s.value(QStringLiteral("status")).toString() == QLatin1String("error"))
+                    out.append(s);
+            }
+            return out;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(errors().size(), 1, 8000);
+        QVERIFY(QDateTime::currentSecsSinceEpoch() >= now + 2);
+        const QJsonObject system = errors().first();
+        QCOMPARE(system.value(QStringLiteral("extension")).toString(), QStringLiteral("system"));
+        QCOMPARE(system.value(QStringLiteral("channel")).toString(), QStringLiteral("quiet"));
+        QVERIFY2(system.value(QStringLiteral("message")).toString().contains(QLatin1String("expired")),
+                 qPrintable(system.value(QStringLiteral("message")).toString()));
+        QCOMPARE(framesOf(client, QStringLiteral("system"), topic).first().message.joinRef, QJsonValue(client.joinRefOf(topic)));
+        QVERIFY(client.isOpen());
+    }
+
+    // SIGTERM: every joined channel gets phx_error (join_ref = ref = its join_ref), so clients
+    // rejoin, then the socket closes with 1001 "going away". A server of its own: it stops.
+    void shutdownTellsEveryChannelToRejoin()
+    {
+        ServerProcess server;
+        QVERIFY(server.start());
+        HttpClient agent(server.baseUrl());
+        QVERIFY(!agent.login(DemoData::agent1).isEmpty());
+        RealtimeTestClient v2(server.baseUrl(), V::V2), v1(server.baseUrl(), V::V1);
+        QVERIFY(v2.open());
+        QVERIFY(v1.open());
+        const QHash<RealtimeTestClient *, QStringList> topics {
+            { &v2, { QStringLiteral("realtime:one"), QStringLiteral("realtime:two") } },
+            { &v1, { QStringLiteral("realtime:three") } },
+        };
+        QVERIFY(v2.join(QStringLiteral("realtime:one"), bindings(QStringLiteral("bookings")), agent.token()).value(QStringLiteral("status")) == QStringLiteral("ok"));
+        QVERIFY(v2.join(QStringLiteral("realtime:two"), {}, agent.token()).value(QStringLiteral("status")) == QStringLiteral("ok"));
+        QVERIFY(v1.join(QStringLiteral("realtime:three"), bindings(QStringLiteral("leads")), agent.token()).value(QStringLiteral("status")) == QStringLiteral("ok"));
+
+        server.terminate();
+        QVERIFY(!server.isRunning());
+        for (auto it = topics.cbegin(); it != topics.cend(); ++it) {
+            RealtimeTestClient &client = *it.key();
+            QVERIFY(client.waitForClose(10000));
+            QCOMPARE(client.closeCode(), int(QWebSocketProtocol::CloseCodeGoingAway));
+            QVERIFY(!client.closeReason().isEmpty());
+            QCOMPARE(framesOf(client, QStringLiteral("phx_error")).size(), it.value().size());
+            for (const QString &topic : it.value()) {
+                const QList<RealtimeTestClient::Frame> errors = framesOf(client, QStringLiteral("phx_error"), topic);
+                QCOMPARE(errors.size(), 1);
+                const QJsonValue joinRef(client.joinRefOf(topic));
+                QCOMPARE(errors.first().message.joinRef, joinRef);
+                QCOMPARE(errors.first().message.ref, joinRef);
+                QCOMPARE(errors.first().message.payload, QJsonValue(QJsonObject()));
+            }
+        }
     }
 
     void healthReportsRealtimeFigures()

@@ -73,6 +73,29 @@ void RealtimeConnection::close(int code, const QString &reason)
     });
 }
 
+void RealtimeConnection::goAway(const QString &reason)
+{
+    if (m_closing)
+        return;
+    // Phoenix sends phx_error with join_ref = ref = the channel's join_ref; realtime-js and
+    // phx-js then rejoin on their own once the socket is back.
+    for (const Channel &c : std::as_const(m_channels))
+        sendText(QString::fromUtf8(PhoenixCodec::encode({ c.joinRef, c.joinRef, c.topic, QStringLiteral("phx_error"), QJsonObject() },
+                                                        m_serializer)));
+    close(int(QWebSocketProtocol::CloseCodeGoingAway), reason);
+    // The loop stops soon after: hand the close frame to the kernel now, not on a later
+    // write notification that may never come.
+    m_socket->flush();
+}
+
+void RealtimeConnection::reportExpiredTokens()
+{
+    if (m_closing)
+        return;
+    for (Channel &c : m_channels)
+        expired(c);
+}
+
 void RealtimeConnection::onText(const QString &text)
 {
     m_lastHeardMs = m_services->clock->nowMs();

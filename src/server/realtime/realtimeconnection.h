@@ -64,6 +64,11 @@ public:
     void deliverBroadcast(const BroadcastEvent &broadcast, const QString &jsonFrame, const QByteArray &binaryFrame);
     void flushQueued();
     void close(int code, const QString &reason);
+    // The server is going away: every channel gets phx_error (so clients rejoin, as after a
+    // crashed channel in Phoenix), then the socket closes with 1001.
+    void goAway(const QString &reason);
+    // Tells each channel whose token has run out, even when nothing is being delivered to it.
+    void reportExpiredTokens();
     // Cuts the TCP connection: for a peer that never takes the close (it stopped reading).
     void abort() { m_socket->abort(); }
     bool isClosing() const { return m_closing; }

@@ -9,6 +9,7 @@
 #include "storage/transaction.h"
 #include "storage/transactionrunner.h"
 
+#include <QCoreApplication>
 #include <QJsonDocument>
 #include <QTimer>
 
@@ -24,9 +25,27 @@ RealtimeHub::RealtimeHub(TransactionRunner &runner, RealtimeConnection::Services
     m_services.hub = this;
     connect(&runner, &TransactionRunner::changesCommitted, this, &RealtimeHub::onChangesCommitted,
             Qt::QueuedConnection);
+    // SIGTERM/SIGINT quit the application; aboutToQuit is emitted before exec() returns, so
+    // before main() destroys the server and with it the HTTP loop threads (~SyncServer ->
+    // ~HttpListener): the loops still run and can tell their clients to rejoin.
+    if (QCoreApplication *app = QCoreApplication::instance())
+        connect(app, &QCoreApplication::aboutToQuit, this, &RealtimeHub::onAboutToQuit);
 }
 
 RealtimeHub::~RealtimeHub() = default;
+
+void RealtimeHub::onAboutToQuit()
+{
+    // Not under m_mutex: a loop may be waiting for it (relayBroadcast) while we wait for the
+    // loop. The loops outlive this call: they stop only when the server object is destroyed.
+    QList<RealtimeLoop *> loops;
+    {
+        QMutexLocker lock(&m_mutex);
+        loops = m_loops;
+    }
+    for (RealtimeLoop *loop : std::as_const(loops))
+        QMetaObject::invokeMethod(loop, &RealtimeLoop::shutdown, Qt::BlockingQueuedConnection);
+}
 
 void RealtimeHub::start()
 {

@@ -34,6 +34,7 @@ public:
 
 private:
     void publish();
+    void onAboutToQuit();
 
     TransactionRunner &m_runner;
     RealtimeConnection::Services m_services;

@@ -65,7 +65,9 @@ void RealtimeLoop::onNewConnection()
         if (!headerKey.isEmpty())
             apiKey = QString::fromUtf8(headerKey);
         const auto serializer = PhoenixCodec::serializerFor(query.queryItemValue(QStringLiteral("vsn")));
-        if (m_services->options.apiKey.isEmpty()) {
+        if (m_shuttingDown) {
+            refuse(std::move(socket), int(QWebSocketProtocol::CloseCodeGoingAway), QStringLiteral("server shutting down"), this);
+        } else if (m_services->options.apiKey.isEmpty()) {
             refuse(std::move(socket), 4403, QStringLiteral("realtime is disabled: start syncloopd with --realtime-apikey"), this);
         } else if (apiKey != m_services->options.apiKey) {
             refuse(std::move(socket), 4401, apiKey.isEmpty() ? QStringLiteral("unauthorized: API key is missing")
@@ -94,6 +96,16 @@ void RealtimeLoop::deliverBroadcast(const SharedBroadcast &broadcast)
 {
     m_pendingBroadcasts.push_back(broadcast);
     scheduleDrain();
+}
+
+void RealtimeLoop::shutdown()
+{
+    m_shuttingDown = true;
+    if (m_drainQueued)
+        drain(); // what was committed before goes out first; clients gap-fill the rest
+    const QHash<quint64, RealtimeConnection *> connections = m_connections; // as in drain()
+    for (RealtimeConnection *connection : connections)
+        connection->goAway(QStringLiteral("server shutting down: reconnect and rejoin"));
 }
 
 void RealtimeLoop::scheduleDrain()
@@ -185,6 +197,10 @@ void RealtimeLoop::sweepIdle()
         } else if (now - connection->lastHeardMs() > options.idleTimeoutMs) {
             connection->close(4000, QStringLiteral("heartbeat timeout: nothing received for %1 s")
                                         .arg(options.idleTimeoutMs / 1000));
+        } else {
+            // Delivery notices an expired token only when something is sent; a quiet
+            // channel hears it from here.
+            connection->reportExpiredTokens();
         }
     }
 }

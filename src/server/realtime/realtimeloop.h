@@ -24,6 +24,9 @@ public:
     // Queued from the hub's thread; run on this loop's thread.
     void deliverChanges(const ChangeBatch &batch);
     void deliverBroadcast(const SharedBroadcast &broadcast);
+    // Run on this loop's thread before the loop stops: every socket is told to rejoin
+    // elsewhere (phx_error, then close 1001), and new sockets are turned away.
+    void shutdown();
 
     int connectionCount() const { return int(m_connections.size()); }
 
@@ -51,4 +54,5 @@ private:
     std::vector<ChangeBatch> m_pendingChanges;
     std::vector<SharedBroadcast> m_pendingBroadcasts;
     bool m_drainQueued = false;
+    bool m_shuttingDown = false;
 };
