@@ -12,6 +12,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTest>
+#include <QUuid>
 
 #include <algorithm>
 
@@ -611,6 +612,100 @@ private slots:
 
         QCOMPARE(confirm(*m_agent1, m_pending1.takeFirst()), QStringLiteral("confirmed"));
         QVERIFY(bystander.waitForChanges(1));
+    }
+
+    void unknownEventOnAJoinedTopicIsAnError()
+    {
+        RealtimeTestClient client(m_server->baseUrl(), V::V2);
+        QVERIFY(client.open());
+        const QString topic = QStringLiteral("realtime:dancefloor");
+        QVERIFY(client.join(topic, bindings(QStringLiteral("bookings")), m_agent1->token()).value(QStringLiteral("status")) == QStringLiteral("ok"));
+        const QString ref = client.send(topic, QStringLiteral("dance"), QJsonObject());
+        const QJsonObject reply = client.waitForReply(ref);
+        QCOMPARE(reply.value(QStringLiteral("status")).toString(), QStringLiteral("error"));
+        QCOMPARE(reply.value(QStringLiteral("response")).toObject().value(QStringLiteral("reason")).toString(),
+                 QStringLiteral("unknown event \"dance\""));
+        // The channel stays joined.
+        QCOMPARE(confirm(*m_agent1, m_pending1.takeFirst()), QStringLiteral("confirmed"));
+        QVERIFY(client.waitForChanges(1, 5000, topic));
+    }
+
+    void leaveRepliesOkThenClosesTheChannel()
+    {
+        RealtimeTestClient client(m_server->baseUrl(), V::V1); // vsn 1.0.0 carries join_ref as a member
+        QVERIFY(client.open());
+        const QString topic = QStringLiteral("realtime:goodbye");
+        QVERIFY(client.join(topic, bindings(QStringLiteral("bookings")), m_agent1->token()).value(QStringLiteral("status")) == QStringLiteral("ok"));
+        const QString joinRef = client.joinRefOf(topic);
+        const QString ref = client.send(topic, QStringLiteral("phx_leave"), QJsonObject());
+        QCOMPARE(client.waitForReply(ref).value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+        QTRY_COMPARE(framesOf(client, QStringLiteral("phx_close"), topic).size(), 1);
+        const PhoenixMessage close = framesOf(client, QStringLiteral("phx_close"), topic).first().message;
+        QCOMPARE(close.joinRef, QJsonValue(joinRef));
+        QCOMPARE(close.ref, QJsonValue(joinRef));
+        QCOMPARE(close.payload, QJsonValue(QJsonObject()));
+        // The reply comes first, then the close.
+        const QList<RealtimeTestClient::Frame> &frames = client.frames();
+        qsizetype replyAt = -1, closeAt = -1;
+        for (qsizetype i = 0; i < frames.size(); ++i) {
+            if (frames[i].message.event == QLatin1String("phx_reply") && frames[i].message.ref == QJsonValue(ref))
+                replyAt = i;
+            if (frames[i].message.event == QLatin1String("phx_close"))
+                closeAt = i;
+        }
+        QVERIFY(replyAt >= 0 && replyAt < closeAt);
+        // The channel is gone: the server no longer knows the topic on this socket.
+        const QString after = client.send(topic, QStringLiteral("dance"), QJsonObject());
+        QCOMPARE(client.waitForReply(after).value(QStringLiteral("response")).toObject().value(QStringLiteral("reason")).toString(),
+                 QStringLiteral("unmatched topic"));
+    }
+
+    // All demo users share one organisation; a token minted for another one must hear
+    // neither that organisation's changes nor its broadcasts, on the very same topic name.
+    void anotherOrganisationHearsNothing()
+    {
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const QString outsiderToken = mintToken(m_secret, { { QStringLiteral("sub"), QUuid::createUuid().toString(QUuid::WithoutBraces) },
+                                                            { QStringLiteral("org"), QUuid::createUuid().toString(QUuid::WithoutBraces) },
+                                                            { QStringLiteral("role"), QStringLiteral("admin") },
+                                                            { QStringLiteral("email"), QStringLiteral("admin@elsewhere.example") },
+                                                            { QStringLiteral("iat"), now }, { QStringLiteral("exp"), now + 600 } });
+        const QString topic = QStringLiteral("realtime:shared-name");
+        const QJsonObject self { { QStringLiteral("self"), true } };
+        RealtimeTestClient sender(m_server->baseUrl(), V::V2), insider(m_server->baseUrl(), V::V2), outsider(m_server->baseUrl(), V::V2);
+        for (auto *c : { &sender, &insider, &outsider })
+            QVERIFY(c->open());
+        QVERIFY(sender.join(topic, {}, m_agent1->token()).value(QStringLiteral("status")) == QStringLiteral("ok"));
+        QVERIFY(insider.join(topic, bindings(QStringLiteral("bookings")), m_admin->token(), self).value(QStringLiteral("status")) == QStringLiteral("ok"));
+        QVERIFY(outsider.join(topic, bindings(QStringLiteral("bookings")), outsiderToken, self).value(QStringLiteral("status")) == QStringLiteral("ok"));
+        auto say = [&topic](RealtimeTestClient &c, const QString &event) {
+            c.send(topic, QStringLiteral("broadcast"),
+                   QJsonObject { { QStringLiteral("type"), QStringLiteral("broadcast") }, { QStringLiteral("event"), event },
+                                 { QStringLiteral("payload"), QJsonObject() } });
+        };
+        auto heard = [&topic](const RealtimeTestClient &c, const QString &event) {
+            for (const auto &f : framesOf(c, QStringLiteral("broadcast"), topic)) {
+                if (f.message.payload.toObject().value(QStringLiteral("event")).toString() == event)
+                    return true;
+            }
+            return false;
+        };
+
+        QCOMPARE(confirm(*m_agent1, m_pending1.takeFirst()), QStringLiteral("confirmed"));
+        say(sender, QStringLiteral("org-secret"));
+        QVERIFY(insider.waitForChanges(1));
+        QVERIFY(insider.waitUntil([&] { return heard(insider, QStringLiteral("org-secret")); }));
+        // The change and the broadcast were handed to every loop before the outsider's own
+        // broadcast below: once it hears itself (self), it has been offered both already.
+        say(outsider, QStringLiteral("outsider-marker"));
+        QVERIFY(outsider.waitUntil([&] { return heard(outsider, QStringLiteral("outsider-marker")); }));
+        QVERIFY(outsider.changes().isEmpty());
+        QVERIFY(!heard(outsider, QStringLiteral("org-secret")));
+        // And the other way round.
+        say(insider, QStringLiteral("insider-marker"));
+        QVERIFY(insider.waitUntil([&] { return heard(insider, QStringLiteral("insider-marker")); }));
+        QVERIFY(!heard(insider, QStringLiteral("outsider-marker")));
+        QVERIFY(!heard(sender, QStringLiteral("outsider-marker")));
     }
 
     // Nothing is delivered to this channel, so only the loop's sweep can notice the expiry.
