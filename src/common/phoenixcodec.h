@@ -35,8 +35,11 @@ struct BinaryBroadcast
 };
 
 // The Phoenix / Supabase Realtime frame codec shared by syncloopd and syncloop-core.
-//  vsn 1.0.0: text frames holding {"topic","event","payload","ref","join_ref"}; the server
-//             side leaves join_ref out, like Phoenix's V1 serializer.
+//  vsn 1.0.0: text frames holding {"topic","event","payload","ref","join_ref"}; join_ref is
+//             written only when there is one. (Phoenix's V1 serializer never writes it in
+//             server frames. Ours carry the channel's current join_ref, which phx-js'
+//             isMember() accepts, so a client sees the same as from Phoenix; only frames of
+//             an earlier join get dropped, as they are in vsn 2.0.0.)
 //  vsn 2.0.0: text frames holding [join_ref, ref, topic, event, payload], plus binary
 //             broadcast frames.
 // Decoding never trusts its input: every length is checked, every type verified.
