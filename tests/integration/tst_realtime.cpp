@@ -9,6 +9,7 @@
 #include "stalledwebsocket.h"
 #include "testjwt.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTest>
@@ -273,6 +274,38 @@ private slots:
         const QJsonObject first = client.changes().first();
         QCOMPARE(data(first).value(QStringLiteral("record")).toObject().value(QStringLiteral("id")).toString(), match);
         QCOMPARE(first.value(QStringLiteral("ids")).toArray(), QJsonArray { bindingId });
+    }
+
+    // A time filter means the instant, whatever the spelling: no milliseconds, an offset.
+    void timeFiltersCompareInstantsNotText()
+    {
+        const QString id = m_pending1.takeFirst();
+        const QJsonObject booking = m_agent1->get(QStringLiteral("/api/bookings/") + id).json().value(QStringLiteral("booking")).toObject();
+        const QDateTime startsAt = QDateTime::fromString(booking.value(QStringLiteral("starts_at")).toString(), Qt::ISODateWithMs);
+        QVERIFY(startsAt.isValid());
+        // The same instant two hours east, without milliseconds: "…T11:00:00+02:00".
+        const QString east = startsAt.toOffsetFromUtc(2 * 3600).toString(Qt::ISODate);
+        QVERIFY(!east.contains(QLatin1Char('.')) && east.endsWith(QLatin1String("+02:00")));
+        const QString earlier = startsAt.addSecs(-1).toString(Qt::ISODate); // UTC, "Z", no ms
+
+        RealtimeTestClient client(m_server->baseUrl(), V::V2);
+        QVERIFY(client.open());
+        QJsonArray both = bindings(QStringLiteral("bookings"), QStringLiteral("UPDATE"), QStringLiteral("starts_at=eq.") + east);
+        both.append(bindings(QStringLiteral("bookings"), QStringLiteral("UPDATE"), QStringLiteral("starts_at=gt.") + earlier).first());
+        const QJsonObject reply = client.join(QStringLiteral("realtime:time"), both, m_agent1->token());
+        QCOMPARE(reply.value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+        QCOMPARE(confirm(*m_agent1, id), QStringLiteral("confirmed"));
+        QVERIFY(client.waitUntil([&] {
+            for (const QJsonObject &c : client.changes()) {
+                if (data(c).value(QStringLiteral("record")).toObject().value(QStringLiteral("id")).toString() == id)
+                    return true;
+            }
+            return false;
+        }));
+        for (const QJsonObject &c : client.changes()) {
+            if (data(c).value(QStringLiteral("record")).toObject().value(QStringLiteral("id")).toString() == id)
+                QCOMPARE(c.value(QStringLiteral("ids")).toArray().size(), 2); // both bindings matched
+        }
     }
 
     void visibilityFollowsTheRowOwner()

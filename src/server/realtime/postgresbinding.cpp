@@ -1,5 +1,7 @@
 #include "postgresbinding.h"
 
+#include "wireformat.h"
+
 #include "storage/changelog.h"
 
 #include <QCryptographicHash>
@@ -49,11 +51,22 @@ bool fitsType(const QString &value, const QString &type)
     return ok;
 }
 
-// Records carry uuids in canonical form (lower case, no braces); so must the values they
-// are compared with as text.
+// Records carry uuids in canonical form (lower case, no braces) and times as fixed-width UTC
+// ISO text with milliseconds; so must the values they are compared with as text, or
+// "09:00:00Z" would not equal "09:00:00.000Z" nor sort with it.
 QString canonicalValue(const QString &value, const QStringList &types)
 {
-    return types == QStringList { QStringLiteral("uuid") } ? QUuid::fromString(value).toString(QUuid::WithoutBraces) : value;
+    if (types == QStringList { QStringLiteral("uuid") })
+        return QUuid::fromString(value).toString(QUuid::WithoutBraces);
+    if (types == QStringList { QStringLiteral("timestamptz") }) {
+        QDateTime t = QDateTime::fromString(value, Qt::ISODateWithMs);
+        if (!t.isValid())
+            t = QDateTime(QDate::fromString(value, Qt::ISODate), QTime(0, 0));
+        if (t.timeSpec() == Qt::LocalTime)
+            t.setTimeSpec(Qt::UTC); // no offset given: UTC, as Postgres sessions here use
+        return WireFormat::timestamp(t);
+    }
+    return value;
 }
 
 // Numbers compare as numbers, everything else as text (the record's JSON type decides).
