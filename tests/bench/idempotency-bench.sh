@@ -84,7 +84,8 @@ start_server() {
     local dir="$work/$name"
     mkdir -p "$dir/data"
     : >"$dir/stdout" # exists before the background redirection creates it
-    "$syncloopd" --port 0 --data-dir "$dir/data" --demo --demo-bookings "$bookings" "$@" \
+    # shellcheck disable=SC2086 # SERVER_ARGS: extra flags for every server, e.g. "--event-loops 2"
+    "$syncloopd" --port 0 --data-dir "$dir/data" --demo --demo-bookings "$bookings" ${SERVER_ARGS:-} "$@" \
         >"$dir/stdout" 2>"$dir/stderr" &
     server_pid=$!
     base_url=""

@@ -30,6 +30,7 @@
 #include <QUuid>
 
 #include <cstdio>
+#include <cstdlib>
 
 namespace {
 
@@ -133,9 +134,10 @@ int main(int argc, char **argv)
     };
 
     print("plain", run([&] {
-              const QString &id = pending[next % pending.size()];
+              const QString &id = pending[qsizetype(std::rand()) % pending.size()];
               runner.write([&](Transaction &tx) {
-                  tx.query(QStringLiteral("UPDATE bookings SET updated_at = updated_at WHERE id = ?")).bind(id).exec();
+                  // A real change (an unchanged value would let SQLite skip the write).
+                  tx.query(QStringLiteral("UPDATE bookings SET version = version + 1 WHERE id = ?")).bind(id).exec();
               });
               return qint64(1);
           }),
