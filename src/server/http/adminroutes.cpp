@@ -86,7 +86,8 @@ HttpResponse syncHealth(const AdminRoutes::Sources &s)
               { QStringLiteral("channels"), qint64(m.realtimeChannels.load()) },
               { QStringLiteral("messages_out"), qint64(m.realtimeMessagesOut.load()) },
               { QStringLiteral("bytes_out"), qint64(m.realtimeBytesOut.load()) },
-              { QStringLiteral("drops"), qint64(m.realtimeDrops.load()) } } },
+              { QStringLiteral("drops"), qint64(m.realtimeDrops.load()) },
+              { QStringLiteral("idle_timeouts"), qint64(m.realtimeIdleTimeouts.load()) } } },
         { QStringLiteral("breakers"), QJsonArray { breakerJson(*s.smsBreaker) } },
         { QStringLiteral("outbox"), QJsonObject {
               { QStringLiteral("depth"), stored.outboxDepth },
@@ -188,6 +189,8 @@ HttpResponse metrics(const AdminRoutes::Sources &s)
     p.single("syncloop_realtime_messages_out_total", "counter", "Realtime frames sent.", double(m.realtimeMessagesOut.load()));
     p.single("syncloop_realtime_bytes_out_total", "counter", "Realtime bytes sent.", double(m.realtimeBytesOut.load()));
     p.single("syncloop_realtime_drops_total", "counter", "Sockets closed for being too slow.", double(m.realtimeDrops.load()));
+    p.single("syncloop_realtime_idle_timeouts_total", "counter", "Sockets closed for sending nothing for the idle timeout.",
+             double(m.realtimeIdleTimeouts.load()));
     p.single("syncloop_storage_transient_retries_total", "counter", "Transactions retried after busy/serialization errors.",
              double(s.runner->transientRetries()));
     p.single("syncloop_change_seq", "gauge", "Last change-log sequence number.", double(stored.changeSeq));

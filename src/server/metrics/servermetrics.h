@@ -38,7 +38,8 @@ public:
     std::atomic<qint64> realtimeChannels { 0 };
     std::atomic<quint64> realtimeMessagesOut { 0 };
     std::atomic<quint64> realtimeBytesOut { 0 };
-    std::atomic<quint64> realtimeDrops { 0 };
+    std::atomic<quint64> realtimeDrops { 0 };        // closed for being too slow (4008)
+    std::atomic<quint64> realtimeIdleTimeouts { 0 }; // closed for silence (4000)
 
     struct RequestKey
     {

@@ -3,6 +3,7 @@
 #include "clock.h"
 #include "http/httpfrontend.h"
 #include "logging.h"
+#include "metrics/servermetrics.h"
 #include "realtimehub.h"
 
 #include <QJsonArray>
@@ -195,6 +196,7 @@ void RealtimeLoop::sweepIdle()
             if (now - connection->closingSinceMs() > options.closeGraceMs)
                 connection->abort();
         } else if (now - connection->lastHeardMs() > options.idleTimeoutMs) {
+            ++m_services->metrics->realtimeIdleTimeouts;
             connection->close(4000, QStringLiteral("heartbeat timeout: nothing received for %1 s")
                                         .arg(options.idleTimeoutMs / 1000));
         } else {
