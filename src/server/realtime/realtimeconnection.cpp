@@ -403,7 +403,20 @@ bool RealtimeConnection::sendText(const QString &frame, Write write)
 {
     if (m_closing || tooFarBehind())
         return false;
-    const qint64 bytes = m_socket->sendTextMessage(frame);
+    written(m_socket->sendTextMessage(frame), write);
+    return true;
+}
+
+bool RealtimeConnection::sendBinary(const QByteArray &frame, Write write)
+{
+    if (m_closing || tooFarBehind())
+        return false;
+    written(m_socket->sendBinaryMessage(frame), write);
+    return true;
+}
+
+void RealtimeConnection::written(qint64 bytes, Write write)
+{
     // Write now (or at flushQueued) rather than on the next write notification: saves a
     // notifier round trip per write, which is much of the cost when fanning out to thousands.
     if (write == Write::Now)
@@ -412,21 +425,6 @@ bool RealtimeConnection::sendText(const QString &frame, Write write)
         m_unflushed = true;
     ++m_services->metrics->realtimeMessagesOut;
     m_services->metrics->realtimeBytesOut += quint64(bytes);
-    return true;
-}
-
-bool RealtimeConnection::sendBinary(const QByteArray &frame, Write write)
-{
-    if (m_closing || tooFarBehind())
-        return false;
-    const qint64 bytes = m_socket->sendBinaryMessage(frame);
-    if (write == Write::Now)
-        m_socket->flush();
-    else
-        m_unflushed = true;
-    ++m_services->metrics->realtimeMessagesOut;
-    m_services->metrics->realtimeBytesOut += quint64(bytes);
-    return true;
 }
 
 RealtimeConnection::Channel *RealtimeConnection::channel(const QString &topic)

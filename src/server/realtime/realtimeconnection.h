@@ -94,6 +94,7 @@ private:
     bool sendText(const QString &frame, Write write = Write::Now);
     bool deliverChange(const ChangeEvent &change, std::size_t index, const FrameSource &frameFor);
     bool sendBinary(const QByteArray &frame, Write write);
+    void written(qint64 bytes, Write write); // after a send: flush or mark, count
     bool tooFarBehind();
     bool expired(Channel &channel);
     Channel *channel(const QString &topic);
