@@ -32,6 +32,18 @@ QStringList columnTypes(const QString &table, const QString &column)
 
 const QString nilUuid = QStringLiteral("00000000-0000-0000-0000-000000000000");
 
+// A time filter's value: ISO 8601 date-time or date; without an offset it is UTC, as
+// Postgres sessions here use. Invalid when it is neither.
+QDateTime filterTime(const QString &value)
+{
+    QDateTime t = QDateTime::fromString(value, Qt::ISODateWithMs);
+    if (!t.isValid())
+        t = QDateTime(QDate::fromString(value, Qt::ISODate), QTime(0, 0));
+    if (t.isValid() && t.timeSpec() == Qt::LocalTime)
+        t.setTimeSpec(Qt::UTC);
+    return t;
+}
+
 // Whether `value` reads as a literal of `type`. Postgres casts a filter's value to the
 // column's type and refuses the subscription when it does not fit; without this check
 // `version=neq.abc` would compare as "not comparable" and match every row.
@@ -45,7 +57,7 @@ bool fitsType(const QString &value, const QString &type)
     else if (type == QLatin1String("uuid"))
         ok = !QUuid::fromString(value).isNull() || value == nilUuid;
     else if (type == QLatin1String("timestamptz"))
-        ok = QDateTime::fromString(value, Qt::ISODateWithMs).isValid() || QDate::fromString(value, Qt::ISODate).isValid();
+        ok = filterTime(value).isValid();
     else
         ok = true; // text
     return ok;
@@ -58,14 +70,8 @@ QString canonicalValue(const QString &value, const QStringList &types)
 {
     if (types == QStringList { QStringLiteral("uuid") })
         return QUuid::fromString(value).toString(QUuid::WithoutBraces);
-    if (types == QStringList { QStringLiteral("timestamptz") }) {
-        QDateTime t = QDateTime::fromString(value, Qt::ISODateWithMs);
-        if (!t.isValid())
-            t = QDateTime(QDate::fromString(value, Qt::ISODate), QTime(0, 0));
-        if (t.timeSpec() == Qt::LocalTime)
-            t.setTimeSpec(Qt::UTC); // no offset given: UTC, as Postgres sessions here use
-        return WireFormat::timestamp(t);
-    }
+    if (types == QStringList { QStringLiteral("timestamptz") })
+        return WireFormat::timestamp(filterTime(value));
     return value;
 }
 
