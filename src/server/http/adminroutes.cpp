@@ -61,12 +61,10 @@ HttpResponse syncHealth(const AdminRoutes::Sources &s)
     for (auto it = histograms.cbegin(); it != histograms.cend(); ++it) {
         // Cumulative, as in /metrics: requests that took at most le_ms.
         QJsonArray buckets;
-        quint64 cumulative = 0;
-        for (std::size_t i = 0; i < ServerMetrics::latencyBuckets.size(); ++i) {
-            cumulative += it->buckets[i];
+        const auto cumulative = it->cumulative();
+        for (std::size_t i = 0; i < cumulative.size(); ++i)
             buckets.append(QJsonObject { { QStringLiteral("le_ms"), 1000.0 * ServerMetrics::latencyBuckets[i] },
-                                         { QStringLiteral("count"), qint64(cumulative) } });
-        }
+                                         { QStringLiteral("count"), qint64(cumulative[i]) } });
         latency.insert(it.key(), QJsonObject { { QStringLiteral("count"), qint64(it->count) },
                                                { QStringLiteral("mean_ms"),
                                                  it->count ? 1000.0 * it->sum / double(it->count) : 0.0 },
@@ -151,12 +149,10 @@ HttpResponse metrics(const AdminRoutes::Sources &s)
     const auto histograms = m.latencies();
     for (auto it = histograms.cbegin(); it != histograms.cend(); ++it) {
         const QByteArray route = PrometheusText::label("route", it.key());
-        quint64 cumulative = 0;
-        for (std::size_t i = 0; i < ServerMetrics::latencyBuckets.size(); ++i) {
-            cumulative += it->buckets[i];
-            p.sample("syncloop_http_request_duration_seconds_bucket", double(cumulative),
+        const auto cumulative = it->cumulative();
+        for (std::size_t i = 0; i < cumulative.size(); ++i)
+            p.sample("syncloop_http_request_duration_seconds_bucket", double(cumulative[i]),
                      route + ",le=\"" + QByteArray::number(ServerMetrics::latencyBuckets[i]) + '"');
-        }
         p.sample("syncloop_http_request_duration_seconds_bucket", double(it->count), route + ",le=\"+Inf\"");
         p.sample("syncloop_http_request_duration_seconds_sum", it->sum, route);
         p.sample("syncloop_http_request_duration_seconds_count", double(it->count), route);

@@ -21,6 +21,16 @@ public:
         std::array<quint64, latencyBuckets.size()> buckets {}; // non-cumulative counts
         quint64 count = 0;
         double sum = 0.0;
+
+        // Requests that took at most latencyBuckets[i], as Prometheus buckets count them.
+        std::array<quint64, latencyBuckets.size()> cumulative() const
+        {
+            std::array<quint64, latencyBuckets.size()> out {};
+            quint64 total = 0;
+            for (std::size_t i = 0; i < buckets.size(); ++i)
+                out[i] = total += buckets[i];
+            return out;
+        }
     };
 
     void recordRequest(const QString &route, const QByteArray &method, int status, double seconds);
