@@ -2,6 +2,7 @@
 
 #include "logging.h"
 
+#include <QPointer>
 #include <qt6keychain/keychain.h>
 
 CredentialStore::CredentialStore(Backend preferred, QObject *parent)
@@ -27,8 +28,16 @@ void CredentialStore::fallBack(const QString &reason)
         return;
     m_backend = Backend::MemoryOnly;
     m_problem = reason;
-    qCWarning(lcCredentials).noquote() << "no keychain:" << reason << "- the session is kept in memory only";
+    qCWarning(lcCredentials).noquote()
+        << "no keychain:" << reason << "- the session is kept in memory only";
     emit keychainUnavailable(reason);
+}
+
+void CredentialStore::jobDone()
+{
+    Q_ASSERT(m_jobsInFlight > 0);
+    if (--m_jobsInFlight == 0)
+        emit jobsFinished();
 }
 
 void CredentialStore::save(const QString &account, const QString &token)
@@ -44,14 +53,18 @@ void CredentialStore::save(const QString &account, const QString &token)
     job->setKey(account);
     job->setTextData(token);
     connect(job, &QKeychain::Job::finished, this, [this, account, token](QKeychain::Job *done) {
+        const QPointer<CredentialStore> alive(this); // a receiver of saved() may delete us
         if (done->error() == QKeychain::NoError) {
             emit saved(account, true);
-            return;
+        } else {
+            fallBack(done->errorString());
+            m_memory.insert(account, token);
+            emit saved(account, false);
         }
-        fallBack(done->errorString());
-        m_memory.insert(account, token);
-        emit saved(account, false);
+        if (alive)
+            jobDone();
     });
+    jobStarted();
     job->start();
 }
 
@@ -66,6 +79,7 @@ void CredentialStore::load(const QString &account)
     job->setInsecureFallback(false);
     job->setKey(account);
     connect(job, &QKeychain::Job::finished, this, [this, account, job](QKeychain::Job *done) {
+        const QPointer<CredentialStore> alive(this);
         if (done->error() == QKeychain::NoError) {
             emit loaded(account, job->textData());
         } else if (done->error() == QKeychain::EntryNotFound) {
@@ -74,7 +88,10 @@ void CredentialStore::load(const QString &account)
             fallBack(done->errorString());
             emit loaded(account, m_memory.value(account));
         }
+        if (alive)
+            jobDone();
     });
+    jobStarted();
     job->start();
 }
 
@@ -90,9 +107,13 @@ void CredentialStore::remove(const QString &account)
     job->setInsecureFallback(false);
     job->setKey(account);
     connect(job, &QKeychain::Job::finished, this, [this, account](QKeychain::Job *done) {
+        const QPointer<CredentialStore> alive(this);
         if (done->error() != QKeychain::NoError && done->error() != QKeychain::EntryNotFound)
             fallBack(done->errorString());
         emit removed(account);
+        if (alive)
+            jobDone();
     });
+    jobStarted();
     job->start();
 }

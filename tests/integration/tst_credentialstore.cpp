@@ -163,6 +163,69 @@ private slots:
         QVERIFY(loadAndWait(reader, account).value(1).toString().isEmpty());
     }
 
+    // A caller about to quit asks whether a job is in flight and waits for jobsFinished(),
+    // which comes once, after the last job's own answer.
+    void jobsInFlightUntilTheLastAnswer()
+    {
+        const QString a = uniqueAccount();
+        const QString b = uniqueAccount();
+        m_accounts << a << b;
+        CredentialStore store(CredentialStore::Backend::Keychain);
+        QVERIFY(!store.hasJobsInFlight());
+
+        QStringList order;
+        connect(&store, &CredentialStore::saved, this,
+            [&order](const QString &account) { order << QStringLiteral("saved ") + account; });
+        connect(&store, &CredentialStore::loaded, this,
+            [&order](const QString &account) { order << QStringLiteral("loaded ") + account; });
+        connect(&store, &CredentialStore::removed, this,
+            [&order](const QString &account) { order << QStringLiteral("removed ") + account; });
+        connect(&store, &CredentialStore::jobsFinished, this, [&order, &store] {
+            order << QStringLiteral("finished");
+            QVERIFY(!store.hasJobsInFlight()); // already false when the signal comes
+        });
+        QSignalSpy finished(&store, &CredentialStore::jobsFinished);
+
+        store.save(a, QStringLiteral("token-a"));
+        QVERIFY(store.hasJobsInFlight());
+        store.save(b, QStringLiteral("token-b"));
+        store.load(a);
+        store.remove(b);
+        QVERIFY(store.hasJobsInFlight());
+        QVERIFY(finished.wait(15000));
+        QCOMPARE(finished.size(), 1);
+        QVERIFY(!store.hasJobsInFlight());
+        QCOMPARE(order.size(), 5);
+        QCOMPARE(order.last(), QStringLiteral("finished"));
+        QVERIFY(order.contains(QStringLiteral("saved ") + a));
+        QVERIFY(order.contains(QStringLiteral("saved ") + b));
+        QVERIFY(order.contains(QStringLiteral("loaded ") + a));
+        QVERIFY(order.contains(QStringLiteral("removed ") + b));
+
+        // A later job starts a new round with its own jobsFinished.
+        order.clear();
+        store.remove(a);
+        QVERIFY(store.hasJobsInFlight());
+        QVERIFY(finished.wait(15000));
+        QCOMPARE(finished.size(), 2);
+        QCOMPARE(
+            order, QStringList({ QStringLiteral("removed ") + a, QStringLiteral("finished") }));
+        QVERIFY(!store.hasJobsInFlight());
+    }
+
+    void memoryOnlyHasNoJobs()
+    {
+        CredentialStore memory(CredentialStore::Backend::MemoryOnly);
+        QSignalSpy finished(&memory, &CredentialStore::jobsFinished);
+        const QString account = uniqueAccount();
+        memory.save(account, QStringLiteral("in-memory"));
+        QVERIFY(!memory.hasJobsInFlight());
+        memory.load(account);
+        memory.remove(account);
+        QVERIFY(!memory.hasJobsInFlight());
+        QCOMPARE(finished.size(), 0); // answered at once: nothing to wait for
+    }
+
     void memoryOnlyNeverTouchesTheKeychain()
     {
         const QString account = uniqueAccount();

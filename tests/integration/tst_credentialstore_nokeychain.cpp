@@ -127,10 +127,14 @@ private slots:
         CredentialStore store(CredentialStore::Backend::Keychain);
         QSignalSpy unavailable(&store, &CredentialStore::keychainUnavailable);
         QSignalSpy loaded(&store, &CredentialStore::loaded);
+        QSignalSpy finished(&store, &CredentialStore::jobsFinished);
         QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("no keychain")));
         store.load(account());
         QVERIFY(!loaded.isEmpty() || loaded.wait(15000));
         QCOMPARE(loaded.size(), 1);
+        // A failed job is finished too.
+        QTRY_COMPARE(finished.size(), 1);
+        QVERIFY(!store.hasJobsInFlight());
         QVERIFY(
             loaded.first().at(1).toString().isEmpty()); // nothing stored: signed out, not an error
         QCOMPARE(unavailable.size(), 1);
