@@ -70,9 +70,13 @@ int main(int argc, char *argv[])
                                                : QSettings().value(QStringLiteral("server"), QStringLiteral("http://127.0.0.1:8080")).toString());
     if (parser.isSet(dataDir))
         options.queuePath = QDir(parser.value(dataDir)).filePath(QStringLiteral("queue.sqlite"));
-    options.keychain = !parser.isSet(noKeychain);
+    options.credentials = parser.isSet(noKeychain) ? CredentialStore::Backend::MemoryOnly : CredentialStore::Backend::Keychain;
 
+    // The controller decides when the app ends: closing the login dialog from code, or the
+    // window while a keychain job is in flight, must not.
+    QApplication::setQuitOnLastWindowClosed(false);
     DeskController controller(options);
+    QObject::connect(&controller, &DeskController::quitRequested, &app, &QCoreApplication::quit, Qt::QueuedConnection);
     QString error;
     if (!controller.start(&error)) {
         QMessageBox::critical(nullptr, QApplication::translate("main", "syncloop cannot start"),

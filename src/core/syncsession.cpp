@@ -119,15 +119,15 @@ void SyncSession::wire()
 
     // The session: tokens into the keychain when asked to remember; a lost session stops realtime.
     connect(m_api, &ApiClient::refreshTokenChanged, this, [this](const QString &token) {
-        if (m_remember && !m_email.isEmpty())
-            m_credentials->save(CredentialStore::account(m_options.server, m_email), token);
+        if (m_persistence == Persistence::Remembered && !m_email.isEmpty())
+            m_credentials->save(account(), token);
     });
     connect(m_api, &ApiClient::signedOut, this, [this](const QString &reason) {
         m_realtime->close();
         emit signedOut(reason);
     });
-    connect(m_credentials, &CredentialStore::loaded, this, [this](const QString &account, const QString &token) {
-        if (account != CredentialStore::account(m_options.server, m_email))
+    connect(m_credentials, &CredentialStore::loaded, this, [this](const QString &loadedFor, const QString &token) {
+        if (loadedFor != account())
             return;
         if (token.isEmpty()) {
             emit signInFailed(tr("No saved session for %1: sign in with your password.").arg(m_email));
@@ -139,17 +139,17 @@ void SyncSession::wire()
                 emit signedIn();
             } else {
                 if (reply->error().kind == ApiError::Kind::Unauthorized)
-                    m_credentials->remove(CredentialStore::account(m_options.server, m_email));
+                    m_credentials->remove(account());
                 emit signInFailed(reply->error().userMessage());
             }
         });
     });
 }
 
-ApiReply *SyncSession::signIn(const QString &email, const QString &password, bool remember)
+ApiReply *SyncSession::signIn(const QString &email, const QString &password, Persistence persistence)
 {
     m_email = email.trimmed().toLower();
-    m_remember = remember;
+    m_persistence = persistence;
     ApiReply *reply = m_api->login(m_email, password);
     connect(reply, &ApiReply::finished, this, [this, reply] {
         if (reply->isSuccess())
@@ -165,14 +165,14 @@ ApiReply *SyncSession::signIn(const QString &email, const QString &password, boo
 void SyncSession::resume(const QString &email)
 {
     m_email = email.trimmed().toLower();
-    m_remember = true;
-    m_credentials->load(CredentialStore::account(m_options.server, m_email));
+    m_persistence = Persistence::Remembered;
+    m_credentials->load(account());
 }
 
 void SyncSession::signOut(bool forget)
 {
     if (forget && !m_email.isEmpty())
-        m_credentials->remove(CredentialStore::account(m_options.server, m_email));
+        m_credentials->remove(account());
     m_realtime->close();
     m_api->signOut();
 }

@@ -36,13 +36,18 @@ public:
         int requestTimeoutMs = 15000;
     };
 
+    // Whether a signed-in session outlives this run (its refresh token kept by the
+    // CredentialStore) or ends with it.
+    enum class Persistence { ThisRunOnly, Remembered };
+    Q_ENUM(Persistence)
+
     explicit SyncSession(Options options, QObject *parent = nullptr);
     ~SyncSession() override;
 
     // Opens the queue and loads what it holds; false + *error if the queue cannot be opened.
     bool open(QString *error);
 
-    ApiReply *signIn(const QString &email, const QString &password, bool remember);
+    ApiReply *signIn(const QString &email, const QString &password, Persistence persistence);
     // Signs in with the refresh token kept for this server and user; signedIn() or
     // signInFailed() follows.
     void resume(const QString &email);
@@ -65,6 +70,9 @@ public:
     CredentialStore *credentials() const { return m_credentials; }
     QUrl server() const { return m_options.server; }
     QString email() const { return m_email; }
+    Persistence persistence() const { return m_persistence; }
+    // The CredentialStore account of the signed-in user on this server.
+    QString account() const { return CredentialStore::account(m_options.server, m_email); }
 
 signals:
     void signedIn();
@@ -86,7 +94,7 @@ private:
     Connectivity *m_connectivity = nullptr;
     CredentialStore *m_credentials = nullptr;
     QString m_email;
-    bool m_remember = false;
+    Persistence m_persistence = Persistence::ThisRunOnly;
     int m_snapshotParts = 0;
     qint64 m_snapshotSeq = 0;
 };

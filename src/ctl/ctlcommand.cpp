@@ -289,7 +289,7 @@ void CtlCommand::authenticate(std::function<void()> next, std::function<void(con
     connect(m_session, &SyncSession::signInFailed, this, [failed](const QString &reason) { failed(reason); },
             Qt::SingleShotConnection);
     if (m_settings.passwordFromStdin) {
-        m_session->signIn(m_settings.email, readPassword(tr("Password for %1: ").arg(m_settings.email)), false);
+        m_session->signIn(m_settings.email, readPassword(tr("Password for %1: ").arg(m_settings.email)), SyncSession::Persistence::ThisRunOnly);
         return;
     }
     m_session->resume(m_settings.email);
@@ -310,7 +310,7 @@ void CtlCommand::runLogin()
         });
     }, Qt::SingleShotConnection);
     connect(m_session, &SyncSession::signInFailed, this, [this](const QString &reason) { fail(reason); }, Qt::SingleShotConnection);
-    m_session->signIn(m_settings.email, password, true);
+    m_session->signIn(m_settings.email, password, SyncSession::Persistence::Remembered);
 }
 
 void CtlCommand::runMutation(const std::function<MutationHandle *()> &submit)

@@ -1,23 +1,25 @@
 #include "logindialog.h"
 
-#include "apireply.h"
-#include "syncsession.h"
 #include "ui_logindialog.h"
 
 #include <QPushButton>
 
-LoginDialog::LoginDialog(SyncSession *session, QWidget *parent)
+LoginDialog::LoginDialog(QWidget *parent)
     : QDialog(parent)
     , m_ui(std::make_unique<Ui::LoginDialog>())
-    , m_session(session)
 {
     m_ui->setupUi(this);
-    m_ui->serverEdit->setText(session->server().toString());
     m_ui->errorLabel->hide();
+    // Screen readers (and the end-to-end tests, which read the screen the same way) find the
+    // fields by these names.
+    m_ui->serverEdit->setAccessibleName(tr("Server"));
+    m_ui->emailEdit->setAccessibleName(tr("Email"));
+    m_ui->passwordEdit->setAccessibleName(tr("Password"));
+    m_ui->rememberCheck->setAccessibleName(tr("Remember me"));
+    m_ui->errorLabel->setAccessibleName(tr("Sign-in problem"));
+    m_ui->buttons->button(QDialogButtonBox::Ok)->setText(tr("Sign in"));
     connect(m_ui->buttons, &QDialogButtonBox::accepted, this, &LoginDialog::submit);
     connect(m_ui->buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    connect(session, &SyncSession::signedIn, this, &QDialog::accept);
-    connect(session, &SyncSession::signInFailed, this, &LoginDialog::showError);
 }
 
 LoginDialog::~LoginDialog() = default;
@@ -30,6 +32,11 @@ QLineEdit *LoginDialog::emailEdit() const
 QLineEdit *LoginDialog::passwordEdit() const
 {
     return m_ui->passwordEdit;
+}
+
+void LoginDialog::setServer(const QUrl &server)
+{
+    m_ui->serverEdit->setText(server.toString());
 }
 
 void LoginDialog::setEmail(const QString &email)
@@ -48,34 +55,43 @@ QUrl LoginDialog::server() const
     return QUrl(m_ui->serverEdit->text().trimmed());
 }
 
-bool LoginDialog::remember() const
+SyncSession::Persistence LoginDialog::persistence() const
 {
-    return m_ui->rememberCheck->isChecked();
+    return m_ui->rememberCheck->isChecked() ? SyncSession::Persistence::Remembered : SyncSession::Persistence::ThisRunOnly;
 }
 
 void LoginDialog::showError(const QString &message)
 {
     m_ui->errorLabel->setText(message);
     m_ui->errorLabel->setVisible(!message.isEmpty());
-    m_ui->buttons->button(QDialogButtonBox::Ok)->setEnabled(true);
+    setBusy(false);
+}
+
+void LoginDialog::setBusy(bool busy)
+{
+    m_busy = busy;
+    m_ui->buttons->button(QDialogButtonBox::Ok)->setEnabled(!busy);
+    m_ui->serverEdit->setReadOnly(busy);
+    m_ui->emailEdit->setReadOnly(busy);
+    m_ui->passwordEdit->setReadOnly(busy);
 }
 
 void LoginDialog::submit()
 {
+    if (m_busy)
+        return;
     const QUrl url = server();
-    if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))) {
-        showError(tr("The server address must start with http:// or https://"));
+    if (!url.isValid() || url.host().isEmpty()
+        || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))) {
+        showError(tr("The server address must start with http:// or https:// and name a host."));
+        m_ui->serverEdit->setFocus();
         return;
     }
     if (email().isEmpty() || m_ui->passwordEdit->text().isEmpty()) {
         showError(tr("Enter your email and password."));
         return;
     }
-    if (url.adjusted(QUrl::StripTrailingSlash) != m_session->server().adjusted(QUrl::StripTrailingSlash)) {
-        emit serverChanged(url);
-        return;
-    }
     showError(QString());
-    m_ui->buttons->button(QDialogButtonBox::Ok)->setEnabled(false);
-    m_session->signIn(email(), m_ui->passwordEdit->text(), remember());
+    setBusy(true);
+    emit signInRequested(url, email(), m_ui->passwordEdit->text(), persistence());
 }

@@ -100,7 +100,7 @@ int main(int argc, char *argv[])
     DeskController::Options options;
     options.server = server.baseUrl();
     options.queuePath = clientDir.filePath(QStringLiteral("queue.sqlite"));
-    options.keychain = false;
+    options.credentials = CredentialStore::Backend::MemoryOnly;
     DeskController desk(options);
     QString error;
     if (!desk.start(&error)) {

@@ -109,7 +109,7 @@ private slots:
         DeskController::Options desk;
         desk.server = m_server->baseUrl();
         desk.queuePath = m_clientDir.filePath(QStringLiteral("queue.sqlite"));
-        desk.keychain = false;
+        desk.credentials = CredentialStore::Backend::MemoryOnly;
         desk.engine.backoff = { 200, 1500 };
         desk.engine.echoWaitMs = 1000;
         desk.realtime.reconnect = { 200, 1500 };
@@ -395,7 +395,7 @@ private slots:
         QString error;
         QVERIFY(admin.open(&error));
         QSignalSpy signedIn(&admin, &SyncSession::signedIn);
-        admin.signIn(DemoData::admin, QStringLiteral("syncloop-demo"), false);
+        admin.signIn(DemoData::admin, QStringLiteral("syncloop-demo"), SyncSession::Persistence::ThisRunOnly);
         QVERIFY(!signedIn.isEmpty() || signedIn.wait(10000));
         SyncStatusDialog dialog(&admin);
         dialog.resize(860, 460);

@@ -127,7 +127,7 @@ private:
             return nullptr;
         }
         QSignalSpy signedIn(client->session.get(), &SyncSession::signedIn);
-        client->session->signIn(email, password, false);
+        client->session->signIn(email, password, SyncSession::Persistence::ThisRunOnly);
         if (!signedIn.wait(15000)) {
             qWarning() << "sign-in failed";
             return nullptr;

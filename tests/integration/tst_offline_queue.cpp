@@ -265,7 +265,7 @@ private:
         QString error;
         QVERIFY2(session.open(&error), qPrintable(error));
         QSignalSpy signedIn(&session, &SyncSession::signedIn);
-        session.signIn(DemoData::admin, password, false);
+        session.signIn(DemoData::admin, password, SyncSession::Persistence::ThisRunOnly);
         QVERIFY(signedIn.wait(15000));
         if (failure == EarlierFailure::Offline) {
             proxy.setRefuseConnections(true);
