@@ -162,7 +162,17 @@ bool OfflineQueue::migrate(QString *error)
                        " result_version INTEGER NOT NULL)"),
         QStringLiteral("CREATE INDEX mutations_by_user ON mutations (user_id, id)"),
     };
-    const QList<QStringList> migrations { v1 };
+    // Rows queued with no user (syncloopctl without a session) were sent by whoever signed in
+    // next, or never. Nobody chose them: they wait for the user to adopt or discard them.
+    const QStringList v2 {
+        QStringLiteral("UPDATE mutations SET state = 'needs_review', error_kind = 'rejected',"
+                       " error_status = 0, error_code = '%1', retry_after_ms = -1,"
+                       " error_message = 'Queued without a signed-in user, so never sent."
+                       " Adopt it to send it as you, or discard it.'"
+                       " WHERE user_id = ''")
+            .arg(QLatin1String(noUserCode)),
+    };
+    const QList<QStringList> migrations { v1, v2 };
     for (; version < schemaVersion; ++version) {
         if (!db.transaction()) {
             *error = db.lastError().text();
@@ -186,6 +196,8 @@ bool OfflineQueue::migrate(QString *error)
 
 bool OfflineQueue::enqueue(Mutation &m)
 {
+    if (m.userId.isEmpty() && !m_fallbackUserId.isEmpty())
+        m.userId = m_fallbackUserId;
     QSqlQuery q(QSqlDatabase::database(m_connection));
     q.prepare(QStringLiteral("INSERT INTO mutations (key, user_id, method, path, body, entity_table, entity_id,"
                              " optimistic, created_at_ms, attempts, next_attempt_at_ms, state, error_kind, error_status,"
@@ -254,4 +266,41 @@ int OfflineQueue::count() const
 {
     QSqlQuery q(QSqlDatabase::database(m_connection));
     return q.exec(QStringLiteral("SELECT COUNT(*) FROM mutations")) && q.next() ? q.value(0).toInt() : 0;
+}
+
+int OfflineQueue::adopt(const QStringList &keys, const QString &userId, qint64 nowMs)
+{
+    if (userId.isEmpty())
+        return 0;
+    QSqlDatabase db = QSqlDatabase::database(m_connection);
+    if (!db.transaction()) {
+        qCCritical(lcQueue) << "cannot adopt queued mutations:" << db.lastError().text();
+        return 0;
+    }
+    // A fresh intent: the idempotency window starts now, nothing has been tried.
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("UPDATE mutations SET user_id = ?, state = ?, attempts = 0, created_at_ms = ?,"
+                             " next_attempt_at_ms = ?, error_kind = ?, error_status = 0, error_code = '',"
+                             " error_message = '', retry_after_ms = -1 WHERE key = ? AND user_id = ''"));
+    int adopted = 0;
+    for (const QString &key : keys) {
+        q.addBindValue(userId);
+        q.addBindValue(Mutation::stateName(Mutation::State::Queued));
+        q.addBindValue(nowMs);
+        q.addBindValue(nowMs);
+        q.addBindValue(ApiError::kindName(ApiError::Kind::None));
+        q.addBindValue(key);
+        if (!q.exec()) {
+            qCCritical(lcQueue) << "cannot adopt a queued mutation:" << q.lastError().text();
+            db.rollback();
+            return 0;
+        }
+        adopted += q.numRowsAffected();
+    }
+    if (!db.commit()) {
+        qCCritical(lcQueue) << "cannot adopt queued mutations:" << db.lastError().text();
+        db.rollback();
+        return 0;
+    }
+    return adopted;
 }

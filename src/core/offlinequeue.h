@@ -3,6 +3,7 @@
 #include "mutation.h"
 
 #include <QList>
+#include <QStringList>
 #include <QString>
 
 #include <optional>
@@ -29,12 +30,25 @@ public:
     std::optional<Mutation> find(const QString &key) const;
     int count() const;
 
+    // Stamped on a mutation enqueued with no user: syncloopctl queueing while the server is
+    // down, for a user it knows from an earlier sign-in (the API has no user until the server
+    // answers). Empty (the default): the mutation keeps what it has.
+    void setFallbackUserId(const QString &userId) { m_fallbackUserId = userId; }
+
+    // Gives mutations that have no user (queued before that was refused: see migration 2) to
+    // `userId`, as new intents queued at `nowMs`; they keep their keys, which no server has
+    // seen (a mutation is stamped with its user before its first send). Returns how many.
+    int adopt(const QStringList &keys, const QString &userId, qint64 nowMs);
+
     static QString defaultPath(); // <AppDataLocation>/queue.sqlite
-    static constexpr int schemaVersion = 1;
+    static constexpr int schemaVersion = 2;
+    // Why a mutation with no user needs review (error code; the message says it in words).
+    static constexpr const char *noUserCode = "no_user";
 
 private:
     bool migrate(QString *error);
 
     QString m_path;
     QString m_connection;
+    QString m_fallbackUserId;
 };
