@@ -65,7 +65,9 @@ void BookingCard::bind(const QModelIndex &index)
     m_chip->setStatus(status, pending);
     m_delete->setQuestion(tr("Delete booking"),
                           tr("Delete the booking of %1 on %2? This cannot be undone.").arg(customer, locale.toString(starts, QLocale::ShortFormat)));
-    setAccessibleName(tr("Booking: %1, %2, %3").arg(customer, locale.toString(starts, QLocale::ShortFormat), status));
+    setAccessibleName(tr("Booking: %1, %2, %3, %4")
+                          .arg(customer, row.value(QStringLiteral("service")).toString(),
+                               locale.toString(starts, QLocale::ShortFormat), status));
 
     const auto [confirm, remove] = m_handles(id);
     if (rebound || m_confirm->handle() != confirm)

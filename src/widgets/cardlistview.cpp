@@ -1,6 +1,9 @@
 #include "cardlistview.h"
 
+#include "cardlistaccessible.h"
 #include "cardwidget.h"
+
+#include <QAccessible>
 
 #include <QScrollBar>
 #include <QStyledItemDelegate>
@@ -29,7 +32,9 @@ CardListView::CardListView(Factory factory, int cardHeight, QWidget *parent)
     , m_factory(std::move(factory))
     , m_cardHeight(cardHeight)
 {
+    CardListAccessible::install();
     setItemDelegate(new CardDelegate(cardHeight, this));
+    setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff); // cards take the viewport's width
     setUniformItemSizes(true);
     setSelectionMode(QAbstractItemView::ExtendedSelection);
     setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
@@ -97,7 +102,7 @@ void CardListView::syncCards()
 {
     if (!model())
         return;
-    QHash<int, CardWidget *> wanted;
+    QMap<int, CardWidget *> wanted;
     const int rows = model()->rowCount();
     // Uniform rows: the first visible one follows from the scroll offset.
     const int step = m_cardHeight + 2 * spacing();
@@ -130,7 +135,13 @@ void CardListView::syncCards()
         unused->hide();
         m_pool.append(unused);
     }
+    const bool reordered = wanted != m_byRow;
     m_byRow = wanted;
+    if (reordered && QAccessible::isActive()) {
+        // Other rows on screen: assistive technology re-reads the list's children.
+        QAccessibleEvent event(this, QAccessible::ObjectReorder);
+        QAccessible::updateAccessibility(&event);
+    }
 }
 
 void CardListView::onCardPressed(CardWidget *card, Qt::KeyboardModifiers modifiers)

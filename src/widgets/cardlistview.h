@@ -1,6 +1,6 @@
 #pragma once
 
-#include <QHash>
+#include <QMap>
 #include <QListView>
 #include <QTimer>
 
@@ -23,6 +23,7 @@ public:
     void setModel(QAbstractItemModel *model) override;
     // The card currently showing `row` (of the view's model), or null when it is off screen.
     CardWidget *cardForRow(int row) const;
+    // The cards on screen, in row order.
     QList<CardWidget *> visibleCards() const;
     int cardHeight() const { return m_cardHeight; }
 
@@ -40,6 +41,6 @@ private:
     Factory m_factory;
     const int m_cardHeight;
     QList<CardWidget *> m_pool;
-    QHash<int, CardWidget *> m_byRow;
+    QMap<int, CardWidget *> m_byRow; // row order: what a screen reader lists
     QTimer m_sync;
 };

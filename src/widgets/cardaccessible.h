@@ -1,0 +1,20 @@
+#pragma once
+
+#include <QAccessibleWidget>
+
+class CardWidget;
+
+// A card as a screen reader sees it: a list item of its CardListView (not a child of the
+// view's viewport, which assistive technology never sees), named after its row, with its
+// labels and buttons as children, selectable like the row it shows.
+class CardAccessible : public QAccessibleWidget
+{
+public:
+    explicit CardAccessible(CardWidget *card);
+
+    QAccessibleInterface *parent() const override;
+    QAccessible::State state() const override;
+
+private:
+    CardWidget *card() const;
+};
