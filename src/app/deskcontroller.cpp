@@ -147,10 +147,12 @@ void DeskController::showMainWindow()
 
 void DeskController::dismissLogin()
 {
-    if (!m_login)
+    LoginDialog *login = m_login;
+    if (!login)
         return;
-    m_login->disconnect(this);
-    m_login->accept(); // never close(): that is reject(), the user's Cancel
+    m_login = nullptr; // it goes later (WA_DeleteOnClose): never show it again
+    login->disconnect(this);
+    login->accept(); // never close(): that is reject(), the user's Cancel
 }
 
 void DeskController::signOut()
