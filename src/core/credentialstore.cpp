@@ -1,6 +1,7 @@
 #include "credentialstore.h"
 
 #include "logging.h"
+#include "sessionfile.h"
 
 #include <QPointer>
 #include <qt6keychain/keychain.h>
@@ -11,6 +12,21 @@ CredentialStore::CredentialStore(Backend preferred, QObject *parent)
 {
     if (preferred == Backend::MemoryOnly)
         m_problem = tr("the system keychain is not used");
+}
+
+CredentialStore::~CredentialStore() = default;
+
+void CredentialStore::setFallbackFile(const QString &path)
+{
+    if (path.isEmpty())
+        m_file.reset();
+    else
+        m_file = std::make_unique<SessionFile>(path);
+}
+
+QString CredentialStore::fallbackFile() const
+{
+    return m_file ? m_file->path() : QString();
 }
 
 QString CredentialStore::account(const QUrl &server, const QString &email)
@@ -24,13 +40,46 @@ QString CredentialStore::account(const QUrl &server, const QString &email)
 
 void CredentialStore::fallBack(const QString &reason)
 {
-    if (m_backend == Backend::MemoryOnly)
+    if (m_backend != Backend::Keychain)
         return;
-    m_backend = Backend::MemoryOnly;
     m_problem = reason;
-    qCWarning(lcCredentials).noquote()
-        << "no keychain:" << reason << "- the session is kept in memory only";
+    if (m_file) {
+        // The program that chose the file tells its user where the session is (once).
+        m_backend = Backend::File;
+        qCDebug(lcCredentials).noquote()
+            << "no keychain:" << reason << "- sessions are kept in" << m_file->path();
+    } else {
+        m_backend = Backend::MemoryOnly;
+        qCWarning(lcCredentials).noquote()
+            << "no keychain:" << reason << "- the session is kept in memory only";
+    }
     emit keychainUnavailable(reason);
+}
+
+void CredentialStore::saveToFile(const QString &account, const QString &token)
+{
+    QString error;
+    if (m_file->write(account, token, &error)) {
+        m_memory.remove(account);
+        emit saved(account, true);
+        return;
+    }
+    qCWarning(lcCredentials).noquote() << error << "- the session is kept in memory only";
+    m_problem = error;
+    m_memory.insert(account, token);
+    emit saved(account, false);
+}
+
+void CredentialStore::loadFromFile(const QString &account)
+{
+    QString token;
+    QString error;
+    if (!m_file->read(account, &token, &error)) {
+        qCWarning(lcCredentials).noquote() << error;
+        m_problem = error;
+    }
+    // Memory holds what a failed write could not put in the file.
+    emit loaded(account, token.isEmpty() ? m_memory.value(account) : token);
 }
 
 void CredentialStore::jobDone()
@@ -42,6 +91,8 @@ void CredentialStore::jobDone()
 
 void CredentialStore::save(const QString &account, const QString &token)
 {
+    if (m_backend == Backend::File)
+        return saveToFile(account, token);
     if (m_backend == Backend::MemoryOnly) {
         m_memory.insert(account, token);
         emit saved(account, false);
@@ -58,8 +109,12 @@ void CredentialStore::save(const QString &account, const QString &token)
             emit saved(account, true);
         } else {
             fallBack(done->errorString());
-            m_memory.insert(account, token);
-            emit saved(account, false);
+            if (m_backend == Backend::File) {
+                saveToFile(account, token);
+            } else {
+                m_memory.insert(account, token);
+                emit saved(account, false);
+            }
         }
         if (alive)
             jobDone();
@@ -70,6 +125,8 @@ void CredentialStore::save(const QString &account, const QString &token)
 
 void CredentialStore::load(const QString &account)
 {
+    if (m_backend == Backend::File)
+        return loadFromFile(account);
     if (m_backend == Backend::MemoryOnly) {
         emit loaded(account, m_memory.value(account));
         return;
@@ -86,7 +143,10 @@ void CredentialStore::load(const QString &account)
             emit loaded(account, QString());
         } else {
             fallBack(done->errorString());
-            emit loaded(account, m_memory.value(account));
+            if (m_backend == Backend::File)
+                loadFromFile(account);
+            else
+                emit loaded(account, m_memory.value(account));
         }
         if (alive)
             jobDone();
@@ -98,7 +158,13 @@ void CredentialStore::load(const QString &account)
 void CredentialStore::remove(const QString &account)
 {
     m_memory.remove(account);
-    if (m_backend == Backend::MemoryOnly) {
+    if (m_file) {
+        // Signing out forgets the session wherever an earlier run may have kept it.
+        QString error;
+        if (!m_file->remove(account, &error))
+            qCWarning(lcCredentials).noquote() << error;
+    }
+    if (m_backend != Backend::Keychain) {
         emit removed(account);
         return;
     }
