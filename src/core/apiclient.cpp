@@ -157,6 +157,23 @@ void ApiClient::refreshThen(std::function<void(bool)> next)
     if (m_refreshing)
         return;
     m_refreshing = true;
+    if (!m_refreshTokenSource) {
+        postRefresh();
+        return;
+    }
+    m_refreshTokenSource([this, guard = QPointer<ApiClient>(this)](const QString &kept) {
+        if (!guard)
+            return;
+        if (!kept.isEmpty() && kept != m_refreshToken) {
+            qCInfo(lcApi) << "refreshing with the session another program kept";
+            m_refreshToken = kept;
+        }
+        postRefresh();
+    });
+}
+
+void ApiClient::postRefresh()
+{
     const QJsonObject body { { QStringLiteral("refresh_token"), m_refreshToken } };
     ApiReply *refresh = start({ "POST", QStringLiteral("/api/auth/refresh"), QJsonDocument(body).toJson(QJsonDocument::Compact),
                                 {}, false, false });

@@ -44,6 +44,12 @@ public:
     // Trades the refresh token for a new access token now (e.g. the realtime server said the
     // current one expired); accessTokenChanged() follows on success.
     void refreshSession();
+    // Where a newer refresh token may be kept: another program sharing the keychain entry (the
+    // desktop app and syncloopctl do) may have rotated ours, and presenting the old one again
+    // would revoke the whole family. Asked before every refresh; `done` gets the kept token
+    // (empty: none kept, use ours).
+    using RefreshTokenSource = std::function<void(std::function<void(const QString &kept)> done)>;
+    void setRefreshTokenSource(RefreshTokenSource source) { m_refreshTokenSource = std::move(source); }
 
     bool isSignedIn() const { return !m_accessToken.isEmpty(); }
     QString accessToken() const { return m_accessToken; }
@@ -77,6 +83,7 @@ private:
     void send(Request request, QPointer<ApiReply> reply);
     void onFinished(QNetworkReply *network, Request request, QPointer<ApiReply> reply);
     void refreshThen(std::function<void(bool ok)> next);
+    void postRefresh();
     bool takeSession(const QJsonObject &json);
 
     QNetworkAccessManager m_network;
@@ -87,5 +94,6 @@ private:
     User m_user;
     qint64 m_windowSeconds = 86400;
     bool m_refreshing = false;
+    RefreshTokenSource m_refreshTokenSource;
     std::vector<std::function<void(bool)>> m_afterRefresh;
 };

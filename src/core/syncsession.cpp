@@ -126,8 +126,9 @@ void SyncSession::wire()
         m_realtime->close();
         emit signedOut(reason);
     });
+    // A resume: the kept refresh token signs in.
     connect(m_credentials, &CredentialStore::loaded, this, [this](const QString &loadedFor, const QString &token) {
-        if (loadedFor != account())
+        if (loadedFor != account() || !std::exchange(m_resuming, false))
             return;
         if (token.isEmpty()) {
             emit signInFailed(tr("No saved session for %1: sign in with your password.").arg(m_email));
@@ -143,6 +144,25 @@ void SyncSession::wire()
                 emit signInFailed(reply->error().userMessage());
             }
         });
+    });
+    // A kept session is shared (the desktop app and syncloopctl use one keychain entry): read
+    // what is kept before every refresh, so a token the other program rotated is never
+    // presented again, which would sign both out.
+    m_api->setRefreshTokenSource([this](std::function<void(const QString &)> done) {
+        if (m_persistence != Persistence::Remembered || m_email.isEmpty()) {
+            done(QString());
+            return;
+        }
+        const QString wanted = account();
+        auto connection = std::make_shared<QMetaObject::Connection>();
+        *connection = connect(m_credentials, &CredentialStore::loaded, this,
+                              [connection, wanted, done](const QString &loadedFor, const QString &token) {
+                                  if (loadedFor != wanted)
+                                      return;
+                                  QObject::disconnect(*connection);
+                                  done(token);
+                              });
+        m_credentials->load(wanted);
     });
 }
 
@@ -166,6 +186,7 @@ void SyncSession::resume(const QString &email)
 {
     m_email = email.trimmed().toLower();
     m_persistence = Persistence::Remembered;
+    m_resuming = true;
     m_credentials->load(account());
 }
 

@@ -95,6 +95,7 @@ private:
     CredentialStore *m_credentials = nullptr;
     QString m_email;
     Persistence m_persistence = Persistence::ThisRunOnly;
+    bool m_resuming = false;
     int m_snapshotParts = 0;
     qint64 m_snapshotSeq = 0;
 };
