@@ -13,6 +13,9 @@ packages=(
     libjwt-dev libsodium-dev
     # tests: keychain over a private D-Bus session, fonts for rendered widgets, sqlite shell
     gnome-keyring libsecret-1-0 dbus dbus-x11 fonts-dejavu-core sqlite3 curl
+    # end-to-end desktop tests (tests/e2e): a virtual display with a window manager, the
+    # accessibility bus and the screen reader's Python bindings, screenshots
+    xvfb xauth openbox x11-utils at-spi2-core python3-pyatspi imagemagick
     # benchmarks (tests/bench, not run by ctest)
     wrk jq
 )
