@@ -9,6 +9,7 @@
 #include "mutationhandle.h"
 #include "offlinequeue.h"
 #include "realtimeclient.h"
+#include "sessionfile.h"
 #include "signalwatcher.h"
 #include "syncsession.h"
 
@@ -44,7 +45,8 @@ QString clause(QString text)
 
 const char *const usageText = R"(Commands:
   login EMAIL               sign in (password from stdin or a prompt) and keep the session
-                            in the system keychain
+                            in the system keychain; with no keychain (SSH, CI, containers)
+                            in ~/.config/syncloop/session.json, readable only by you
   logout                    sign out and forget the kept session
   bookings list             the bookings you may see
   bookings confirm ID       confirm a booking
@@ -55,10 +57,15 @@ const char *const usageText = R"(Commands:
   queue list                the mutations waiting in the offline queue
   queue retry-all           send everything queued now, ignoring backoff
   queue discard KEY         forget a queued mutation (it will not happen)
+  queue adopt KEY|--all     make mutations queued without a user (needs review) yours;
+                            the next `queue retry-all` sends them
   watch                     print realtime changes as JSON lines until interrupted
 
-Exit codes: 0 done, 1 failed, 2 usage, 3 queued offline (kept, and sent by the next
-`queue retry-all` or when the app starts).)";
+Changes are queued only for a signed-in user: sign in with `login` first. With the server
+down they are queued for the user of the kept session.
+
+Exit codes: 0 done, 1 failed (also: not signed in, nothing queued), 2 usage, 3 queued offline
+(kept, and sent by the next `queue retry-all` or when the app starts).)";
 
 QString stateText(const Mutation &m)
 {
@@ -70,6 +77,7 @@ QJsonObject mutationJson(const Mutation &m)
     return {
         { QStringLiteral("key"), m.key },
         { QStringLiteral("state"), stateText(m) },
+        { QStringLiteral("user_id"), m.userId },
         { QStringLiteral("path"), m.path },
         { QStringLiteral("entity"), m.entity() },
         { QStringLiteral("attempts"), m.attempts },
@@ -130,7 +138,8 @@ void CtlCommand::start(const QStringList &arguments)
     const QCommandLineOption noKeychainOption(QStringLiteral("no-keychain"), QStringLiteral("Keep the session in memory only."));
     const QCommandLineOption vsnOption(QStringLiteral("vsn"), QStringLiteral("Realtime protocol version: 2.0.0 (default) or 1.0.0."), QStringLiteral("vsn"));
     const QCommandLineOption timeoutOption(QStringLiteral("timeout"), QStringLiteral("Give up waiting after this long (default 60s)."), QStringLiteral("duration"));
-    parser.addOptions({ serverOption, dataDirOption, emailOption, passwordStdinOption, jsonOption, noKeychainOption, vsnOption, timeoutOption });
+    const QCommandLineOption allOption(QStringLiteral("all"), QStringLiteral("With `queue adopt`: every mutation queued without a user."));
+    parser.addOptions({ serverOption, dataDirOption, emailOption, passwordStdinOption, jsonOption, noKeychainOption, vsnOption, timeoutOption, allOption });
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("What to do; see Commands."));
 
     auto usage = [&](const QString &message) {
@@ -159,6 +168,7 @@ void CtlCommand::start(const QStringList &arguments)
     m_settings.json = parser.isSet(jsonOption);
     m_settings.passwordFromStdin = parser.isSet(passwordStdinOption);
     m_settings.keychain = !parser.isSet(noKeychainOption);
+    m_settings.all = parser.isSet(allOption);
     m_settings.vsn = parser.value(vsnOption);
     if (!m_settings.vsn.isEmpty() && !PhoenixCodec::serializerFor(m_settings.vsn))
         return usage(QStringLiteral("--vsn must be 1.0.0 or 2.0.0"));
@@ -184,6 +194,8 @@ void CtlCommand::start(const QStringList &arguments)
         if (!openSession())
             return;
         settings.remove(QStringLiteral("email"));
+        if (!m_settings.email.isEmpty())
+            settings.remove(settingsKeyOfUser()); // no session, no user to queue for
         if (m_settings.email.isEmpty()) {
             print(tr("not signed in"));
             return finish(Done);
@@ -198,7 +210,8 @@ void CtlCommand::start(const QStringList &arguments)
     }
     const bool known = (verb == QLatin1String("bookings") && ((sub == QLatin1String("list") && arity(2)) || ((sub == QLatin1String("confirm") || sub == QLatin1String("delete")) && arity(3))))
         || (verb == QLatin1String("leads") && ((sub == QLatin1String("list") && arity(2)) || (sub == QLatin1String("status") && arity(4)) || (sub == QLatin1String("send-sms") && arity(4))))
-        || (verb == QLatin1String("queue") && (((sub == QLatin1String("list") || sub == QLatin1String("retry-all")) && arity(2)) || (sub == QLatin1String("discard") && arity(3))))
+        || (verb == QLatin1String("queue") && (((sub == QLatin1String("list") || sub == QLatin1String("retry-all")) && arity(2)) || (sub == QLatin1String("discard") && arity(3))
+                                                || (sub == QLatin1String("adopt") && (m_settings.all ? arity(2) : arity(3)))))
         || (verb == QLatin1String("watch") && arity(1));
     if (!known)
         return usage(verb.isEmpty() ? QStringLiteral("no command given") : QStringLiteral("unknown command or wrong arguments: %1").arg(m_command.join(QLatin1Char(' '))));
@@ -220,6 +233,8 @@ void CtlCommand::start(const QStringList &arguments)
             return runQueueList();
         if (sub == QLatin1String("discard"))
             return runDiscard(m_command.at(2));
+        if (sub == QLatin1String("adopt"))
+            return runAdopt(m_command.value(2));
         return runRetryAll();
     }
     if (verb == QLatin1String("watch"))
@@ -255,8 +270,13 @@ bool CtlCommand::openSession()
         fail(tr("cannot open the offline queue: %1").arg(error));
         return false;
     }
-    connect(m_session->credentials(), &CredentialStore::keychainUnavailable, this, [](const QString &reason) {
-        std::fprintf(stderr, "syncloopctl: no system keychain (%s): the session is kept in memory only\n", qPrintable(reason));
+    // Like gh and docker: no keychain (SSH, CI, a container) means a private file, not a
+    // session that ends with every command. `login` says where it is kept.
+    if (m_settings.keychain)
+        m_session->credentials()->setFallbackFile(SessionFile::defaultPath());
+    connect(m_session->credentials(), &CredentialStore::keychainUnavailable, this, [this](const QString &reason) {
+        if (m_session->credentials()->backend() == CredentialStore::Backend::MemoryOnly)
+            std::fprintf(stderr, "syncloopctl: no system keychain (%s): the session is kept in memory only\n", qPrintable(reason));
     });
     return true;
 }
@@ -295,41 +315,102 @@ void CtlCommand::authenticate(std::function<void()> next, std::function<void(con
     m_session->resume(m_settings.email);
 }
 
+QString CtlCommand::settingsKeyOfUser() const
+{
+    return QStringLiteral("users/")
+        + QString::fromLatin1(QUrl::toPercentEncoding(CredentialStore::account(m_settings.server, m_settings.email)));
+}
+
+void CtlCommand::rememberUser()
+{
+    m_userId = m_session->api()->user().id;
+    if (!m_userId.isEmpty())
+        QSettings().setValue(settingsKeyOfUser(), m_userId);
+}
+
+QString CtlCommand::knownUserId() const
+{
+    return m_settings.email.isEmpty() ? QString() : QSettings().value(settingsKeyOfUser()).toString();
+}
+
 void CtlCommand::runLogin()
 {
     const QString password = readPassword(tr("Password for %1: ").arg(m_settings.email));
-    connect(m_session, &SyncSession::signedIn, this, [this] {
+    // The session is saved as the tokens arrive, before or after signedIn() depending on the
+    // store (a keychain job answers later, memory and the file at once): finish after both.
+    auto pending = std::make_shared<int>(2);
+    auto oneDone = [this, pending] {
+        if (--*pending == 0)
+            finish(Done);
+    };
+    connect(m_session->credentials(), &CredentialStore::saved, this, [this, oneDone](const QString &, bool persistent) {
+        CredentialStore *store = m_session->credentials();
+        if (!persistent) {
+            print(tr("signed in as %1 (the session is not kept: %2)").arg(m_settings.email, store->problem()));
+        } else if (store->backend() == CredentialStore::Backend::File) {
+            // Said once, here: later commands read the file without a word.
+            std::fprintf(stderr, "syncloopctl: no system keychain (%s): the session is kept in %s, readable only by you\n",
+                         qPrintable(store->problem()), qPrintable(store->fallbackFile()));
+            print(tr("signed in as %1; the session is kept in a file only you can read").arg(m_settings.email));
+        } else {
+            print(tr("signed in as %1; the session is kept in the system keychain").arg(m_settings.email));
+        }
+        oneDone();
+    }, Qt::SingleShotConnection);
+    connect(m_session, &SyncSession::signedIn, this, [this, oneDone] {
         QSettings settings;
         settings.setValue(QStringLiteral("server"), m_settings.server.toString());
         settings.setValue(QStringLiteral("email"), m_settings.email);
-        // The keychain write is asynchronous: finish once it is done.
-        connect(m_session->credentials(), &CredentialStore::saved, this, [this](const QString &, bool persistent) {
-            print(persistent ? tr("signed in as %1; the session is kept in the system keychain").arg(m_settings.email)
-                             : tr("signed in as %1 (not kept: no keychain)").arg(m_settings.email));
-            finish(Done);
-        });
+        rememberUser();
+        oneDone();
     }, Qt::SingleShotConnection);
     connect(m_session, &SyncSession::signInFailed, this, [this](const QString &reason) { fail(reason); }, Qt::SingleShotConnection);
     m_session->signIn(m_settings.email, password, SyncSession::Persistence::Remembered);
 }
 
+void CtlCommand::identify(std::function<void(bool live)> next, std::function<void(const QString &)> refused)
+{
+    authenticate(
+        [this, next] {
+            rememberUser();
+            next(true);
+        },
+        [this, next, refused](const QString &reason) {
+            // Only "the server cannot be reached" may be waited out: a missing or rejected
+            // session, a wrong password, no user at all mean nobody is signed in.
+            const QString known = knownUserId();
+            if (m_session->connectivity()->isOnline() || known.isEmpty())
+                return refused(reason);
+            m_userId = known;
+            m_offlineReason = reason;
+            m_session->queue()->setFallbackUserId(known);
+            next(false);
+        });
+}
+
+void CtlCommand::refuseUnidentified(const QString &reason)
+{
+    if (m_settings.email.isEmpty())
+        return fail(tr("not signed in: run `syncloopctl login EMAIL` first; nothing was queued"));
+    fail(tr("not signed in as %1 (%2): run `syncloopctl login %1` first; nothing was queued")
+             .arg(m_settings.email, clause(reason)));
+}
+
 void CtlCommand::runMutation(const std::function<MutationHandle *()> &submit)
 {
-    // Persist first: the change is durable before we know whether the server is there.
-    MutationHandle *handle = submit();
-    if (!handle)
-        return fail(tr("the offline queue could not store the change"));
-    authenticate(
-        [this, handle] {
+    // A mutation is queued only for a known user: one queued for nobody is never sent, or is
+    // sent by whoever signs in next.
+    identify(
+        [this, submit](bool live) {
+            MutationHandle *handle = submit(); // persisted before anything is sent
+            if (!handle)
+                return fail(tr("the offline queue could not store the change"));
+            if (!live)
+                return fail(tr("%1; queued offline as %2").arg(clause(m_offlineReason), handle->key()), QueuedOffline);
             m_session->loadSnapshot();
             awaitHandle(handle);
         },
-        [this, handle](const QString &reason) {
-            if (handle->state() == Mutation::State::Queued && !m_session->connectivity()->isOnline())
-                return fail(tr("%1; queued offline as %2").arg(clause(reason), handle->key()), QueuedOffline);
-            fail(tr("%1; the change stays queued as %2 and is sent once you are signed in").arg(clause(reason), handle->key()),
-                 QueuedOffline);
-        });
+        [this](const QString &reason) { refuseUnidentified(reason); });
 }
 
 void CtlCommand::awaitHandle(MutationHandle *handle)
@@ -389,31 +470,85 @@ void CtlCommand::runDiscard(const QString &key)
     finish(Done);
 }
 
+namespace {
+
+// Why a mutation of the queue was not sent, in words for `queue retry-all`; empty: it was.
+QString unsentReason(const Mutation &m, const QString &me)
+{
+    if (m.state == Mutation::State::Confirmed)
+        return {};
+    if (m.state == Mutation::State::NeedsReview && m.lastError.code == QLatin1String(OfflineQueue::noUserCode))
+        return CtlCommand::tr("queued without a signed-in user: `queue adopt --all` makes them yours, "
+                              "`queue discard KEY` drops one");
+    if (!me.isEmpty() && !m.userId.isEmpty() && m.userId != me)
+        return CtlCommand::tr("queued by another user of this machine: they are sent when that user signs in");
+    if (m.state == Mutation::State::NeedsReview)
+        return CtlCommand::tr("older than the server's idempotency window: check them, then retry or discard");
+    if (m.isFinal())
+        return m.lastError.isError() ? m.lastError.userMessage() : Mutation::stateName(m.state);
+    return {};
+}
+
+} // namespace
+
+void CtlCommand::reportUnsent(int confirmed, const QMap<QString, int> &unsent, int code)
+{
+    int total = 0;
+    QJsonArray reasons;
+    for (auto it = unsent.cbegin(); it != unsent.cend(); ++it) {
+        total += it.value();
+        reasons.append(QJsonObject { { QStringLiteral("count"), it.value() }, { QStringLiteral("reason"), it.key() } });
+    }
+    if (m_settings.json) {
+        // "failed" is kept for scripts written before "not_sent": the same number.
+        printJson({ { QStringLiteral("confirmed"), confirmed }, { QStringLiteral("failed"), total },
+                    { QStringLiteral("not_sent"), total }, { QStringLiteral("reasons"), reasons } });
+    } else {
+        print(tr("%1 confirmed, %2 not sent").arg(confirmed).arg(total));
+        for (auto it = unsent.cbegin(); it != unsent.cend(); ++it)
+            print(QStringLiteral("  %1: %2").arg(it.value()).arg(it.key()));
+    }
+    if (total > 0)
+        std::fprintf(stderr, "syncloopctl: %d mutation(s) could not be sent\n", total);
+    finish(total > 0 ? Failed : code);
+}
+
 void CtlCommand::runRetryAll()
 {
     MutationEngine *engine = m_session->engine();
-    if (engine->pendingCount() == 0) {
+    if (engine->handles().isEmpty()) {
         print(tr("nothing queued"));
         return finish(Done);
     }
+    if (engine->pendingCount() == 0) {
+        // Nothing to send, only what waits for the user: say what and why, no sign-in needed.
+        QMap<QString, int> unsent;
+        for (MutationHandle *h : engine->handles())
+            ++unsent[unsentReason(h->mutation(), {})];
+        unsent.remove(QString());
+        return reportUnsent(0, unsent, Done);
+    }
     authenticate(
         [this, engine] {
+            rememberUser();
             m_session->loadSnapshot();
             engine->retryAll();
             // Done when every mutation of ours is final; offline when the server went away.
             auto check = [this, engine] {
-                int offline = 0, failed = 0, open = 0, confirmed = 0;
+                int offline = 0, open = 0, confirmed = 0;
+                QMap<QString, int> unsent;
                 for (MutationHandle *h : engine->handles()) {
                     const Mutation &m = h->mutation();
+                    const QString reason = unsentReason(m, m_userId);
                     if (m.state == Mutation::State::Confirmed)
                         ++confirmed;
+                    else if (!reason.isEmpty())
+                        ++unsent[reason]; // final, or another user's: this run cannot send it
                     // Offline only while the engine is: an online engine sends the ones that
                     // failed offline (before this run, or before the server came back) now.
                     else if (m.state == Mutation::State::Waiting && m.lastError.kind == ApiError::Kind::Offline
                              && !engine->isOnline())
                         ++offline;
-                    else if (m.isFinal())
-                        ++failed;
                     else
                         ++open;
                 }
@@ -421,17 +556,47 @@ void CtlCommand::runRetryAll()
                     return;
                 if (offline > 0)
                     return fail(tr("server unreachable: %1 still queued").arg(offline), QueuedOffline);
-                if (m_settings.json)
-                    printJson({ { QStringLiteral("confirmed"), confirmed }, { QStringLiteral("failed"), failed } });
-                else
-                    print(tr("%1 confirmed, %2 failed").arg(confirmed).arg(failed));
-                finish(failed > 0 ? Failed : Done);
+                reportUnsent(confirmed, unsent, Done);
             };
             for (MutationHandle *h : engine->handles())
                 connect(h, &MutationHandle::changed, this, check);
             check();
         },
-        [this](const QString &reason) { fail(tr("%1; everything stays queued").arg(clause(reason)), QueuedOffline); });
+        [this](const QString &reason) {
+            if (!m_session->connectivity()->isOnline())
+                return fail(tr("%1; everything stays queued").arg(clause(reason)), QueuedOffline);
+            fail(tr("%1; everything stays queued: run `syncloopctl login %2` first")
+                     .arg(clause(reason), m_settings.email.isEmpty() ? QStringLiteral("EMAIL") : m_settings.email));
+        });
+}
+
+void CtlCommand::runAdopt(const QString &key)
+{
+    identify(
+        [this, key](bool) {
+            QStringList keys;
+            for (const Mutation &m : m_session->queue()->all()) {
+                if (m.userId.isEmpty() && (m_settings.all || m.key == key))
+                    keys << m.key;
+            }
+            if (!m_settings.all && keys.isEmpty()) {
+                return fail(m_session->queue()->find(key) ? tr("%1 already belongs to a user: nothing to adopt").arg(key)
+                                                          : tr("no queued mutation with key %1").arg(key));
+            }
+            const int adopted = m_session->queue()->adopt(keys, m_userId, QDateTime::currentMSecsSinceEpoch());
+            if (adopted != keys.size())
+                return fail(tr("the offline queue could not be changed"));
+            print(adopted == 0 ? tr("nothing to adopt")
+                               : tr("%n mutation(s) now yours (%1); `syncloopctl queue retry-all` sends them", nullptr, adopted)
+                                     .arg(m_settings.email));
+            finish(Done);
+        },
+        [this](const QString &reason) {
+            fail(m_settings.email.isEmpty()
+                     ? tr("not signed in: run `syncloopctl login EMAIL` first; nothing was adopted")
+                     : tr("not signed in as %1 (%2): run `syncloopctl login %1` first; nothing was adopted")
+                           .arg(m_settings.email, clause(reason)));
+        });
 }
 
 void CtlCommand::runList(const QString &table)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QJsonObject>
+#include <QMap>
 #include <QObject>
 #include <QStringList>
 #include <QTimer>
@@ -39,6 +40,7 @@ private:
         bool json = false;
         bool passwordFromStdin = false;
         bool keychain = true;
+        bool all = false; // queue adopt --all
         QString vsn;
         int timeoutMs = 60000;
     };
@@ -51,6 +53,15 @@ private:
     bool openSession();
     // Signs in (password from stdin / prompt, else the keychain), then calls `next`.
     void authenticate(std::function<void()> next, std::function<void(const QString &)> failed);
+    // Who acts, before anything is queued: signed in now (live), or — the server being
+    // unreachable — the user this machine knew at their last sign-in to this server, whose
+    // session it keeps or whose password was given. Else `refused`: nothing may be queued.
+    void identify(std::function<void(bool live)> next, std::function<void(const QString &)> refused);
+    void refuseUnidentified(const QString &reason);
+    // The server's id of --email on --server, as seen at the last sign-in here (not a secret).
+    QString settingsKeyOfUser() const;
+    void rememberUser();
+    QString knownUserId() const;
     QString readPassword(const QString &prompt);
 
     void runMutation(const std::function<MutationHandle *()> &submit);
@@ -58,6 +69,8 @@ private:
     void runQueueList();
     void runRetryAll();
     void runDiscard(const QString &key);
+    void runAdopt(const QString &key);
+    void reportUnsent(int confirmed, const QMap<QString, int> &unsent, int code);
     void runList(const QString &table);
     void runWatch();
     void runLogin();
@@ -68,4 +81,6 @@ private:
     QTextStream *m_out = nullptr;
     QTimer m_timeout;
     bool m_finished = false;
+    QString m_userId;        // who acts (identify())
+    QString m_offlineReason; // why identify() could not sign in live
 };
