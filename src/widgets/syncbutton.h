@@ -42,8 +42,6 @@ public:
     void setActionAvailable(bool available);
 
     static QString lookName(Look look);
-    // Shows a look without a mutation behind it: for screenshots and design review only.
-    void previewLook(Look look) { setLook(look); }
 
 signals:
     // The user asks for the action (at rest, or again after a failure): start a mutation.
