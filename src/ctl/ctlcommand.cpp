@@ -572,25 +572,30 @@ void CtlCommand::runRetryAll()
 
 void CtlCommand::runAdopt(const QString &key)
 {
-    identify(
-        [this, key](bool) {
-            QStringList keys;
-            for (const Mutation &m : m_session->queue()->all()) {
-                if (m.userId.isEmpty() && (m_settings.all || m.key == key))
-                    keys << m.key;
-            }
-            if (!m_settings.all && keys.isEmpty()) {
-                return fail(m_session->queue()->find(key) ? tr("%1 already belongs to a user: nothing to adopt").arg(key)
-                                                          : tr("no queued mutation with key %1").arg(key));
-            }
-            const int adopted = m_session->queue()->adopt(keys, m_userId, QDateTime::currentMSecsSinceEpoch());
-            if (adopted != keys.size())
-                return fail(tr("the offline queue could not be changed"));
-            print(adopted == 0 ? tr("nothing to adopt")
-                               : tr("%n mutation(s) now yours (%1); `syncloopctl queue retry-all` sends them", nullptr, adopted)
-                                     .arg(m_settings.email));
-            finish(Done);
-        },
+    auto adopt = [this, key] {
+        QStringList keys;
+        for (const Mutation &m : m_session->queue()->all()) {
+            if (m.userId.isEmpty() && (m_settings.all || m.key == key))
+                keys << m.key;
+        }
+        if (!m_settings.all && keys.isEmpty()) {
+            return fail(m_session->queue()->find(key) ? tr("%1 already belongs to a user: nothing to adopt").arg(key)
+                                                      : tr("no queued mutation with key %1").arg(key));
+        }
+        const int adopted = m_session->queue()->adopt(keys, m_userId, QDateTime::currentMSecsSinceEpoch());
+        if (adopted != keys.size())
+            return fail(tr("the offline queue could not be changed"));
+        print(adopted == 0 ? tr("nothing to adopt")
+                           : tr("%n mutation(s) now yours (%1); `syncloopctl queue retry-all` sends them", nullptr, adopted)
+                                 .arg(m_settings.email));
+        finish(Done);
+    };
+    // Signed in here and not signed out since: the user is known, and the server (which a
+    // live sign-in would also start draining to) is not needed to change the queue.
+    m_userId = knownUserId();
+    if (!m_userId.isEmpty())
+        return adopt();
+    identify([adopt](bool) { adopt(); },
         [this](const QString &reason) {
             fail(m_settings.email.isEmpty()
                      ? tr("not signed in: run `syncloopctl login EMAIL` first; nothing was adopted")
