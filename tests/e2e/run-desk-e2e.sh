@@ -37,7 +37,18 @@ E2E_WORK=$(mktemp -d /tmp/syncloop-e2e.XXXXXX)
 export E2E_BUILD E2E_HERE E2E_WORK
 xvfb=""
 wm=""
+a11y_saved=""
 cleanup() {
+    if [ -n "${SYNCLOOP_E2E_DISPLAY:-}" ]; then
+        # Our accessibility bus wrote its address on the real display's root window: put the
+        # desktop's own back, so apps started later find the user's screen reader again.
+        if [[ "$a11y_saved" == *'= "'* ]]; then
+            value=${a11y_saved#*= \"}
+            xprop -root -f AT_SPI_BUS 8s -set AT_SPI_BUS "${value%\"}" 2>/dev/null || true
+        else
+            xprop -root -remove AT_SPI_BUS 2>/dev/null || true
+        fi
+    fi
     [ -n "$wm" ] && kill "$wm" 2>/dev/null || true
     [ -n "$xvfb" ] && kill "$xvfb" 2>/dev/null || true
     if [ -n "${SYNCLOOP_E2E_KEEP:-}" ]; then
@@ -57,7 +68,7 @@ chmod 700 "$E2E_WORK" "$XDG_RUNTIME_DIR"
 # ctest runs everything offscreen on the CI's session bus: the app needs a real display and
 # this run's own buses.
 unset QT_QPA_PLATFORM DBUS_SESSION_BUS_ADDRESS AT_SPI_BUS_ADDRESS GNOME_KEYRING_CONTROL SSH_AUTH_SOCK WAYLAND_DISPLAY
-export QT_LINUX_ACCESSIBILITY_ALWAYS_ON=1 NO_AT_BRIDGE=0 GTK_A11Y=atspi
+export QT_LINUX_ACCESSIBILITY_ALWAYS_ON=1 NO_AT_BRIDGE=0 GTK_A11Y=atspi PYTHONDONTWRITEBYTECODE=1
 export QT_LOGGING_RULES="qt.accessibility.atspi.warning=false"
 # Card texts hold dates in the locale's format; one locale everywhere.
 export LC_ALL=C.UTF-8 LANG=C.UTF-8
@@ -65,6 +76,7 @@ unset LANGUAGE
 
 if [ -n "${SYNCLOOP_E2E_DISPLAY:-}" ]; then
     [ -n "${DISPLAY:-}" ] || { echo "e2e: SYNCLOOP_E2E_DISPLAY is set but DISPLAY is not" >&2; exit 2; }
+    a11y_saved=$(xprop -root AT_SPI_BUS 2>/dev/null || true)
 else
     command -v Xvfb >/dev/null || { echo "e2e: Xvfb is missing (packaging/install-deps.sh installs it)" >&2; exit 1; }
     # -displayfd picks a free display number, so parallel runs never collide.

@@ -28,7 +28,7 @@ import pyatspi  # noqa: E402
 
 BUILD = os.environ["E2E_BUILD"]
 WORK = os.environ["E2E_WORK"]
-SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SOURCE = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
 DESK = os.path.join(BUILD, "src/app/syncloop-desk")
 CTL = os.path.join(BUILD, "src/ctl/syncloopctl")
 SERVERD = os.path.join(BUILD, "src/server/syncloopd")
@@ -190,6 +190,13 @@ class Server:
 
     # REST, as the given user
     def request(self, method, path, user=AGENT1, body=None, headers=None):
+        status, answer = self._request(method, path, user, body, headers)
+        if status == 401 and user:  # our own token expired (short --access-token-ttl): a new one
+            self._tokens.pop(user, None)
+            status, answer = self._request(method, path, user, body, headers)
+        return status, answer
+
+    def _request(self, method, path, user, body, headers):
         h = {"Content-Type": "application/json"}
         if user:
             h["Authorization"] = "Bearer " + self.token(user)
