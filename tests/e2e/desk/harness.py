@@ -478,6 +478,13 @@ class Desk:
         self.proc = subprocess.Popen(args, stdout=self._log, stderr=self._log)
         log(f"started {label} (pid {self.proc.pid}): {' '.join(args[1:])}")
 
+    @classmethod
+    def attach(cls, proc, label, log_path):
+        """A syncloop-desk this test did not start (a script did): `proc` polls it."""
+        desk = cls.__new__(cls)
+        desk.label, desk.log_path, desk.proc, desk.started = label, log_path, proc, time.monotonic()
+        return desk
+
     @property
     def pid(self):
         return self.proc.pid
