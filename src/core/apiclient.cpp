@@ -6,11 +6,15 @@
 #include <QJsonDocument>
 #include <QNetworkReply>
 
+#include <limits>
+
 ApiClient::ApiClient(QUrl baseUrl, QObject *parent)
     : QObject(parent)
     , m_network(this)
     , m_baseUrl(std::move(baseUrl))
 {
+    m_proactiveRefresh.setSingleShot(true);
+    connect(&m_proactiveRefresh, &QTimer::timeout, this, &ApiClient::refreshSession);
 }
 
 ApiReply *ApiClient::get(const QString &path)
@@ -53,6 +57,7 @@ ApiReply *ApiClient::resume(const QString &refreshToken)
 void ApiClient::signOut()
 {
     const bool wasSignedIn = isSignedIn() || !m_refreshToken.isEmpty();
+    m_proactiveRefresh.stop();
     m_accessToken.clear();
     m_refreshToken.clear();
     m_user = {};
@@ -76,6 +81,12 @@ bool ApiClient::takeSession(const QJsonObject &json)
     m_user = { user.value(QStringLiteral("id")).toString(), user.value(QStringLiteral("email")).toString(),
                user.value(QStringLiteral("role")).toString(), user.value(QStringLiteral("org_id")).toString() };
     m_accessToken = access;
+    // Refresh before the token ends, so a realtime channel never sees it expire (and REST
+    // never pays a 401 round trip); a 401 still refreshes if this one is late.
+    const qint64 expiresInS = json.value(QStringLiteral("expires_in")).toInteger();
+    if (expiresInS > 0 && m_refreshAtFraction > 0)
+        m_proactiveRefresh.start(int(std::min<double>(double(expiresInS) * 1000 * m_refreshAtFraction,
+                                                      std::numeric_limits<int>::max())));
     emit accessTokenChanged(access);
     if (refresh != m_refreshToken) {
         m_refreshToken = refresh;

@@ -4,6 +4,7 @@
 #include <QNetworkAccessManager>
 #include <QObject>
 #include <QPointer>
+#include <QTimer>
 #include <QUrl>
 
 #include <functional>
@@ -50,6 +51,9 @@ public:
     // (empty: none kept, use ours).
     using RefreshTokenSource = std::function<void(std::function<void(const QString &kept)> done)>;
     void setRefreshTokenSource(RefreshTokenSource source) { m_refreshTokenSource = std::move(source); }
+    // When, in the access token's life, to refresh it unasked (default 0.8); 0: only when a
+    // request meets a 401 or the realtime server says it expired.
+    void setRefreshAtFraction(double fraction) { m_refreshAtFraction = fraction; }
 
     bool isSignedIn() const { return !m_accessToken.isEmpty(); }
     QString accessToken() const { return m_accessToken; }
@@ -89,6 +93,8 @@ private:
     QNetworkAccessManager m_network;
     QUrl m_baseUrl;
     int m_timeoutMs = 15000;
+    QTimer m_proactiveRefresh; // at ~80 % of the access token's life, before anyone meets a 401
+    double m_refreshAtFraction = 0.8;
     QString m_accessToken;
     QString m_refreshToken;
     User m_user;

@@ -39,7 +39,10 @@ RealtimeClient::~RealtimeClient()
 
 void RealtimeClient::addChannel(const QString &topic, const QJsonArray &postgresChanges)
 {
-    m_channels.append({ topic, postgresChanges, {}, false, false });
+    Channel channel;
+    channel.topic = topic;
+    channel.bindings = postgresChanges;
+    m_channels.append(channel);
     if (m_socket.state() == QAbstractSocket::ConnectedState)
         join(topic);
 }
@@ -94,6 +97,7 @@ void RealtimeClient::onConnected()
     for (Channel &c : m_channels) {
         c.joined = false;
         c.subscribed = false;
+        c.expiredToken.clear();
         join(c.topic);
     }
 }
@@ -148,10 +152,22 @@ void RealtimeClient::sendAccessToken(const QString &token)
 {
     if (m_socket.state() != QAbstractSocket::ConnectedState)
         return;
-    for (const Channel &c : std::as_const(m_channels)) {
-        if (c.joined)
-            push(c.joinRef, c.topic, QStringLiteral("access_token"), { { QStringLiteral("access_token"), token } });
+    bool rejoining = false;
+    for (Channel &c : m_channels) {
+        if (c.expiredToken.isEmpty()) {
+            if (c.joined)
+                push(c.joinRef, c.topic, QStringLiteral("access_token"), { { QStringLiteral("access_token"), token } });
+        } else if (!c.joined) {
+            // Closed for its expired token: join with this one (its subscription gap-fills).
+            c.expiredToken.clear();
+            rejoining = true;
+            join(c.topic);
+        } // else its close is on the way, and joins with this token when it comes
     }
+    // Whatever a server did around the old token's end, look at the log from the last change
+    // applied: a change it skipped is filled in, one seen twice is dropped by its seq.
+    if (!rejoining && m_state == State::Live && !m_gapFilling)
+        startGapFill();
 }
 
 void RealtimeClient::heartbeat()
@@ -220,12 +236,22 @@ void RealtimeClient::onMessage(const PhoenixMessage &message)
         } else if (status == QLatin1String("error")) {
             const QString text = payload.value(QStringLiteral("message")).toString();
             emit errorOccurred(text);
-            if (text.contains(QLatin1String("expired"), Qt::CaseInsensitive))
-                m_api->refreshSession(); // accessTokenChanged() sends the new one
+            if (text.contains(QLatin1String("expired"), Qt::CaseInsensitive)) {
+                channel->expiredToken = m_api->accessToken();
+                m_api->refreshSession(); // accessTokenChanged() rejoins with the new one
+            }
         }
     } else if (event == QLatin1String("phx_close") || event == QLatin1String("phx_error")) {
         channel->joined = channel->subscribed = false;
-        if (m_wanted)
+        if (!channel->expiredToken.isEmpty()) {
+            // Closed for its expired token: join again with a newer one (now, if the refresh
+            // already brought it); that join's gap fill brings what came meanwhile.
+            if (m_api->accessToken() != channel->expiredToken && !m_api->accessToken().isEmpty()) {
+                channel->expiredToken.clear();
+                join(channel->topic);
+            }
+            setState(State::Joining);
+        } else if (m_wanted)
             QTimer::singleShot(int(m_backoff.delayMs(0, *m_random)), this, [this, topic = channel->topic] {
                 if (m_socket.state() == QAbstractSocket::ConnectedState)
                     join(topic);

@@ -94,6 +94,9 @@ private:
         QString joinRef;
         bool joined = false;
         bool subscribed = false;
+        // The token the server said expired on this channel: it closes the channel, which joins
+        // again with a newer one.
+        QString expiredToken;
     };
 
     ApiClient *m_api;

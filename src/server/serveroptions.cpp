@@ -67,6 +67,7 @@ ServerOptionsParseResult ServerOptions::parse(const QStringList &arguments)
         { QStringLiteral("realtime-idle-timeout"), QStringLiteral("Drop realtime sockets silent this long (default 60s)."), QStringLiteral("duration") },
         { QStringLiteral("realtime-close-grace"), QStringLiteral("Cut a realtime socket whose client has not taken our close frame after this long (default 10s)."), QStringLiteral("duration") },
         { QStringLiteral("idempotency-window"), QStringLiteral("How long idempotency keys are kept (default 24h)."), QStringLiteral("duration") },
+        { QStringLiteral("access-token-ttl"), QStringLiteral("How long an access token lasts (default 15m, at least 2s); clients refresh at about 80 %."), QStringLiteral("duration") },
         { QStringLiteral("sms-gateway"), QStringLiteral("HTTP endpoint of the SMS provider (JSON POST; see README)."), QStringLiteral("url") },
         { QStringLiteral("sms-timeout"), QStringLiteral("Timeout of one call to the SMS provider (default 10s)."), QStringLiteral("duration") },
         { QStringLiteral("sms-max-attempts"), QStringLiteral("Attempts before an SMS is marked failed (default 8)."), QStringLiteral("n") },
@@ -130,9 +131,14 @@ ServerOptionsParseResult ServerOptions::parse(const QStringList &arguments)
     const auto breakerOpen = durationOption(parser, QStringLiteral("sms-breaker-open"), o.smsBreakerOpenMs, &error);
     const auto idle = durationOption(parser, QStringLiteral("realtime-idle-timeout"), o.realtimeIdleTimeoutMs, &error);
     const auto closeGrace = durationOption(parser, QStringLiteral("realtime-close-grace"), o.realtimeCloseGraceMs, &error);
+    const auto accessTtl = durationOption(parser, QStringLiteral("access-token-ttl"), o.accessTokenTtlMs, &error);
     if (!bookings || !attempts || !threads || !loops || !window || !smsTimeout || !retryBase || !breakerOpen || !idle
-        || !closeGrace)
+        || !closeGrace || !accessTtl)
         return usageError(error);
+    // JWT expiry is in whole seconds; below 2 s a client could not refresh before it ends.
+    if (*accessTtl < 2000)
+        return usageError(QStringLiteral("--access-token-ttl must be at least 2s"));
+    o.accessTokenTtlMs = *accessTtl;
     if (*window < 1000)
         return usageError(QStringLiteral("--idempotency-window must be at least 1s"));
     o.demoBookings = *bookings;

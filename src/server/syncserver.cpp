@@ -85,7 +85,7 @@ bool SyncServer::start(QString *error)
         m_checkpointer->start();
     }
     m_metrics = std::make_unique<ServerMetrics>();
-    m_tokens = std::make_unique<TokenService>(secret, clock);
+    m_tokens = std::make_unique<TokenService>(secret, clock, m_options.accessTokenTtlMs / 1000);
     m_runner = new TransactionRunner(*m_database, clock, SystemRandomSource::instance(), {}, this);
     try {
         if (m_options.demo && DemoSeed::seedIfEmpty(*m_runner, m_options.demoBookings))

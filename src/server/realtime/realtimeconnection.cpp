@@ -94,6 +94,9 @@ void RealtimeConnection::reportExpiredTokens()
         return;
     for (Channel &c : m_channels)
         expired(c);
+    // Channels closed for an expired token go now, when nothing iterates them.
+    const auto closed = std::erase_if(m_channels, [](const Channel &c) { return c.closedByExpiry; });
+    m_services->metrics->realtimeChannels -= qint64(closed);
 }
 
 void RealtimeConnection::onText(const QString &text)
@@ -241,12 +244,11 @@ void RealtimeConnection::refreshToken(const PhoenixMessage &message)
     if (claims) {
         channel.principal = claims->principal;
         channel.expiresAt = claims->expiresAt;
-        channel.expiryReported = false;
         return;
     }
     if (why.contains(QLatin1String("expired"))) {
-        channel.expiresAt = 0; // stops delivery until a fresh token arrives
-        expired(channel);
+        channel.expiresAt = 0;
+        expired(channel); // closes it
         return;
     }
     systemMessage(channel, QStringLiteral("error"), QStringLiteral("system"),
@@ -375,13 +377,18 @@ void RealtimeConnection::systemMessage(const Channel &channel, const QString &st
 
 bool RealtimeConnection::expired(Channel &channel)
 {
+    if (channel.closedByExpiry)
+        return true;
     if (channel.expiresAt > m_services->clock->nowMs() / 1000)
         return false;
-    if (!channel.expiryReported) {
-        channel.expiryReported = true;
-        systemMessage(channel, QStringLiteral("error"), QStringLiteral("system"),
-                      QStringLiteral("Token has expired: delivery is paused until a fresh access_token arrives"));
-    }
+    // Never pause and skip: a change skipped here would be lost to a client that resumes with
+    // a fresh token. Close the channel, as Supabase Realtime does; the client joins again and
+    // fills the gap from /api/changes, so nothing is missed.
+    channel.closedByExpiry = true;
+    systemMessage(channel, QStringLiteral("error"), QStringLiteral("system"),
+                  QStringLiteral("Token has expired: the channel is closed; join again with a fresh access_token"));
+    sendText(QString::fromUtf8(PhoenixCodec::encode(
+        { channel.joinRef, channel.joinRef, channel.topic, QStringLiteral("phx_close"), QJsonObject() }, m_serializer)));
     return true;
 }
 
@@ -430,7 +437,7 @@ void RealtimeConnection::written(qint64 bytes, Write write)
 RealtimeConnection::Channel *RealtimeConnection::channel(const QString &topic)
 {
     for (Channel &c : m_channels) {
-        if (c.topic == topic)
+        if (c.topic == topic && !c.closedByExpiry) // a closed channel is gone for its client
             return &c;
     }
     return nullptr;
@@ -438,7 +445,8 @@ RealtimeConnection::Channel *RealtimeConnection::channel(const QString &topic)
 
 void RealtimeConnection::removeChannel(const QString &topic)
 {
-    const auto it = std::find_if(m_channels.begin(), m_channels.end(), [&](const Channel &c) { return c.topic == topic; });
+    const auto it = std::find_if(m_channels.begin(), m_channels.end(),
+                                 [&](const Channel &c) { return c.topic == topic && !c.closedByExpiry; });
     if (it == m_channels.end())
         return;
     m_channels.erase(it);

@@ -41,7 +41,8 @@ public:
         std::vector<PostgresBinding> bindings;
         bool broadcastSelf = false;
         bool broadcastAck = false;
-        bool expiryReported = false;
+        // Its token expired: told so and closed (phx_close); it goes at the next sweep.
+        bool closedByExpiry = false;
     };
 
     RealtimeConnection(std::unique_ptr<QWebSocket> socket, PhoenixCodec::Serializer serializer, quint64 id,
