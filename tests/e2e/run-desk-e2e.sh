@@ -89,7 +89,7 @@ else
     export DISPLAY=":$(head -n1 "$E2E_WORK/display")"
     # A window manager, as every desktop has: it gives the focus to each new window (the
     # keyboard shortcuts need an active window) and returns it when a dialog closes.
-    openbox --sm-disable --config-file /dev/null >"$E2E_WORK/openbox.log" 2>&1 &
+    openbox --sm-disable >"$E2E_WORK/openbox.log" 2>&1 &
     wm=$!
     for _ in $(seq 100); do
         xprop -root _NET_SUPPORTING_WM_CHECK 2>/dev/null | grep -q "window id" && break

@@ -564,8 +564,8 @@ class Desk:
                 self.proc.wait()
 
 
-def sign_in(desk, email, password, remember=False, server_url=None):
-    """Fills the login dialog as a user would and presses OK."""
+def sign_in(desk, email, password, remember=False, server_url=None, before_ok=None):
+    """Fills the login dialog as a user would and presses OK (before_ok: e.g. a screenshot)."""
     dialog = desk.login_dialog()
     fields = find_all(dialog, role_name="text") + find_all(dialog, role_name="password text")
     by_name = {name(f).rstrip(":").strip().lower(): f for f in fields}
@@ -582,6 +582,8 @@ def sign_in(desk, email, password, remember=False, server_url=None):
         wait_for("Remember me to change", lambda: states(box).contains(Atspi.StateType.CHECKED) == remember, 3)
     ok = find(dialog, role_name="push button", name_re=r"^(OK|Sign in)$")
     check(ok is not None, "the login dialog has no OK / Sign in button")
+    if before_ok:
+        before_ok()
     press(ok)
     return dialog
 

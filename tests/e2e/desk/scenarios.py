@@ -71,7 +71,7 @@ def free_port():
 
 
 def signed_in_window(run, desk, email=AGENT1, remember=False):
-    sign_in(desk, email, PASSWORD, remember=remember)
+    sign_in(desk, email, PASSWORD, remember=remember, before_ok=lambda: run.shot("login-filled"))
     window = desk.main_window(timeout=15)
     run.shot("main-window")
     return window
@@ -129,7 +129,7 @@ def first_start(run):
     check(server_field is not None and matches(server_field, showing=True), "the dialog has no Server field")
     check(dialog_message(dialog) is None, f"a fresh dialog already shows {dialog_message(dialog)!r}")
 
-    sign_in(desk, AGENT1, PASSWORD)
+    sign_in(desk, AGENT1, PASSWORD, before_ok=lambda: run.shot("login-filled"))
     run.shot("signing-in")
     window = desk.main_window(timeout=15)
     shown_at = time.monotonic()
@@ -178,6 +178,8 @@ def remember_me(run):
     check(rc == 0, f"Ctrl+Q: syncloop-desk exited with status {rc}")
     run.shot("quit")
 
+    kept = tokens(server)
+    log(f"refresh tokens of agent1 after the quit: {kept}")
     desk = run.desk(server.url)
 
     def silent():
@@ -189,6 +191,11 @@ def remember_me(run):
     window = desk.main_window()
     run.shot("silent-sign-in")
     wait_for("booking cards", lambda: booking_cards(window), 10)
+    # At the server: the start used the kept refresh token (rotated now), not a new sign-in.
+    used = tokens(server)
+    log(f"refresh tokens of agent1 after the silent start: {used}")
+    check(count(used, "rotated") == count(kept, "rotated") + 1 and count(used, "revoked") == 0,
+          f"the silent start did not use the kept session once: before {kept}, after {used}")
 
     item = wait_for("File › Sign out", lambda: find(window, role_name="menu item", name_re=r"^Sign out"), 5)
     press(item)
@@ -435,7 +442,7 @@ def bad_sign_in(run):
     server = run.server()
     desk = run.desk(server.url)
     desk.login_dialog()
-    sign_in(desk, AGENT1, "not-the-password")
+    sign_in(desk, AGENT1, "not-the-password", before_ok=lambda: run.shot("wrong-password-filled"))
     message = wait_for("the dialog's message after a wrong password", lambda: dialog_message(desk.login_dialog()), 10)
     run.shot("wrong-password")
     log(f"wrong password: {message!r}")
@@ -451,7 +458,7 @@ def bad_sign_in(run):
     check(server.db("SELECT COUNT(*) FROM refresh_tokens")[0][0] == 0, "a wrong password created a session")
 
     unreachable = f"http://127.0.0.1:{free_port()}"
-    sign_in(desk, AGENT1, PASSWORD, server_url=unreachable)
+    sign_in(desk, AGENT1, PASSWORD, server_url=unreachable, before_ok=lambda: run.shot("unreachable-filled"))
 
     def reach_message():
         d = desk.login_dialog()
@@ -485,6 +492,10 @@ def bad_sign_in(run):
 def message_text_is_set(field):
     t = field.get_text_iface()
     return t is not None and t.get_character_count() > 0
+
+
+def count(summary, state):
+    return int(summary.get(state, "0").split()[0])
 
 
 def tokens(server, email=AGENT1):
@@ -621,7 +632,8 @@ def readme_demo(run):
         check(server_field is not None, "the dialog has no Server field")
         shown = text_value(server_field)
         check(shown.rstrip("/") == url, f"the dialog's server is {shown!r}, not {url}")
-        sign_in(desk, AGENT1, PASSWORD)
+        sign_in(desk, AGENT1, PASSWORD,
+                before_ok=lambda: run.shots.take("demo-login-filled", display=display, xauthority=xauth))
         window = desk.main_window(timeout=15)
         wait_for("booking cards", lambda: booking_cards(window), 10)
         run.shots.take("demo-main-window", display=display, xauthority=xauth)
