@@ -68,6 +68,7 @@ ServerOptionsParseResult ServerOptions::parse(const QStringList &arguments)
         { QStringLiteral("realtime-close-grace"), QStringLiteral("Cut a realtime socket whose client has not taken our close frame after this long (default 10s)."), QStringLiteral("duration") },
         { QStringLiteral("idempotency-window"), QStringLiteral("How long idempotency keys are kept (default 24h)."), QStringLiteral("duration") },
         { QStringLiteral("access-token-ttl"), QStringLiteral("How long an access token lasts (default 15m, at least 2s); clients refresh at about 80 %."), QStringLiteral("duration") },
+        { QStringLiteral("refresh-reuse-interval"), QStringLiteral("A rotated refresh token presented again within this interval gets the same successor (a lost reply, two clients sharing one session); later, its whole session family is signed out. 0 turns the grace off (default 10s)."), QStringLiteral("duration") },
         { QStringLiteral("sms-gateway"), QStringLiteral("HTTP endpoint of the SMS provider (JSON POST; see README)."), QStringLiteral("url") },
         { QStringLiteral("sms-timeout"), QStringLiteral("Timeout of one call to the SMS provider (default 10s)."), QStringLiteral("duration") },
         { QStringLiteral("sms-max-attempts"), QStringLiteral("Attempts before an SMS is marked failed (default 8)."), QStringLiteral("n") },
@@ -139,6 +140,13 @@ ServerOptionsParseResult ServerOptions::parse(const QStringList &arguments)
     if (*accessTtl < 2000)
         return usageError(QStringLiteral("--access-token-ttl must be at least 2s"));
     o.accessTokenTtlMs = *accessTtl;
+    if (parser.isSet(QStringLiteral("refresh-reuse-interval"))) {
+        const QString value = parser.value(QStringLiteral("refresh-reuse-interval"));
+        const auto reuse = value == QLatin1String("0") ? std::optional<qint64>(0) : Duration::parseMs(value);
+        if (!reuse || *reuse < 0 || *reuse > 300000)
+            return usageError(QStringLiteral("--refresh-reuse-interval: \"%1\" is not a duration from 0 to 5m (e.g. 10s, 500ms)").arg(value));
+        o.refreshReuseIntervalMs = *reuse;
+    }
     if (*window < 1000)
         return usageError(QStringLiteral("--idempotency-window must be at least 1s"));
     o.demoBookings = *bookings;

@@ -26,6 +26,7 @@ struct ServerOptions
     qint64 realtimeCloseGraceMs = 10000; // a peer that does not take our close is cut after this
     qint64 idempotencyWindowMs = 24LL * 3600 * 1000;
     qint64 accessTokenTtlMs = 15LL * 60 * 1000;
+    qint64 refreshReuseIntervalMs = 10000; // a rotated refresh token's grace (0: none)
     QUrl smsGateway;
     qint64 smsTimeoutMs = 10000;
     int smsMaxAttempts = 8;

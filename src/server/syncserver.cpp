@@ -27,6 +27,7 @@
 #include "storage/walcheckpointer.h"
 
 #include <QDir>
+#include <QMessageAuthenticationCode>
 
 #include <algorithm>
 
@@ -102,7 +103,12 @@ bool SyncServer::start(QString *error)
     m_api = std::make_unique<ApiService>(*m_tokens, *m_metrics, *m_runner,
                                          ApiService::Options { 1024 * 1024, windowSeconds, m_options.metricsToken });
     Router &router = m_api->router();
-    AuthRoutes::install(router, *m_runner, *m_tokens);
+    AuthRoutes::Options authOptions;
+    authOptions.refreshReuseIntervalMs = m_options.refreshReuseIntervalMs;
+    // Its own key, derived from the signing secret: successors reveal nothing about the JWT key.
+    authOptions.refreshSuccessorKey = QMessageAuthenticationCode::hash(
+        QByteArrayLiteral("syncloop refresh-token successor v1"), secret, QCryptographicHash::Sha256);
+    AuthRoutes::install(router, *m_runner, *m_tokens, authOptions);
     BookingRoutes::install(router, *m_runner, *m_guard);
     LeadRoutes::install(router, *m_runner, *m_guard, [this] {
         if (m_outbox)

@@ -15,6 +15,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QMessageAuthenticationCode>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
@@ -364,7 +366,11 @@ private slots:
                 { family }),
             3);
 
-        // The first token comes back: reuse. The whole family is signed out.
+        // The first token comes back after the reuse interval (aged in the database rather than
+        // waited for): reuse. The whole family is signed out.
+        QVERIFY(m_db->exec(QStringLiteral("UPDATE refresh_tokens SET used_at_ms = used_at_ms - 60000"
+                                          " WHERE family_id = ? AND used_at_ms IS NOT NULL"),
+            { family }));
         verifyUnauthorized(refresh(first), QStringLiteral("refresh_token_reused"));
         QCOMPARE(m_db->scalar(
                      QStringLiteral(
@@ -384,6 +390,129 @@ private slots:
         const HttpResult survivor = refresh(otherRefresh);
         QCOMPARE(survivor.status, 200);
         QVERIFY(!survivor.json().value(QStringLiteral("access_token")).toString().isEmpty());
+    }
+
+    // A reply lost after the server rotated, or the app and syncloopctl sharing one keychain
+    // entry: the old token, presented again within the reuse interval, gets the same successor.
+    void refreshAgainWithinTheReuseIntervalGetsTheSameSuccessor()
+    {
+        HttpClient c(m_server->baseUrl());
+        QVERIFY(!c.login(DemoData::agent1).isEmpty());
+        const QString first = c.lastLogin().value(QStringLiteral("refresh_token")).toString();
+        const QString family = m_db->text(
+            QStringLiteral("SELECT family_id FROM refresh_tokens WHERE token_hash = ?"), { refreshHash(first) });
+        QVERIFY(!family.isEmpty());
+        const QString familyRows = QStringLiteral("SELECT COUNT(*) FROM refresh_tokens WHERE family_id = ?");
+        const QString revokedRows
+            = QStringLiteral("SELECT COUNT(*) FROM refresh_tokens WHERE family_id = ? AND revoked = 1");
+
+        const HttpResult rotated = refresh(first);
+        QCOMPARE(rotated.status, 200);
+        const QString second = rotated.json().value(QStringLiteral("refresh_token")).toString();
+        QVERIFY(!second.isEmpty() && second != first);
+
+        const HttpResult again = refresh(first);
+        QCOMPARE(again.status, 200);
+        QCOMPARE(again.json().value(QStringLiteral("refresh_token")).toString(), second);
+        const QString access = again.json().value(QStringLiteral("access_token")).toString();
+        QCOMPARE(listWith(access.toLatin1()).status, 200);
+        // Nothing minted, nothing revoked; the successor is stored hashed, never in clear.
+        QCOMPARE(m_db->scalar(familyRows, { family }), 2);
+        QCOMPARE(m_db->scalar(revokedRows, { family }), 0);
+        QCOMPARE(m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM refresh_tokens WHERE token_hash = ?"), { second }), 0);
+
+        // The successor handed out twice is live: it rotates as usual.
+        const HttpResult next = refresh(second);
+        QCOMPARE(next.status, 200);
+        const QString third = next.json().value(QStringLiteral("refresh_token")).toString();
+        QVERIFY(third != second && third != first);
+        QCOMPARE(m_db->scalar(familyRows, { family }), 3);
+        // The first token, still within its interval, leads to the family's live end.
+        const HttpResult late = refresh(first);
+        QCOMPARE(late.status, 200);
+        QCOMPARE(late.json().value(QStringLiteral("refresh_token")).toString(), third);
+        QCOMPARE(m_db->scalar(familyRows, { family }), 3);
+        QCOMPARE(m_db->scalar(revokedRows, { family }), 0);
+    }
+
+    // Rotation is a conditional update: of refreshes racing with one token, one mints the
+    // successor and the others get that same successor.
+    void concurrentRefreshesMintOneSuccessor()
+    {
+        HttpClient c(m_server->baseUrl());
+        QVERIFY(!c.login(DemoData::agent1).isEmpty());
+        const QString first = c.lastLogin().value(QStringLiteral("refresh_token")).toString();
+        const QString family = m_db->text(
+            QStringLiteral("SELECT family_id FROM refresh_tokens WHERE token_hash = ?"), { refreshHash(first) });
+
+        QNetworkAccessManager network;
+        QNetworkRequest request(m_server->baseUrl().resolved(QUrl(QStringLiteral("/api/auth/refresh"))));
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+        const QByteArray body = QJsonDocument(QJsonObject { { QStringLiteral("refresh_token"), first } })
+                                    .toJson(QJsonDocument::Compact);
+        constexpr int racers = 6; // QNetworkAccessManager's connections per host: all in flight at once
+        std::vector<std::unique_ptr<QNetworkReply>> replies;
+        for (int i = 0; i < racers; ++i)
+            replies.emplace_back(network.post(request, body));
+        for (const auto &reply : replies)
+            QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 15000);
+        QSet<QString> successors;
+        for (const auto &reply : replies) {
+            QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+            successors.insert(QJsonDocument::fromJson(reply->readAll())
+                                  .object()
+                                  .value(QStringLiteral("refresh_token"))
+                                  .toString());
+        }
+        QCOMPARE(successors.size(), 1);
+        QVERIFY(!successors.values().first().isEmpty());
+        QCOMPARE(m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM refresh_tokens WHERE family_id = ?"), { family }), 2);
+        QCOMPARE(m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM refresh_tokens WHERE family_id = ?"
+                                             " AND used_at_ms IS NOT NULL"),
+                     { family }),
+            1);
+        QCOMPARE(m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM refresh_tokens WHERE token_hash = ?"),
+                     { refreshHash(successors.values().first()) }),
+            1);
+    }
+
+    // --refresh-reuse-interval: once it has passed, the old token is a reuse again.
+    void reuseAfterTheIntervalRevokesTheFamily()
+    {
+        ServerProcess::Options options;
+        options.extraArgs = QStringList { QStringLiteral("--refresh-reuse-interval"), QStringLiteral("2s") };
+        ServerProcess server(options);
+        QVERIFY(server.start());
+        DbInspector db(server.databasePath());
+        HttpClient c(server.baseUrl());
+        QVERIFY(!c.login(DemoData::agent1).isEmpty());
+        const QString first = c.lastLogin().value(QStringLiteral("refresh_token")).toString();
+        auto refreshOn = [&server](const QString &token) {
+            HttpClient client(server.baseUrl());
+            return client.postJson(QStringLiteral("/api/auth/refresh"), { { QStringLiteral("refresh_token"), token } });
+        };
+        const HttpResult rotated = refreshOn(first);
+        QCOMPARE(rotated.status, 200);
+        const QString second = rotated.json().value(QStringLiteral("refresh_token")).toString();
+        const QString family = db.text(
+            QStringLiteral("SELECT family_id FROM refresh_tokens WHERE token_hash = ?"), { refreshHash(second) });
+        QVERIFY(!family.isEmpty());
+
+        const HttpResult repeat = refreshOn(first);
+        QCOMPARE(repeat.status, 200);
+        QCOMPARE(repeat.json().value(QStringLiteral("refresh_token")).toString(), second);
+
+        // Within the interval: the same successor, each time. After it: refused as a reuse.
+        HttpResult last;
+        QTRY_VERIFY_WITH_TIMEOUT((last = refreshOn(first)).status != 200
+                || last.json().value(QStringLiteral("refresh_token")).toString() != second,
+            15000);
+        verifyUnauthorized(last, QStringLiteral("refresh_token_reused"));
+        QCOMPARE(db.scalar(QStringLiteral("SELECT COUNT(*) FROM refresh_tokens WHERE family_id = ?"), { family }), 2);
+        QCOMPARE(db.scalar(QStringLiteral("SELECT COUNT(*) FROM refresh_tokens WHERE family_id = ? AND revoked = 0"),
+                     { family }),
+            0);
+        verifyUnauthorized(refreshOn(second), QStringLiteral("refresh_token_reused"));
     }
 
     void unknownRefreshTokenIsRefused()

@@ -173,6 +173,10 @@ private slots:
                                                 << QStringLiteral("--sms-gateway");
         QTest::newRow("--metrics-token-file missing") << QStringList { QStringLiteral("--metrics-token-file"),
             QStringLiteral("/nonexistent/metrics-token") } << QStringLiteral("--metrics-token-file");
+        QTest::newRow("--refresh-reuse-interval word") << QStringList { QStringLiteral("--refresh-reuse-interval"),
+            QStringLiteral("briefly") } << QStringLiteral("--refresh-reuse-interval");
+        QTest::newRow("--refresh-reuse-interval over 5m") << QStringList { QStringLiteral("--refresh-reuse-interval"),
+            QStringLiteral("1h") } << QStringLiteral("--refresh-reuse-interval");
         QTest::newRow("--realtime-close-grace word") << QStringList { QStringLiteral("--realtime-close-grace"),
             QStringLiteral("later") } << QStringLiteral("--realtime-close-grace");
     }

@@ -37,7 +37,8 @@ HttpResponse refused(const QString &code, const QString &detail)
     return HttpResponse::problem(p);
 }
 
-HttpResponse login(TransactionRunner &runner, const TokenService &tokens, const RequestContext &ctx)
+HttpResponse login(TransactionRunner &runner, const TokenService &tokens, const AuthRoutes::Options &options,
+                   const RequestContext &ctx)
 {
     Problem problem;
     const auto email = ctx.requireString("email", 320, &problem);
@@ -53,13 +54,14 @@ HttpResponse login(TransactionRunner &runner, const TokenService &tokens, const 
     if (!PasswordHasher::verify(user->passwordHash, *password))
         return refused(QStringLiteral("invalid_credentials"), QStringLiteral("Wrong email or password."));
     const QString refresh = runner.write([&](Transaction &tx) {
-        return RefreshTokenStore::issue(tx, user->id, AuthRoutes::refreshTokenTtlMs);
+        return RefreshTokenStore::issue(tx, user->id, options.refreshTokenTtlMs);
     });
     qCInfo(lcAuth) << "login" << user->id;
     return tokenResponse(tokens, *user, refresh);
 }
 
-HttpResponse refresh(TransactionRunner &runner, const TokenService &tokens, const RequestContext &ctx)
+HttpResponse refresh(TransactionRunner &runner, const TokenService &tokens, const AuthRoutes::Options &options,
+                     const RequestContext &ctx)
 {
     Problem problem;
     const auto token = ctx.requireString("refresh_token", 512, &problem);
@@ -68,12 +70,17 @@ HttpResponse refresh(TransactionRunner &runner, const TokenService &tokens, cons
     using Outcome = RefreshTokenStore::Rotation::Outcome;
     std::optional<UserRepository::User> user;
     const auto rotation = runner.write([&](Transaction &tx) {
-        auto r = RefreshTokenStore::rotate(tx, *token, AuthRoutes::refreshTokenTtlMs);
-        user = r.outcome == Outcome::Rotated ? UserRepository::findById(tx, r.userId) : std::nullopt;
+        auto r = RefreshTokenStore::rotate(tx, *token, options.refreshTokenTtlMs,
+                                           { options.refreshReuseIntervalMs, options.refreshSuccessorKey });
+        const bool answered = r.outcome == Outcome::Rotated || r.outcome == Outcome::Reissued;
+        user = answered ? UserRepository::findById(tx, r.userId) : std::nullopt;
         return r;
     });
     switch (rotation.outcome) {
     case Outcome::Rotated:
+    case Outcome::Reissued:
+        if (rotation.outcome == Outcome::Reissued)
+            qCInfo(lcAuth) << "refresh token presented again within the reuse interval; same successor";
         if (user)
             return tokenResponse(tokens, *user, rotation.token);
         break;
@@ -92,10 +99,10 @@ HttpResponse refresh(TransactionRunner &runner, const TokenService &tokens, cons
 
 } // namespace
 
-void AuthRoutes::install(Router &router, TransactionRunner &runner, const TokenService &tokens)
+void AuthRoutes::install(Router &router, TransactionRunner &runner, const TokenService &tokens, Options options)
 {
     router.add("POST", QStringLiteral("/api/auth/login"), { Router::Access::Public, Router::Kind::Query, Router::Execution::Worker },
-               [&runner, &tokens](RequestContext &ctx) { return login(runner, tokens, ctx); });
+               [&runner, &tokens, options](RequestContext &ctx) { return login(runner, tokens, options, ctx); });
     router.add("POST", QStringLiteral("/api/auth/refresh"), { Router::Access::Public, Router::Kind::Query, Router::Execution::Worker },
-               [&runner, &tokens](RequestContext &ctx) { return refresh(runner, tokens, ctx); });
+               [&runner, &tokens, options](RequestContext &ctx) { return refresh(runner, tokens, options, ctx); });
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArray>
 #include <QtGlobal>
 
 class Router;
@@ -10,6 +11,15 @@ class TransactionRunner;
 class AuthRoutes
 {
 public:
-    static void install(Router &router, TransactionRunner &runner, const TokenService &tokens);
-    static constexpr qint64 refreshTokenTtlMs = 30LL * 24 * 3600 * 1000;
+    struct Options
+    {
+        qint64 refreshTokenTtlMs = 30LL * 24 * 3600 * 1000;
+        // A rotated refresh token presented again within this interval gets the same successor
+        // (a lost reply, or the app and syncloopctl sharing one keychain entry); later, the
+        // whole family is revoked. 0: no grace.
+        qint64 refreshReuseIntervalMs = 10000;
+        QByteArray refreshSuccessorKey; // HMAC key for successors; derived from the server secret
+    };
+
+    static void install(Router &router, TransactionRunner &runner, const TokenService &tokens, Options options);
 };
