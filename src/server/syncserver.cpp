@@ -27,6 +27,7 @@
 #include "storage/walcheckpointer.h"
 
 #include <QDir>
+#include <QSemaphore>
 
 #include <algorithm>
 
@@ -45,14 +46,38 @@ SyncServer::SyncServer(ServerOptions options, QObject *parent)
 
 SyncServer::~SyncServer()
 {
+    // Every thread closes its own database connections before it ends (Database::
+    // closeThreadConnections): left to thread-exit destructors they would run after wait()
+    // returned, racing ~QCoreApplication, which tears QtSql's connection table down.
     m_purgeTimer.stop();
+    m_http.reset(); // drains the request workers, then stops the event loops
     if (m_outboxThread.isRunning()) {
         m_outboxThread.quit();
         m_outboxThread.wait();
     }
-    m_http.reset(); // drains the request workers, then stops the event loops
+    m_outbox = nullptr; // deleted on its thread (startOutbox)
     m_pool.waitForDone();
+    closePoolConnections();
     m_checkpointer.reset(); // after the last writer: its final checkpoint empties the log
+}
+
+void SyncServer::closePoolConnections()
+{
+    // A pool thread cannot be addressed by itself, so one last job per possible thread, each
+    // holding its thread until all have started: no two of them can share a thread.
+    const int threads = m_pool.maxThreadCount();
+    QSemaphore arrived;
+    QSemaphore release;
+    for (int i = 0; i < threads; ++i) {
+        m_pool.start([&arrived, &release] {
+            Database::closeThreadConnections();
+            arrived.release();
+            release.acquire();
+        });
+    }
+    arrived.acquire(threads);
+    release.release(threads);
+    m_pool.waitForDone();
 }
 
 QString SyncServer::baseUrl() const
@@ -163,7 +188,12 @@ void SyncServer::startOutbox()
     m_outbox = new OutboxWorker(*m_runner, m_smsBreaker, provider, *m_metrics, SystemClock::instance(),
                                 SystemRandomSource::instance(), options);
     m_outbox->moveToThread(&m_outboxThread);
-    connect(&m_outboxThread, &QThread::finished, m_outbox, &QObject::deleteLater);
+    // Emitted on the outbox thread as it ends, before wait() returns: the worker goes first, then
+    // the thread's connections.
+    connect(&m_outboxThread, &QThread::finished, &m_outboxThread, [outbox = m_outbox] {
+        delete outbox;
+        Database::closeThreadConnections();
+    }, Qt::DirectConnection);
     m_outboxThread.setObjectName(QStringLiteral("outbox"));
     m_outboxThread.start();
     m_outbox->wake(); // deliver what a previous run left behind

@@ -114,11 +114,20 @@ void ServerProcess::terminate()
 {
     if (!m_process)
         return;
+    m_lastExit = {};
     if (m_process->state() != QProcess::NotRunning) {
         m_process->terminate();
-        if (!m_process->waitForFinished(15000))
+        m_lastExit.finished = m_process->waitForFinished(15000);
+        if (!m_lastExit.finished)
             m_process->kill();
+    } else {
+        m_lastExit.finished = true;
     }
+    if (m_lastExit.finished) {
+        m_lastExit.status = m_process->exitStatus();
+        m_lastExit.code = m_process->exitCode();
+    }
+    m_stderr += QString::fromLocal8Bit(m_process->readAllStandardError());
     m_process.reset();
 }
 

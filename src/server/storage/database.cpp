@@ -16,19 +16,28 @@
 namespace {
 std::atomic<quint64> nextInstance { 1 };
 
-// Per-thread registry of connections and their prepared statements, closed when the thread ends.
+// Per-thread registry of connections and their prepared statements.
 struct ThreadConnections
 {
     QHash<quint64, QString> names;
     QHash<QString, Database::StatementCache> statements;
-    ~ThreadConnections()
+
+    void close(const QString &name)
     {
-        statements.clear(); // statements before their connections
-        for (const QString &name : std::as_const(names)) {
-            QSqlDatabase::database(name, false).close();
-            QSqlDatabase::removeDatabase(name);
-        }
+        statements.remove(name); // statements before their connection
+        QSqlDatabase::database(name, false).close();
+        QSqlDatabase::removeDatabase(name);
     }
+    void closeAll()
+    {
+        for (const QString &name : std::as_const(names))
+            close(name);
+        names.clear();
+    }
+    // Only a fallback for threads that did not call Database::closeThreadConnections(): glibc runs
+    // it after QThread::wait() has returned, possibly after QCoreApplication (and QtSql's
+    // connection table) is gone. Every server thread closes its connections itself.
+    ~ThreadConnections() { closeAll(); }
 };
 thread_local ThreadConnections threadConnections;
 } // namespace
@@ -40,7 +49,21 @@ Database::Database(DatabaseConfig config)
 {
 }
 
-Database::~Database() = default;
+Database::~Database()
+{
+    // The destroying thread's own connection (the main thread's, from open()); other threads
+    // closed theirs when they ended.
+    const auto it = threadConnections.names.constFind(m_instance);
+    if (it != threadConnections.names.cend()) {
+        threadConnections.close(*it);
+        threadConnections.names.erase(it);
+    }
+}
+
+void Database::closeThreadConnections()
+{
+    threadConnections.closeAll();
+}
 
 bool Database::open(QString *error)
 {
