@@ -129,12 +129,13 @@ QSqlDatabase Database::openConnection(const QString &name)
 void Database::configure(const QSqlDatabase &db)
 {
     if (m_config.kind == SqlDialect::Kind::Sqlite) {
-        // WAL: readers never block the writer; NORMAL is durable across application crashes
-        // (only a power loss may drop the last commits); FULL fsyncs every commit.
+        // WAL: readers never block the writer. FULL fsyncs the log at every commit (one per
+        // group commit); NORMAL survives the process crashing, but a power loss may drop the
+        // last commits after their answers left.
         SqlQuery::run(db, m_dialect, QStringLiteral("PRAGMA journal_mode=WAL"));
         SqlQuery::run(db, m_dialect,
-                      m_config.synchronousFull ? QStringLiteral("PRAGMA synchronous=FULL")
-                                               : QStringLiteral("PRAGMA synchronous=NORMAL"));
+                      m_config.durability == DatabaseConfig::Durability::Full ? QStringLiteral("PRAGMA synchronous=FULL")
+                                                                              : QStringLiteral("PRAGMA synchronous=NORMAL"));
         if (m_config.checkpointInBackground)
             SqlQuery::run(db, m_dialect, QStringLiteral("PRAGMA wal_autocheckpoint=0"));
         SqlQuery::run(db, m_dialect, QStringLiteral("PRAGMA foreign_keys=ON"));
@@ -143,6 +144,10 @@ void Database::configure(const QSqlDatabase &db)
         SqlQuery::run(db, m_dialect, QStringLiteral("PRAGMA cache_size=-32768"));
     } else {
         SqlQuery::run(db, m_dialect, QStringLiteral("SET TIME ZONE 'UTC'"));
+        // Explicit either way: the cluster's default may have been turned off.
+        SqlQuery::run(db, m_dialect,
+                      m_config.durability == DatabaseConfig::Durability::Full ? QStringLiteral("SET synchronous_commit TO on")
+                                                                              : QStringLiteral("SET synchronous_commit TO off"));
     }
 }
 

@@ -10,6 +10,11 @@
 // `postgres://user:password@host:port/dbname`.
 struct DatabaseConfig
 {
+    // When an answer may leave: Full fsyncs every (group) commit first, so a power cut cannot
+    // erase a write the client was told about; Relaxed (SQLite synchronous=NORMAL, PostgreSQL
+    // synchronous_commit=off) survives a crash of the process but not of the machine.
+    enum class Durability { Full, Relaxed };
+
     SqlDialect::Kind kind = SqlDialect::Kind::Sqlite;
     QString sqlitePath;
     QString host;
@@ -17,7 +22,7 @@ struct DatabaseConfig
     QString databaseName;
     QString userName;
     QString password;
-    bool synchronousFull = false; // SQLite: fsync on every commit (PRAGMA synchronous=FULL)
+    Durability durability = Durability::Full;
     bool checkpointInBackground = false; // SQLite: no checkpoint inside commits (a WalCheckpointer runs them)
 
     // Returns nullopt and sets *error for anything it cannot use.
