@@ -57,7 +57,8 @@ ServerOptionsParseResult ServerOptions::parse(const QStringList &arguments)
         { QStringLiteral("listen"), QStringLiteral("Address and port to listen on (default 127.0.0.1:8080)."), QStringLiteral("host:port") },
         { QStringLiteral("port"), QStringLiteral("Port on 127.0.0.1; 0 picks a free one."), QStringLiteral("port") },
         { QStringLiteral("data-dir"), QStringLiteral("Directory for the database and secrets (default: the platform's app data location)."), QStringLiteral("dir") },
-        { QStringLiteral("database"), QStringLiteral("sqlite:PATH (default: syncloop.sqlite in the data directory) or postgres://USER[:PASSWORD]@HOST[:PORT]/DB."), QStringLiteral("url") },
+        { QStringLiteral("database"), QStringLiteral("sqlite:PATH (default: syncloop.sqlite in the data directory) or postgres://USER@HOST[:PORT]/DB (no password in the URL)."), QStringLiteral("url") },
+        { QStringLiteral("database-password-file"), QStringLiteral("PostgreSQL: file whose first line is the password (mode 0600; without it libpq reads PGPASSFILE or ~/.pgpass)."), QStringLiteral("file") },
         { QStringLiteral("durability"), QStringLiteral("full (default): every commit is fsynced before its answer leaves. "
                                                        "relaxed: no fsync per commit (SQLite synchronous=NORMAL, PostgreSQL synchronous_commit=off): "
                                                        "faster, and safe if the process crashes, but a power cut or OS crash can erase writes "
@@ -123,6 +124,13 @@ ServerOptionsParseResult ServerOptions::parse(const QStringList &arguments)
     if (!database)
         return usageError(error);
     o.database = *database;
+    if (parser.isSet(QStringLiteral("database-password-file"))) {
+        if (o.database.kind != SqlDialect::Kind::Postgres)
+            return usageError(QStringLiteral("--database-password-file is for a postgres:// --database"));
+        o.database.passwordFile = parser.value(QStringLiteral("database-password-file"));
+        if (o.database.passwordFile.isEmpty())
+            return usageError(QStringLiteral("--database-password-file needs a file name"));
+    }
     if (parser.isSet(QStringLiteral("durability"))) {
         const QString durability = parser.value(QStringLiteral("durability"));
         if (durability == QLatin1String("full"))

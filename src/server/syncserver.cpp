@@ -17,6 +17,7 @@
 #include "outbox/loopbacksmsprovider.h"
 #include "outbox/outboxworker.h"
 #include "randomsource.h"
+#include "secretfile.h"
 #include "realtime/realtimehub.h"
 #include "storage/database.h"
 #include "storage/demoseed.h"
@@ -27,6 +28,7 @@
 #include "storage/walcheckpointer.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QSemaphore>
 
 #include <algorithm>
@@ -90,17 +92,33 @@ QString SyncServer::baseUrl() const
 
 bool SyncServer::start(QString *error)
 {
-    if (!QDir().mkpath(m_options.dataDir)) {
-        *error = QStringLiteral("cannot create data directory %1").arg(m_options.dataDir);
-        return false;
+    // The secret files first: one that is refused leaves nothing behind.
+    DatabaseConfig databaseConfig = m_options.database;
+    if (!databaseConfig.passwordFile.isEmpty()) {
+        const auto password = SecretFile::read(databaseConfig.passwordFile, QStringLiteral("database password file"), error);
+        if (!password)
+            return false;
+        databaseConfig.password = QString::fromUtf8(password->split('\n').constFirst().trimmed());
+        if (databaseConfig.password.isEmpty()) {
+            *error = QStringLiteral("database password file %1 is empty").arg(databaseConfig.passwordFile);
+            return false;
+        }
     }
     const QByteArray secret = TokenService::loadOrCreateSecret(
         m_options.jwtSecretFile, QDir(m_options.dataDir).filePath(QStringLiteral("jwt-secret")), error);
     if (secret.isEmpty())
         return false;
+    if (!QDir().mkpath(m_options.dataDir)) {
+        *error = QStringLiteral("cannot create data directory %1").arg(m_options.dataDir);
+        return false;
+    }
+    // One we create is 0700 (main() sets the umask); one that was there is the operator's.
+    if (QFileInfo(m_options.dataDir).permissions() & (QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup
+                                                      | QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther))
+        qCWarning(lcServer).noquote() << "data directory" << m_options.dataDir
+                                      << "is accessible by group or others; chmod 700 it to keep the database and secrets private";
 
     const Clock *clock = SystemClock::instance();
-    DatabaseConfig databaseConfig = m_options.database;
     databaseConfig.checkpointInBackground = databaseConfig.kind == SqlDialect::Kind::Sqlite;
     m_database = std::make_unique<Database>(databaseConfig);
     if (!m_database->open(error))

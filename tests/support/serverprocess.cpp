@@ -19,7 +19,9 @@ ServerProcess::ServerProcess(Options options, QObject *parent)
     if (!m_options.jwtSecret.isEmpty()) {
         const QString path = QDir(m_secretDir.path()).filePath(QStringLiteral("jwt-secret"));
         QFile file(path);
-        if (!file.open(QIODevice::WriteOnly) || file.write(m_options.jwtSecret) != m_options.jwtSecret.size())
+        // Private, as the server demands of a secret file.
+        if (!file.open(QIODevice::WriteOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner)
+            || file.write(m_options.jwtSecret) != m_options.jwtSecret.size())
             qFatal("cannot write the test JWT secret to %s", qPrintable(path));
         m_options.extraArgs << QStringLiteral("--jwt-secret-file") << path;
     }

@@ -7,7 +7,9 @@
 #include <optional>
 
 // Where the data lives: `sqlite:PATH` (the default, a file in the data directory) or
-// `postgres://user:password@host:port/dbname`.
+// `postgres://user@host:port/dbname`. The password never comes from the URL (command lines are
+// visible to every user of the machine): from --database-password-file, or libpq's own
+// PGPASSFILE / ~/.pgpass when none is set.
 struct DatabaseConfig
 {
     // When an answer may leave: Full fsyncs every (group) commit first, so a power cut cannot
@@ -21,7 +23,8 @@ struct DatabaseConfig
     int port = 5432;
     QString databaseName;
     QString userName;
-    QString password;
+    QString password;     // read from passwordFile at start
+    QString passwordFile; // --database-password-file
     Durability durability = Durability::Full;
     bool checkpointInBackground = false; // SQLite: no checkpoint inside commits (a WalCheckpointer runs them)
 
