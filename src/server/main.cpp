@@ -6,9 +6,14 @@
 #include <QCoreApplication>
 
 #include <cstdio>
+#include <sys/stat.h>
 
 int main(int argc, char *argv[])
 {
+    // Everything the server creates is its owner's alone, from creation: the data directory
+    // 0700, the database with its WAL and SHM, the JWT secret and the SMS log 0600. Set before
+    // any thread exists (the umask is per process).
+    ::umask(S_IRWXG | S_IRWXO);
     // Qt's own poll() dispatcher, not GLib's: GLib keeps socket watches in a list, so
     // toggling a write notifier costs O(sockets) and thousands of realtime sockets turn every
     // fan-out quadratic. (Applies to every thread's event loop.) The server uses no GLib

@@ -57,8 +57,14 @@ ServerOptionsParseResult ServerOptions::parse(const QStringList &arguments)
         { QStringLiteral("listen"), QStringLiteral("Address and port to listen on (default 127.0.0.1:8080)."), QStringLiteral("host:port") },
         { QStringLiteral("port"), QStringLiteral("Port on 127.0.0.1; 0 picks a free one."), QStringLiteral("port") },
         { QStringLiteral("data-dir"), QStringLiteral("Directory for the database and secrets (default: the platform's app data location)."), QStringLiteral("dir") },
-        { QStringLiteral("database"), QStringLiteral("sqlite:PATH (default: syncloop.sqlite in the data directory) or postgres://USER[:PASSWORD]@HOST[:PORT]/DB."), QStringLiteral("url") },
-        { QStringLiteral("sqlite-synchronous-full"), QStringLiteral("SQLite: fsync every commit (PRAGMA synchronous=FULL).") },
+        { QStringLiteral("database"), QStringLiteral("sqlite:PATH (default: syncloop.sqlite in the data directory) or postgres://USER@HOST[:PORT]/DB (no password in the URL)."), QStringLiteral("url") },
+        { QStringLiteral("database-password-file"), QStringLiteral("PostgreSQL: file whose first line is the password (mode 0600; without it libpq reads PGPASSFILE or ~/.pgpass)."), QStringLiteral("file") },
+        { QStringLiteral("durability"), QStringLiteral("full (default): every commit is fsynced before its answer leaves. "
+                                                       "relaxed: no fsync per commit (SQLite synchronous=NORMAL, PostgreSQL synchronous_commit=off): "
+                                                       "faster, and safe if the process crashes, but a power cut or OS crash can erase writes "
+                                                       "already answered 200/202, with their idempotency key records, so a client that "
+                                                       "deleted its queue entry loses the change."), QStringLiteral("full|relaxed") },
+        { QStringLiteral("sqlite-synchronous-full"), QStringLiteral("Deprecated: full durability is the default (--durability full).") },
         { QStringLiteral("demo"), QStringLiteral("Seed an empty database with a demo organisation, users, bookings and leads.") },
         { QStringLiteral("demo-bookings"), QStringLiteral("Number of demo bookings (default 60)."), QStringLiteral("n") },
         { QStringLiteral("metrics-token-file"), QStringLiteral("File holding a bearer token that may read /metrics (besides an admin's access token), for scrapers."), QStringLiteral("file") },
@@ -120,7 +126,24 @@ ServerOptionsParseResult ServerOptions::parse(const QStringList &arguments)
     if (!database)
         return usageError(error);
     o.database = *database;
-    o.database.synchronousFull = parser.isSet(QStringLiteral("sqlite-synchronous-full"));
+    if (parser.isSet(QStringLiteral("database-password-file"))) {
+        if (o.database.kind != SqlDialect::Kind::Postgres)
+            return usageError(QStringLiteral("--database-password-file is for a postgres:// --database"));
+        o.database.passwordFile = parser.value(QStringLiteral("database-password-file"));
+        if (o.database.passwordFile.isEmpty())
+            return usageError(QStringLiteral("--database-password-file needs a file name"));
+    }
+    if (parser.isSet(QStringLiteral("durability"))) {
+        const QString durability = parser.value(QStringLiteral("durability"));
+        if (durability == QLatin1String("full"))
+            o.database.durability = DatabaseConfig::Durability::Full;
+        else if (durability == QLatin1String("relaxed"))
+            o.database.durability = DatabaseConfig::Durability::Relaxed;
+        else
+            return usageError(QStringLiteral("--durability: \"%1\" is neither full nor relaxed").arg(durability));
+    }
+    if (parser.isSet(QStringLiteral("sqlite-synchronous-full")) && o.database.durability != DatabaseConfig::Durability::Full)
+        return usageError(QStringLiteral("--sqlite-synchronous-full (deprecated) contradicts --durability relaxed"));
     o.demo = parser.isSet(QStringLiteral("demo"));
     const auto bookings = intOption(parser, QStringLiteral("demo-bookings"), 60, 2, 1'000'000, &error);
     const auto attempts = intOption(parser, QStringLiteral("sms-max-attempts"), 8, 1, 100, &error);

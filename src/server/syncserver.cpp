@@ -17,6 +17,7 @@
 #include "outbox/loopbacksmsprovider.h"
 #include "outbox/outboxworker.h"
 #include "randomsource.h"
+#include "secretfile.h"
 #include "realtime/realtimehub.h"
 #include "storage/database.h"
 #include "storage/demoseed.h"
@@ -27,7 +28,9 @@
 #include "storage/walcheckpointer.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QMessageAuthenticationCode>
+#include <QSemaphore>
 
 #include <algorithm>
 
@@ -46,14 +49,38 @@ SyncServer::SyncServer(ServerOptions options, QObject *parent)
 
 SyncServer::~SyncServer()
 {
+    // Every thread closes its own database connections before it ends (Database::
+    // closeThreadConnections): left to thread-exit destructors they would run after wait()
+    // returned, racing ~QCoreApplication, which tears QtSql's connection table down.
     m_purgeTimer.stop();
+    m_http.reset(); // drains the request workers, then stops the event loops
     if (m_outboxThread.isRunning()) {
         m_outboxThread.quit();
         m_outboxThread.wait();
     }
-    m_http.reset(); // drains the request workers, then stops the event loops
+    m_outbox = nullptr; // deleted on its thread (startOutbox)
     m_pool.waitForDone();
+    closePoolConnections();
     m_checkpointer.reset(); // after the last writer: its final checkpoint empties the log
+}
+
+void SyncServer::closePoolConnections()
+{
+    // A pool thread cannot be addressed by itself, so one last job per possible thread, each
+    // holding its thread until all have started: no two of them can share a thread.
+    const int threads = m_pool.maxThreadCount();
+    QSemaphore arrived;
+    QSemaphore release;
+    for (int i = 0; i < threads; ++i) {
+        m_pool.start([&arrived, &release] {
+            Database::closeThreadConnections();
+            arrived.release();
+            release.acquire();
+        });
+    }
+    arrived.acquire(threads);
+    release.release(threads);
+    m_pool.waitForDone();
 }
 
 QString SyncServer::baseUrl() const
@@ -66,17 +93,33 @@ QString SyncServer::baseUrl() const
 
 bool SyncServer::start(QString *error)
 {
-    if (!QDir().mkpath(m_options.dataDir)) {
-        *error = QStringLiteral("cannot create data directory %1").arg(m_options.dataDir);
-        return false;
+    // The secret files first: one that is refused leaves nothing behind.
+    DatabaseConfig databaseConfig = m_options.database;
+    if (!databaseConfig.passwordFile.isEmpty()) {
+        const auto password = SecretFile::read(databaseConfig.passwordFile, QStringLiteral("database password file"), error);
+        if (!password)
+            return false;
+        databaseConfig.password = QString::fromUtf8(password->split('\n').constFirst().trimmed());
+        if (databaseConfig.password.isEmpty()) {
+            *error = QStringLiteral("database password file %1 is empty").arg(databaseConfig.passwordFile);
+            return false;
+        }
     }
     const QByteArray secret = TokenService::loadOrCreateSecret(
         m_options.jwtSecretFile, QDir(m_options.dataDir).filePath(QStringLiteral("jwt-secret")), error);
     if (secret.isEmpty())
         return false;
+    if (!QDir().mkpath(m_options.dataDir)) {
+        *error = QStringLiteral("cannot create data directory %1").arg(m_options.dataDir);
+        return false;
+    }
+    // One we create is 0700 (main() sets the umask); one that was there is the operator's.
+    if (QFileInfo(m_options.dataDir).permissions() & (QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup
+                                                      | QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther))
+        qCWarning(lcServer).noquote() << "data directory" << m_options.dataDir
+                                      << "is accessible by group or others; chmod 700 it to keep the database and secrets private";
 
     const Clock *clock = SystemClock::instance();
-    DatabaseConfig databaseConfig = m_options.database;
     databaseConfig.checkpointInBackground = databaseConfig.kind == SqlDialect::Kind::Sqlite;
     m_database = std::make_unique<Database>(databaseConfig);
     if (!m_database->open(error))
@@ -169,7 +212,12 @@ void SyncServer::startOutbox()
     m_outbox = new OutboxWorker(*m_runner, m_smsBreaker, provider, *m_metrics, SystemClock::instance(),
                                 SystemRandomSource::instance(), options);
     m_outbox->moveToThread(&m_outboxThread);
-    connect(&m_outboxThread, &QThread::finished, m_outbox, &QObject::deleteLater);
+    // Emitted on the outbox thread as it ends, before wait() returns: the worker goes first, then
+    // the thread's connections.
+    connect(&m_outboxThread, &QThread::finished, &m_outboxThread, [outbox = m_outbox] {
+        delete outbox;
+        Database::closeThreadConnections();
+    }, Qt::DirectConnection);
     m_outboxThread.setObjectName(QStringLiteral("outbox"));
     m_outboxThread.start();
     m_outbox->wake(); // deliver what a previous run left behind

@@ -3,13 +3,14 @@
 #
 #   tests/bench/idempotency-bench.sh [--syncloopd PATH] [--duration SECONDS] [--connections N]
 #                                    [--threads N] [--bookings N] [--replay-keys N]
-#                                    [--runs unique,replay,unique-full] [--perf RUNS] [--keep]
+#                                    [--runs unique,replay,unique-relaxed] [--perf RUNS] [--keep]
 #
 # Runs three wrk loads, each against a syncloopd it starts itself (port 0, fresh temporary data
 # directory, --demo --demo-bookings N) and stops afterwards:
 #   (a) unique   every request a new Idempotency-Key and a distinct pending booking: real writes
+#                (default --durability full: an fsync per group commit)
 #   (b) replay   the same key+body pairs, executed once up front: every answer a replay
-#   (c) unique-full  as (a), server started with --sqlite-synchronous-full
+#   (c) unique-relaxed  as (a), server started with --durability relaxed (no fsync per commit)
 # and prints a summary table. Exits non-zero when a run's answers are not what it measures
 # (non-2xx, socket errors, writes in (b), replays in (a)/(c)).
 set -euo pipefail
@@ -25,7 +26,7 @@ bookings=60000
 replay_keys=1000
 perf_runs=""
 keep=0
-runs=unique,replay,unique-full
+runs=unique,replay,unique-relaxed
 original_command="$0 $*"
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
@@ -269,8 +270,8 @@ for run in ${runs//,/ }; do
     case "$run" in
     unique) unique_run unique ;;
     replay) replay_run ;;
-    unique-full) unique_run unique-full --sqlite-synchronous-full ;;
-    *) die "unknown run: $run (unique, replay, unique-full)" ;;
+    unique-relaxed) unique_run unique-relaxed --durability relaxed ;;
+    *) die "unknown run: $run (unique, replay, unique-relaxed)" ;;
     esac
 done
 

@@ -85,7 +85,8 @@ int main(int argc, char **argv)
     QTemporaryDir dir;
     DatabaseConfig config;
     config.sqlitePath = dir.filePath(QStringLiteral("bench.sqlite"));
-    config.synchronousFull = parser.isSet(QStringLiteral("full"));
+    config.durability = parser.isSet(QStringLiteral("full")) ? DatabaseConfig::Durability::Full
+                                                             : DatabaseConfig::Durability::Relaxed;
     config.checkpointInBackground = true;
     Database database(config);
     QString error;
@@ -114,7 +115,7 @@ int main(int argc, char **argv)
             pending << b.text(0);
     });
     std::printf("SQLite WAL, synchronous=%s, checkpoints on their own thread; %lld pending bookings; %lld s per run\n",
-                config.synchronousFull ? "FULL" : "NORMAL", static_cast<long long>(pending.size()),
+                config.durability == DatabaseConfig::Durability::Full ? "FULL" : "NORMAL", static_cast<long long>(pending.size()),
                 static_cast<long long>(runMs / 1000));
 
     qsizetype next = 0;

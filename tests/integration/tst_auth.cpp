@@ -113,7 +113,7 @@ private slots:
         QVERIFY(m_secretDir.isValid());
         const QString secretPath = QDir(m_secretDir.path()).filePath(QStringLiteral("jwt-secret"));
         QFile secret(secretPath);
-        QVERIFY(secret.open(QIODevice::WriteOnly));
+        QVERIFY(secret.open(QIODevice::WriteOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner)); // private, or refused
         QCOMPARE(secret.write(jwtSecret), jwtSecret.size());
         secret.close();
         QVERIFY(jwtSecret.size() >= 40);

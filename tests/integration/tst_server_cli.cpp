@@ -129,6 +129,37 @@ private slots:
             QStringLiteral("--idempotency-window"));
     }
 
+    void badDurability_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("mentions");
+        const QString durability = QStringLiteral("--durability");
+        QTest::newRow("unknown mode") << QStringList { durability, QStringLiteral("fast") } << QStringLiteral("fast");
+        QTest::newRow("wrong case") << QStringList { durability, QStringLiteral("Full") } << durability;
+        QTest::newRow("empty") << QStringList { durability, QString() } << durability;
+        QTest::newRow("deprecated alias against relaxed")
+            << QStringList { durability, QStringLiteral("relaxed"), QStringLiteral("--sqlite-synchronous-full") }
+            << QStringLiteral("--sqlite-synchronous-full");
+    }
+    void badDurability()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, mentions);
+        verifyUsageError(arguments + QStringList { QStringLiteral("--port"), QStringLiteral("0") }, mentions);
+    }
+
+    // What relaxed risks is said where the flag is chosen.
+    void helpSaysWhatRelaxedDurabilityRisks()
+    {
+        const Run run = runServer({ QStringLiteral("--help") });
+        QVERIFY(run.finished);
+        QCOMPARE(run.exitCode, 0);
+        const QString help = run.out.simplified();
+        QVERIFY2(help.contains(QLatin1String("--durability <full|relaxed>")), qPrintable(run.out));
+        QVERIFY2(help.contains(QLatin1String("power cut")), qPrintable(run.out));
+        QVERIFY2(help.contains(QLatin1String("idempotency key records")), qPrintable(run.out));
+    }
+
     void badListen_data()
     {
         QTest::addColumn<QStringList>("arguments");

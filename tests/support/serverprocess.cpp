@@ -19,7 +19,9 @@ ServerProcess::ServerProcess(Options options, QObject *parent)
     if (!m_options.jwtSecret.isEmpty()) {
         const QString path = QDir(m_secretDir.path()).filePath(QStringLiteral("jwt-secret"));
         QFile file(path);
-        if (!file.open(QIODevice::WriteOnly) || file.write(m_options.jwtSecret) != m_options.jwtSecret.size())
+        // Private, as the server demands of a secret file.
+        if (!file.open(QIODevice::WriteOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner)
+            || file.write(m_options.jwtSecret) != m_options.jwtSecret.size())
             qFatal("cannot write the test JWT secret to %s", qPrintable(path));
         m_options.extraArgs << QStringLiteral("--jwt-secret-file") << path;
     }
@@ -114,11 +116,20 @@ void ServerProcess::terminate()
 {
     if (!m_process)
         return;
+    m_lastExit = {};
     if (m_process->state() != QProcess::NotRunning) {
         m_process->terminate();
-        if (!m_process->waitForFinished(15000))
+        m_lastExit.finished = m_process->waitForFinished(15000);
+        if (!m_lastExit.finished)
             m_process->kill();
+    } else {
+        m_lastExit.finished = true;
     }
+    if (m_lastExit.finished) {
+        m_lastExit.status = m_process->exitStatus();
+        m_lastExit.code = m_process->exitCode();
+    }
+    m_stderr += QString::fromLocal8Bit(m_process->readAllStandardError());
     m_process.reset();
 }
 

@@ -8,6 +8,14 @@
 
 #include <memory>
 
+// How the last terminate() ended: a clean exit is finished, NormalExit and code 0.
+struct ServerProcessExit
+{
+    bool finished = false; // on its own within the timeout (not killed)
+    QProcess::ExitStatus status = QProcess::CrashExit;
+    int code = -1;
+};
+
 struct ServerProcessOptions
 {
     bool demo = true;
@@ -33,6 +41,7 @@ public:
     bool restart(bool samePort = true, int timeoutMs = 20000);
     void kill();      // SIGKILL: no cleanup at all, as in a crash
     void terminate(); // SIGTERM and wait for a clean exit
+    ServerProcessExit lastExit() const { return m_lastExit; }
     bool isRunning() const;
 
     QUrl baseUrl() const { return m_baseUrl; }
@@ -56,4 +65,5 @@ private:
     QUrl m_baseUrl;
     QString m_stderr;
     QByteArray m_stdout;
+    ServerProcessExit m_lastExit;
 };

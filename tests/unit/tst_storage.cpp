@@ -1,6 +1,7 @@
 // The storage layer on a SQLite file in a QTemporaryDir: migrations, durability across
 // reopen, busy retries, group-commit batches, the change log and the key stores.
 #include "clock.h"
+#include "serveroptions.h"
 #include "randomsource.h"
 #include "storage/changelog.h"
 #include "storage/database.h"
@@ -381,6 +382,42 @@ private slots:
         checkpointer.stop(); // the last checkpoint empties the log
         QCOMPARE(size(wal), qint64(0));
         QCOMPARE(runner.read([](Transaction &tx) { return ChangeLog::head(tx); }), qint64(2000));
+    }
+
+    // --durability reaches every connection as the pragma in force (2 = FULL, 1 = NORMAL), on
+    // the opening thread and on any other.
+    void durabilityIsThePragmaInForce_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<int>("synchronous");
+        QTest::newRow("default: full") << QStringList() << 2;
+        QTest::newRow("full") << QStringList { QStringLiteral("--durability"), QStringLiteral("full") } << 2;
+        QTest::newRow("relaxed") << QStringList { QStringLiteral("--durability"), QStringLiteral("relaxed") } << 1;
+        QTest::newRow("deprecated alias") << QStringList { QStringLiteral("--sqlite-synchronous-full") } << 2;
+    }
+    void durabilityIsThePragmaInForce()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(int, synchronous);
+        QTemporaryDir dir;
+        const ServerOptionsParseResult parsed = ServerOptions::parse(
+            QStringList { QStringLiteral("syncloopd"), QStringLiteral("--data-dir"), dir.path() } + arguments);
+        QVERIFY2(parsed.options, qPrintable(parsed.message));
+        Database db(parsed.options->database);
+        QString error;
+        QVERIFY2(db.open(&error), qPrintable(error));
+        const auto pragma = [&db] {
+            SqlQuery q(db.connection(), db.dialect(), QStringLiteral("PRAGMA synchronous"));
+            q.exec();
+            return q.next() ? int(q.integer(0)) : -1;
+        };
+        QCOMPARE(pragma(), synchronous);
+        QCOMPARE(QtConcurrent::run([&pragma] {
+                     const int value = pragma();
+                     Database::closeThreadConnections();
+                     return value;
+                 }).result(),
+                 synchronous);
     }
 
     void refreshTokensRotateAndReuseRevokesTheFamily()

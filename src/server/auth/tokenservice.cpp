@@ -1,6 +1,7 @@
 #include "tokenservice.h"
 
 #include "clock.h"
+#include "secretfile.h"
 
 #include <QDir>
 #include <QFile>
@@ -134,18 +135,16 @@ QByteArray TokenService::loadOrCreateSecret(const QString &secretFile, const QSt
                                             QString *error)
 {
     const QString path = secretFile.isEmpty() ? fallbackPath : secretFile;
-    QFile file(path);
-    if (file.exists()) {
-        if (!file.open(QIODevice::ReadOnly)) {
-            *error = QStringLiteral("cannot read JWT secret file %1: %2").arg(path, file.errorString());
+    const QString what = QStringLiteral("JWT secret file");
+    if (QFile::exists(path)) {
+        const std::optional<QByteArray> secret = SecretFile::read(path, what, error);
+        if (!secret)
             return {};
-        }
-        const QByteArray secret = file.readAll().trimmed();
-        if (secret.size() < 32) {
+        if (secret->size() < 32) {
             *error = QStringLiteral("JWT secret in %1 is shorter than 32 bytes").arg(path);
             return {};
         }
-        return secret;
+        return *secret;
     }
     if (!secretFile.isEmpty()) {
         *error = QStringLiteral("JWT secret file %1 does not exist").arg(path);
@@ -155,11 +154,7 @@ QByteArray TokenService::loadOrCreateSecret(const QString &secretFile, const QSt
     QRandomGenerator::system()->generate(random.begin(), random.end());
     const QByteArray secret = random.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
     QDir().mkpath(QFileInfo(path).absolutePath());
-    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly)
-        || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)
-        || file.write(secret) != secret.size()) {
-        *error = QStringLiteral("cannot create JWT secret file %1: %2").arg(path, file.errorString());
+    if (!SecretFile::create(path, secret, what, error))
         return {};
-    }
     return secret;
 }

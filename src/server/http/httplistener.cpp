@@ -2,6 +2,7 @@
 
 #include "guardedtcpserver.h"
 #include "logging.h"
+#include "storage/database.h"
 
 #include <QSemaphore>
 #include <QThreadPool>
@@ -94,6 +95,7 @@ protected:
         }
         if (!m_listening)
             ::close(m_fd);
+        Database::closeThreadConnections(); // inline handlers used this thread's connection
     }
 
 private:

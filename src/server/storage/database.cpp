@@ -16,19 +16,28 @@
 namespace {
 std::atomic<quint64> nextInstance { 1 };
 
-// Per-thread registry of connections and their prepared statements, closed when the thread ends.
+// Per-thread registry of connections and their prepared statements.
 struct ThreadConnections
 {
     QHash<quint64, QString> names;
     QHash<QString, Database::StatementCache> statements;
-    ~ThreadConnections()
+
+    void close(const QString &name)
     {
-        statements.clear(); // statements before their connections
-        for (const QString &name : std::as_const(names)) {
-            QSqlDatabase::database(name, false).close();
-            QSqlDatabase::removeDatabase(name);
-        }
+        statements.remove(name); // statements before their connection
+        QSqlDatabase::database(name, false).close();
+        QSqlDatabase::removeDatabase(name);
     }
+    void closeAll()
+    {
+        for (const QString &name : std::as_const(names))
+            close(name);
+        names.clear();
+    }
+    // Only a fallback for threads that did not call Database::closeThreadConnections(): glibc runs
+    // it after QThread::wait() has returned, possibly after QCoreApplication (and QtSql's
+    // connection table) is gone. Every server thread closes its connections itself.
+    ~ThreadConnections() { closeAll(); }
 };
 thread_local ThreadConnections threadConnections;
 } // namespace
@@ -40,7 +49,21 @@ Database::Database(DatabaseConfig config)
 {
 }
 
-Database::~Database() = default;
+Database::~Database()
+{
+    // The destroying thread's own connection (the main thread's, from open()); other threads
+    // closed theirs when they ended.
+    const auto it = threadConnections.names.constFind(m_instance);
+    if (it != threadConnections.names.cend()) {
+        threadConnections.close(*it);
+        threadConnections.names.erase(it);
+    }
+}
+
+void Database::closeThreadConnections()
+{
+    threadConnections.closeAll();
+}
 
 bool Database::open(QString *error)
 {
@@ -106,12 +129,13 @@ QSqlDatabase Database::openConnection(const QString &name)
 void Database::configure(const QSqlDatabase &db)
 {
     if (m_config.kind == SqlDialect::Kind::Sqlite) {
-        // WAL: readers never block the writer; NORMAL is durable across application crashes
-        // (only a power loss may drop the last commits); FULL fsyncs every commit.
+        // WAL: readers never block the writer. FULL fsyncs the log at every commit (one per
+        // group commit); NORMAL survives the process crashing, but a power loss may drop the
+        // last commits after their answers left.
         SqlQuery::run(db, m_dialect, QStringLiteral("PRAGMA journal_mode=WAL"));
         SqlQuery::run(db, m_dialect,
-                      m_config.synchronousFull ? QStringLiteral("PRAGMA synchronous=FULL")
-                                               : QStringLiteral("PRAGMA synchronous=NORMAL"));
+                      m_config.durability == DatabaseConfig::Durability::Full ? QStringLiteral("PRAGMA synchronous=FULL")
+                                                                              : QStringLiteral("PRAGMA synchronous=NORMAL"));
         if (m_config.checkpointInBackground)
             SqlQuery::run(db, m_dialect, QStringLiteral("PRAGMA wal_autocheckpoint=0"));
         SqlQuery::run(db, m_dialect, QStringLiteral("PRAGMA foreign_keys=ON"));
@@ -120,6 +144,10 @@ void Database::configure(const QSqlDatabase &db)
         SqlQuery::run(db, m_dialect, QStringLiteral("PRAGMA cache_size=-32768"));
     } else {
         SqlQuery::run(db, m_dialect, QStringLiteral("SET TIME ZONE 'UTC'"));
+        // Explicit either way: the cluster's default may have been turned off.
+        SqlQuery::run(db, m_dialect,
+                      m_config.durability == DatabaseConfig::Durability::Full ? QStringLiteral("SET synchronous_commit TO on")
+                                                                              : QStringLiteral("SET synchronous_commit TO off"));
     }
 }
 

@@ -23,6 +23,10 @@ public:
     bool open(QString *error);
     // The calling thread's connection, opened on first use. Throws StorageError if it can't open.
     QSqlDatabase connection();
+    // Closes and forgets every connection the calling thread opened (of any Database). Each
+    // thread that used one calls this at the end of its own run(), before wait() returns: QtSql's
+    // connection table must not outlive QCoreApplication in another thread's hands.
+    static void closeThreadConnections();
 
     const SqlDialect &dialect() const { return m_dialect; }
     const DatabaseConfig &config() const { return m_config; }

@@ -24,7 +24,14 @@ std::optional<DatabaseConfig> DatabaseConfig::parse(const QString &spec, const Q
         const QUrl url(spec, QUrl::StrictMode);
         const QString dbName = url.path().mid(1);
         if (!url.isValid() || url.host().isEmpty() || dbName.isEmpty() || dbName.contains(QLatin1Char('/'))) {
-            *error = QStringLiteral("--database %1: expected postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME")
+            *error = QStringLiteral("--database %1: expected postgres://USER@HOST[:PORT]/DBNAME")
+                         .arg(url.toString(QUrl::RemovePassword));
+            return std::nullopt;
+        }
+        if (!url.password().isEmpty()) {
+            *error = QStringLiteral("--database %1: a password in the URL is visible to every user of the machine "
+                                    "(ps, /proc, shell history); put it in a file only you can read and pass "
+                                    "--database-password-file FILE, or use PGPASSFILE / ~/.pgpass")
                          .arg(url.toString(QUrl::RemovePassword));
             return std::nullopt;
         }
@@ -33,7 +40,6 @@ std::optional<DatabaseConfig> DatabaseConfig::parse(const QString &spec, const Q
         config.port = url.port(5432);
         config.databaseName = dbName;
         config.userName = url.userName();
-        config.password = url.password();
         return config;
     }
     *error = QStringLiteral("--database: unsupported value \"%1\"; use sqlite:PATH or postgres://USER@HOST/DBNAME")

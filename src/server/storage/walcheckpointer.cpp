@@ -42,6 +42,7 @@ void WalCheckpointer::run()
     }
     lock.unlock();
     checkpoint("TRUNCATE");
+    Database::closeThreadConnections();
 }
 
 void WalCheckpointer::checkpoint(const char *mode)
