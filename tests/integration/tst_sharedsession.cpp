@@ -47,7 +47,11 @@ private slots:
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true);
-        m_server = std::make_unique<ServerProcess>();
+        // No reuse grace: the server's 10 s grace would hide a client that presents a rotated
+        // token soon after; the programs must not depend on it.
+        ServerProcess::Options options;
+        options.extraArgs = { QStringLiteral("--refresh-reuse-interval"), QStringLiteral("0") };
+        m_server = std::make_unique<ServerProcess>(options);
         QVERIFY(m_server->start());
     }
 
