@@ -545,8 +545,9 @@ def two_apps(run):
             run.shot(f"soak-{int(time.monotonic() - started):03d}s")
             next_shot += 30
         pump(3)
-    log(f"{runs} syncloopctl runs in {soak:.0f} s beside the app")
+    log(f"{runs} syncloopctl runs in {soak:.0f} s beside the app; refresh tokens of agent1: {tokens(server)}")
     run.figures["ctl_runs"] = runs
+    wait_for("'Connection: Live' after the run", lambda: "Connection: Live" in status_bar_texts(window), 10)
 
     # Both still act: the app confirms one booking, the command line another.
     filter_bookings(desk, window, first["customer_name"])
