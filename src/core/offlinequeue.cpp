@@ -172,7 +172,15 @@ bool OfflineQueue::migrate(QString *error)
                        " WHERE user_id = ''")
             .arg(QLatin1String(noUserCode)),
     };
-    const QList<QStringList> migrations { v1, v2 };
+    // The window each server advertised: a restarted client must not judge queued mutations
+    // by the 24 h default before the server has answered anything.
+    const QStringList v3 {
+        QStringLiteral("CREATE TABLE server_windows ("
+                       " server TEXT PRIMARY KEY,"
+                       " window_seconds INTEGER NOT NULL,"
+                       " seen_at_ms INTEGER NOT NULL)"),
+    };
+    const QList<QStringList> migrations { v1, v2, v3 };
     for (; version < schemaVersion; ++version) {
         if (!db.transaction()) {
             *error = db.lastError().text();
@@ -303,4 +311,45 @@ int OfflineQueue::adopt(const QStringList &keys, const QString &userId, qint64 n
         return 0;
     }
     return adopted;
+}
+
+QString OfflineQueue::serverKey(const QUrl &server)
+{
+    // As CredentialStore::account(): StripTrailingSlash keeps a lone "/", so drop the root path.
+    QUrl base = server.adjusted(QUrl::RemoveUserInfo | QUrl::RemoveQuery | QUrl::RemoveFragment | QUrl::StripTrailingSlash);
+    if (base.path() == QLatin1String("/"))
+        base.setPath(QString());
+    return base.toString();
+}
+
+std::optional<qint64> OfflineQueue::idempotencyWindowSeconds(const QUrl &server) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare(QStringLiteral("SELECT window_seconds FROM server_windows WHERE server = ?"));
+    q.addBindValue(serverKey(server));
+    if (!q.exec()) {
+        qCCritical(lcQueue) << "cannot read the idempotency window:" << q.lastError().text();
+        return std::nullopt;
+    }
+    if (!q.next() || q.value(0).toLongLong() <= 0)
+        return std::nullopt;
+    return q.value(0).toLongLong();
+}
+
+bool OfflineQueue::setIdempotencyWindowSeconds(const QUrl &server, qint64 seconds, qint64 nowMs)
+{
+    if (seconds <= 0)
+        return false;
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare(QStringLiteral("INSERT INTO server_windows (server, window_seconds, seen_at_ms) VALUES (?, ?, ?)"
+                             " ON CONFLICT (server) DO UPDATE SET window_seconds = excluded.window_seconds,"
+                             " seen_at_ms = excluded.seen_at_ms"));
+    q.addBindValue(serverKey(server));
+    q.addBindValue(seconds);
+    q.addBindValue(nowMs);
+    if (!q.exec()) {
+        qCCritical(lcQueue) << "cannot keep the idempotency window:" << q.lastError().text();
+        return false;
+    }
+    return true;
 }

@@ -4,6 +4,7 @@
 
 #include <QList>
 #include <QStringList>
+#include <QUrl>
 #include <QString>
 
 #include <optional>
@@ -40,8 +41,16 @@ public:
     // seen (a mutation is stamped with its user before its first send). Returns how many.
     int adopt(const QStringList &keys, const QString &userId, qint64 nowMs);
 
+    // The idempotency window a server advertised (Idempotency-Window), kept so that a client
+    // started again knows it before its first send: a key replayed past the server's window
+    // would run again (an SMS sent twice). nullopt: never seen for this server.
+    std::optional<qint64> idempotencyWindowSeconds(const QUrl &server) const;
+    bool setIdempotencyWindowSeconds(const QUrl &server, qint64 seconds, qint64 nowMs);
+    // One spelling per server: no user info, query or fragment, no trailing slash.
+    static QString serverKey(const QUrl &server);
+
     static QString defaultPath(); // <AppDataLocation>/queue.sqlite
-    static constexpr int schemaVersion = 2;
+    static constexpr int schemaVersion = 3;
     // Why a mutation with no user needs review (error code; the message says it in words).
     static constexpr const char *noUserCode = "no_user";
 
