@@ -56,16 +56,23 @@ MutationEngine::MutationEngine(OfflineQueue *queue, ApiClient *api, VersionLooku
     , m_options(options)
     , m_backoff(options.backoff)
     , m_budget(clock, options.budgetCapacity, options.budgetRefillPerSecond)
+    , m_windowSeconds(api->idempotencyWindowSeconds())
 {
     m_drainTimer.setSingleShot(true);
     connect(&m_drainTimer, &QTimer::timeout, this, &MutationEngine::drain);
     connect(m_api, &ApiClient::signedIn, this, [this] { scheduleDrain(0); });
+    connect(m_api, &ApiClient::idempotencyWindowChanged, this, &MutationEngine::learnWindow);
 }
 
 MutationEngine::~MutationEngine() = default;
 
 void MutationEngine::start()
 {
+    // Before anything is judged or sent: what this server said its window was, in an earlier run.
+    if (const auto kept = m_queue->idempotencyWindowSeconds(m_api->baseUrl())) {
+        m_windowSeconds = *kept;
+        qCDebug(lcSync) << "idempotency window kept for" << OfflineQueue::serverKey(m_api->baseUrl()) << m_windowSeconds << "s";
+    }
     for (Mutation m : m_queue->all()) {
         if (m.state == Mutation::State::Sending) {
             // Caught mid-send by a crash or kill: the server may or may not have it. The same key
@@ -151,7 +158,21 @@ void MutationEngine::scheduleDrain(qint64 delayMs)
 
 bool MutationEngine::expired(const Mutation &m) const
 {
-    return m_clock->nowMs() - m.createdAtMs > m_api->idempotencyWindowSeconds() * 1000;
+    return m_clock->nowMs() - m.createdAtMs > m_windowSeconds * 1000;
+}
+
+void MutationEngine::learnWindow(qint64 seconds)
+{
+    // Every mutation answer names the window (the API client only reports a change from its
+    // own default, and a kept window may differ from both).
+    if (seconds <= 0 || seconds == m_windowSeconds)
+        return;
+    qCInfo(lcSync) << "the server's idempotency window is" << seconds << "s";
+    const bool shrank = seconds < m_windowSeconds;
+    m_windowSeconds = seconds;
+    m_queue->setIdempotencyWindowSeconds(m_api->baseUrl(), seconds, m_clock->nowMs());
+    if (shrank)
+        scheduleDrain(0); // what is now past it goes to review at once, not at its next attempt
 }
 
 void MutationEngine::persist(MutationHandle *h, const Mutation &m)
@@ -236,6 +257,10 @@ void MutationEngine::send(MutationHandle *h)
 void MutationEngine::onAnswered(MutationHandle *h, ApiReply *reply)
 {
     m_inFlight.remove(h->key());
+    bool windowOk = false;
+    const qint64 window = reply->header("Idempotency-Window").toLongLong(&windowOk);
+    if (windowOk)
+        learnWindow(window);
     Mutation m = h->mutation();
     const ApiError &error = reply->error();
     qCDebug(lcSync) << "answered" << m.key << reply->status() << error;

@@ -29,7 +29,9 @@ class RandomSource;
 //    (realtime echo), else a re-read after echoWaitMs decides; past confirmCapMs it is
 //    Unconfirmed — nothing stays busy forever;
 //  - a mutation older than the server's idempotency window is never replayed on its own
-//    (NeedsReview: the user re-checks and resubmits with a new key, or discards).
+//    (NeedsReview: the user re-checks and resubmits with a new key, or discards). The window
+//    is the one the server last advertised, kept in the queue per server: a restarted client
+//    judges its queue by it before it sends anything.
 class MutationEngine : public QObject
 {
     Q_OBJECT
@@ -69,6 +71,9 @@ public:
     MutationHandle *handle(const QString &key) const { return m_handles.value(key); }
     QList<MutationHandle *> handles() const; // in the order of intent
     int pendingCount() const { return int(m_owed.size()); } // still owed to the server
+    // The window queued mutations are judged by: the server's (as last advertised, and kept
+    // from earlier runs), else the API client's default.
+    qint64 idempotencyWindowSeconds() const { return m_windowSeconds; }
 
     // Everything waiting goes now, backoff and budget notwithstanding.
     void retryAll();
@@ -107,6 +112,7 @@ private:
     void persist(MutationHandle *handle, const Mutation &mutation);
     void release(MutationHandle *handle);
     bool expired(const Mutation &mutation) const;
+    void learnWindow(qint64 seconds);
     void emitPending();
 
     OfflineQueue *m_queue;
@@ -126,6 +132,7 @@ private:
     QHash<QString, QTimer *> m_echoTimers; // keys awaiting their echo
     QSet<QString> m_released;              // let go by retryAll()/retry(): no budget for their next send
     QTimer m_drainTimer;
+    qint64 m_windowSeconds;
     bool m_online = true;
     bool m_drainQueued = false;
     int m_lastPending = -1;
