@@ -141,6 +141,7 @@ void DeskController::showMainWindow()
     }
     m_session->loadSnapshot();
     m_window->show();
+    m_window->activateWindow(); // keyboard first: the dialog had the focus
     dismissLogin();
     emit windowShown(m_window);
 }

@@ -65,9 +65,11 @@ void BookingCard::bind(const QModelIndex &index)
     m_chip->setStatus(status, pending);
     m_delete->setQuestion(tr("Delete booking"),
                           tr("Delete the booking of %1 on %2? This cannot be undone.").arg(customer, locale.toString(starts, QLocale::ShortFormat)));
+    // The chip's words: "confirmed (pending)" while the change is not at the server yet, so a
+    // screen reader never hears "confirmed" for what only this computer knows.
     setAccessibleName(tr("Booking: %1, %2, %3, %4")
                           .arg(customer, row.value(QStringLiteral("service")).toString(),
-                               locale.toString(starts, QLocale::ShortFormat), status));
+                               locale.toString(starts, QLocale::ShortFormat), m_chip->text()));
 
     const auto [confirm, remove] = m_handles(id);
     if (rebound || m_confirm->handle() != confirm)

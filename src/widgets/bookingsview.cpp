@@ -123,8 +123,10 @@ BookingsView::BookingsView(SyncSession *session, QWidget *parent)
         if (BookingCard *card = cardFor(m_list->currentIndex().data(RowStore::IdRole).toString()))
             card->deleteButton()->click();
     });
+    // Anywhere in the window while this tab shows (a shortcut of a hidden widget is inactive):
+    // the focus may be on the tab bar, outside this view.
     auto *find = new QShortcut(QKeySequence::Find, this, [this] { m_search->setFocus(Qt::ShortcutFocusReason); });
-    find->setContext(Qt::WidgetWithChildrenShortcut);
+    find->setContext(Qt::WindowShortcut);
 }
 
 BookingCard *BookingsView::cardFor(const QString &bookingId) const

@@ -80,7 +80,7 @@ void LeadCard::bind(const QModelIndex &index)
         m_lastSms->setText(tr("Last SMS: %1 — “%2”%3").arg(smsStatus, sms.value(QStringLiteral("body")).toString().left(40),
                                                          smsStatus == QLatin1String("failed") && !error.isEmpty() ? QStringLiteral(" (") + error + QLatin1Char(')') : QString()));
     }
-    setAccessibleName(tr("Lead: %1, %2").arg(m_name, status));
+    setAccessibleName(tr("Lead: %1, %2").arg(m_name, m_chip->text()));
     for (auto it = m_statusButtons.cbegin(); it != m_statusButtons.cend(); ++it) {
         MutationHandle *h = m_handles(id, QStringLiteral("status:") + it.key());
         if (rebound || it.value()->handle() != h)

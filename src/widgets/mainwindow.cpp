@@ -2,6 +2,7 @@
 
 #include "apiclient.h"
 #include "bookingsview.h"
+#include "cardlistview.h"
 #include "connectionindicator.h"
 #include "leadsview.h"
 #include "syncsession.h"
@@ -39,7 +40,9 @@ MainWindow::MainWindow(SyncSession *session, QWidget *parent)
         m_toasts->show(false, tr("Could not load the data: %1").arg(reason));
     });
     connect(session, &SyncSession::signedOut, this, [this](const QString &reason) { m_toasts->show(false, reason); });
-    setWindowTitle(tr("syncloop — %1").arg(session->api()->user().email));
+    setWindowTitle(session->api()->user().email); // Qt appends " — syncloop", the display name
+
+    m_bookings->list()->setFocus(); // the first thing a keyboard user works on
 
     const QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
