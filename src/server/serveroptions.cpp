@@ -75,6 +75,8 @@ ServerOptionsParseResult ServerOptions::parse(const QStringList &arguments)
         { QStringLiteral("idempotency-window"), QStringLiteral("How long idempotency keys are kept (default 24h)."), QStringLiteral("duration") },
         { QStringLiteral("access-token-ttl"), QStringLiteral("How long an access token lasts (default 15m, at least 2s); clients refresh at about 80 %."), QStringLiteral("duration") },
         { QStringLiteral("refresh-reuse-interval"), QStringLiteral("A rotated refresh token presented again within this interval gets the same successor (a lost reply, two clients sharing one session); later, its whole session family is signed out. 0 turns the grace off (default 10s)."), QStringLiteral("duration") },
+        { QStringLiteral("change-retention"), QStringLiteral("How long the change history behind GET /api/changes is kept (default 30d, at least 1s). "
+                                                             "A client that was away longer reloads its data instead of catching up."), QStringLiteral("duration") },
         { QStringLiteral("sms-gateway"), QStringLiteral("HTTP endpoint of the SMS provider (JSON POST; see README)."), QStringLiteral("url") },
         { QStringLiteral("sms-timeout"), QStringLiteral("Timeout of one call to the SMS provider (default 10s)."), QStringLiteral("duration") },
         { QStringLiteral("sms-max-attempts"), QStringLiteral("Attempts before an SMS is marked failed (default 8)."), QStringLiteral("n") },
@@ -83,6 +85,12 @@ ServerOptionsParseResult ServerOptions::parse(const QStringList &arguments)
         { QStringLiteral("worker-threads"), QStringLiteral("Request worker threads (default: one per core, at least 2)."), QStringLiteral("n") },
         { QStringLiteral("event-loops"), QStringLiteral("HTTP/WebSocket event-loop threads sharing the port (default: one per core but one, at least 1)."), QStringLiteral("n") },
     });
+    // How often expired keys, changes and refresh tokens are purged: an operational knob for
+    // tests with tiny retentions, so not in --help.
+    QCommandLineOption purgeInterval(QStringLiteral("purge-interval"), QStringLiteral("How often to purge (default: a quarter of the shortest retention, 1s to 60s)."),
+                                     QStringLiteral("duration"));
+    purgeInterval.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(purgeInterval);
     if (!parser.parse(arguments))
         return usageError(parser.errorText());
     if (parser.isSet(help))
@@ -172,6 +180,17 @@ ServerOptionsParseResult ServerOptions::parse(const QStringList &arguments)
     }
     if (*window < 1000)
         return usageError(QStringLiteral("--idempotency-window must be at least 1s"));
+    const auto retention = durationOption(parser, QStringLiteral("change-retention"), o.changeRetentionMs, &error);
+    const auto purgeEvery = durationOption(parser, QStringLiteral("purge-interval"), o.purgeIntervalMs, &error);
+    if (!retention || !purgeEvery)
+        return usageError(error);
+    // Tests use seconds; in production anything under days only makes clients reload more often.
+    if (*retention < 1000)
+        return usageError(QStringLiteral("--change-retention must be at least 1s"));
+    if (parser.isSet(QStringLiteral("purge-interval")) && (*purgeEvery < 100 || *purgeEvery > 3600000))
+        return usageError(QStringLiteral("--purge-interval must be from 100ms to 1h"));
+    o.changeRetentionMs = *retention;
+    o.purgeIntervalMs = *purgeEvery;
     o.demoBookings = *bookings;
     o.smsMaxAttempts = *attempts;
     o.workerThreads = *threads;

@@ -27,6 +27,8 @@ struct ServerOptions
     qint64 idempotencyWindowMs = 24LL * 3600 * 1000;
     qint64 accessTokenTtlMs = 15LL * 60 * 1000;
     qint64 refreshReuseIntervalMs = 10000; // a rotated refresh token's grace (0: none)
+    qint64 changeRetentionMs = 30LL * 24 * 3600 * 1000; // change_log rows older than this are purged
+    qint64 purgeIntervalMs = 0; // 0: from the shortest retention (hidden --purge-interval, for tests)
     QUrl smsGateway;
     qint64 smsTimeoutMs = 10000;
     int smsMaxAttempts = 8;

@@ -19,9 +19,12 @@
 #include "randomsource.h"
 #include "secretfile.h"
 #include "realtime/realtimehub.h"
+#include "storage/changelog.h"
 #include "storage/database.h"
 #include "storage/demoseed.h"
 #include "storage/idempotencystore.h"
+#include "storage/refreshtokenstore.h"
+#include "storage/retentionpurge.h"
 #include "storage/storageerror.h"
 #include "storage/transaction.h"
 #include "storage/transactionrunner.h"
@@ -187,9 +190,22 @@ bool SyncServer::start(QString *error)
         return false;
     m_port = m_http->port();
 
-    // Purge often enough that nothing lingers much past the window.
-    const qint64 purgeEvery = std::clamp<qint64>(m_options.idempotencyWindowMs / 4, 1000, 60000);
-    connect(&m_purgeTimer, &QTimer::timeout, this, &SyncServer::purgeExpiredKeys);
+    // One purge loop for everything with a retention, oldest rows first, in slices.
+    m_purge = std::make_unique<RetentionPurge>(*m_runner);
+    m_purge->add({ QStringLiteral("expired idempotency records"), m_options.idempotencyWindowMs,
+                   &IdempotencyStore::purgeCreatedBefore, [metrics = m_metrics.get()](int rows) {
+                       metrics->idempotencyPurged += quint64(rows);
+                   } });
+    m_purge->add({ QStringLiteral("changes past the retention"), m_options.changeRetentionMs, &ChangeLog::purgeBefore, {} });
+    // A day past their expiry (see RefreshTokenStore::purgeExpiredBefore for why that is safe):
+    // a client back just after expiry still hears "expired", not "unknown".
+    constexpr qint64 refreshTokenGraceMs = 24LL * 3600 * 1000;
+    m_purge->add({ QStringLiteral("expired refresh tokens"), refreshTokenGraceMs, &RefreshTokenStore::purgeExpiredBefore, {} });
+    // Purge often enough that nothing lingers much past its retention.
+    const qint64 purgeEvery = m_options.purgeIntervalMs > 0
+        ? m_options.purgeIntervalMs
+        : std::clamp<qint64>(std::min(m_options.idempotencyWindowMs, m_options.changeRetentionMs) / 4, 1000, 60000);
+    connect(&m_purgeTimer, &QTimer::timeout, this, &SyncServer::purgeExpired);
     m_purgeTimer.start(int(purgeEvery));
     qCInfo(lcServer).noquote() << "database" << m_database->config().describe();
     return true;
@@ -223,28 +239,8 @@ void SyncServer::startOutbox()
     m_outbox->wake(); // deliver what a previous run left behind
 }
 
-void SyncServer::purgeExpiredKeys()
+void SyncServer::purgeExpired()
 {
-    const qint64 cutoff = SystemClock::instance()->nowMs() - m_options.idempotencyWindowMs;
-    m_pool.start([this, cutoff] {
-        // In slices, each its own short transaction: a day of keys at thousands a second
-        // would otherwise hold the single writer for as long as one huge DELETE takes.
-        constexpr int slice = 2000;
-        try {
-            int purged = 0;
-            for (;;) {
-                const int n = m_runner->write([&](Transaction &tx) {
-                    return IdempotencyStore::purgeCreatedBefore(tx, cutoff, slice);
-                });
-                purged += n;
-                m_metrics->idempotencyPurged += quint64(n);
-                if (n < slice)
-                    break;
-            }
-            if (purged > 0)
-                qCDebug(lcIdempotency) << "purged" << purged << "expired idempotency records";
-        } catch (const StorageError &e) {
-            qCWarning(lcIdempotency) << "purge failed, will try again:" << e.what();
-        }
-    });
+    const qint64 now = SystemClock::instance()->nowMs();
+    m_pool.start([purge = m_purge.get(), now] { purge->run(now); });
 }

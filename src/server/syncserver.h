@@ -16,6 +16,7 @@ class HttpListener;
 class IdempotencyGuard;
 class OutboxWorker;
 class RealtimeHub;
+class RetentionPurge;
 class ServerMetrics;
 class TokenService;
 class TransactionRunner;
@@ -35,7 +36,7 @@ public:
     QString baseUrl() const;
 
 private:
-    void purgeExpiredKeys();
+    void purgeExpired();
     void startOutbox();
     void closePoolConnections();
 
@@ -53,6 +54,7 @@ private:
     std::unique_ptr<HttpListener> m_http;
     QThread m_outboxThread;
     OutboxWorker *m_outbox = nullptr;
+    std::unique_ptr<RetentionPurge> m_purge;
     QTimer m_purgeTimer;
     quint16 m_port = 0;
     int m_eventLoops = 2;

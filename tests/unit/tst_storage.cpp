@@ -8,6 +8,7 @@
 #include "storage/idempotencystore.h"
 #include "storage/migrator.h"
 #include "storage/refreshtokenstore.h"
+#include "storage/retentionpurge.h"
 #include "storage/sqlquery.h"
 #include "storage/storageerror.h"
 #include "storage/transaction.h"
@@ -443,6 +444,188 @@ private slots:
         QCOMPARE(runner.write([](Transaction &tx) { return RefreshTokenStore::rotate(tx, QStringLiteral("nope"), 60000); }).outcome, Outcome::Unknown);
         const QString expired = runner.write([](Transaction &tx) { return RefreshTokenStore::issue(tx, QStringLiteral("user-1"), -1); });
         QCOMPARE(runner.write([&](Transaction &tx) { return RefreshTokenStore::rotate(tx, expired, 60000); }).outcome, Outcome::Expired);
+    }
+
+    // Retention (--change-retention): the log loses a prefix, oldest first, a slice at a time,
+    // and says where the history now starts.
+    void changeLogPurgeCutsTheOldestPrefixInSlices()
+    {
+        QTemporaryDir dir;
+        Database db(configIn(dir));
+        QString error;
+        QVERIFY(db.open(&error));
+        ManualClock clock;
+        TransactionRunner runner(db, &clock, SystemRandomSource::instance(), {});
+        seedOrganisation(runner);
+        const qint64 t0 = clock.nowMs();
+        // 12 changes a second apart; the cutoff after the 10th: 10 expired, 2 kept.
+        for (int i = 0; i < 12; ++i) {
+            clock.set(t0 + 1000 * i);
+            runner.write([&](Transaction &tx) { ChangeLog::append(tx, entry(QStringLiteral("b%1").arg(i))); });
+        }
+        const auto purgedThrough = [&] { return runner.read([](Transaction &tx) { return ChangeLog::purgedThrough(tx); }); };
+        QCOMPARE(purgedThrough(), qint64(0)); // nothing purged yet: every since is served
+        const qint64 cutoff = t0 + 9500;
+        auto purge = [&] { return runner.write([&](Transaction &tx) { return ChangeLog::purgeBefore(tx, cutoff, 4); }); };
+        QCOMPARE(purge(), 4);
+        QCOMPARE(purgedThrough(), qint64(4)); // oldest first: seqs 1..4 went, 5 is the oldest kept
+        QCOMPARE(runner.read([](Transaction &tx) { return ChangeLog::allSince(tx, 0, 100); }).first().seq, qint64(5));
+        QCOMPARE(purge(), 4);
+        QCOMPARE(purge(), 2);
+        QCOMPARE(purge(), 0);
+        QCOMPARE(purgedThrough(), qint64(10));
+        const auto kept = runner.read([](Transaction &tx) { return ChangeLog::allSince(tx, 0, 100); });
+        QCOMPARE(kept.size(), 2);
+        QCOMPARE(kept.first().seq, qint64(11));
+        QCOMPARE(runner.read([](Transaction &tx) { return ChangeLog::head(tx); }), qint64(12));
+    }
+
+    // Commit timestamps are only nearly monotonic in seq (a clock stepping back): the purge
+    // stops at the first young change, so what is kept is always everything after one seq.
+    void changeLogPurgeNeverLeavesAHole()
+    {
+        QTemporaryDir dir;
+        Database db(configIn(dir));
+        QString error;
+        QVERIFY(db.open(&error));
+        ManualClock clock;
+        TransactionRunner runner(db, &clock, SystemRandomSource::instance(), {});
+        seedOrganisation(runner);
+        const qint64 t0 = clock.nowMs();
+        for (const qint64 offset : { 0, 1000, 9000, 2000, 3000 }) { // seq 3 is young, 4 and 5 old
+            clock.set(t0 + offset);
+            runner.write([&](Transaction &tx) { ChangeLog::append(tx, entry(QStringLiteral("b%1").arg(offset))); });
+        }
+        QCOMPARE(runner.write([&](Transaction &tx) { return ChangeLog::purgeBefore(tx, t0 + 5000, 100); }), 2);
+        QCOMPARE(runner.read([](Transaction &tx) { return ChangeLog::purgedThrough(tx); }), qint64(2));
+        const auto kept = runner.read([](Transaction &tx) { return ChangeLog::allSince(tx, 0, 100); });
+        QCOMPARE(kept.size(), 3);
+        QCOMPARE(kept.first().seq, qint64(3));
+    }
+
+    // A log the purge emptied: the history starts at the head, not at 0, so a client that is
+    // up to date is not told its history expired, and one behind it is.
+    void emptiedChangeLogStartsAtTheHead()
+    {
+        QTemporaryDir dir;
+        Database db(configIn(dir));
+        QString error;
+        QVERIFY(db.open(&error));
+        ManualClock clock;
+        TransactionRunner runner(db, &clock, SystemRandomSource::instance(), {});
+        seedOrganisation(runner);
+        for (int i = 0; i < 3; ++i)
+            runner.write([&](Transaction &tx) { ChangeLog::append(tx, entry(QStringLiteral("b%1").arg(i))); });
+        QCOMPARE(runner.write([&](Transaction &tx) { return ChangeLog::purgeBefore(tx, clock.nowMs() + 1, 100); }), 3);
+        QCOMPARE(runner.read([](Transaction &tx) { return ChangeLog::allSince(tx, 0, 100); }).size(), 0);
+        QCOMPARE(runner.read([](Transaction &tx) { return ChangeLog::purgedThrough(tx); }), qint64(3));
+        // The next change continues the sequence and moves nothing back.
+        QCOMPARE(runner.write([&](Transaction &tx) { return ChangeLog::append(tx, entry(QStringLiteral("b4"))); }), qint64(4));
+        QCOMPARE(runner.read([](Transaction &tx) { return ChangeLog::purgedThrough(tx); }), qint64(3));
+    }
+
+    // Refresh tokens go once they expired (before the cutoff), soonest expired first, whatever
+    // their state; a live family keeps its live end and every used token not yet expired, so
+    // presenting one of those still revokes the family.
+    void refreshTokenPurgeKeepsWhatReuseDetectionNeeds()
+    {
+        QTemporaryDir dir;
+        Database db(configIn(dir));
+        QString error;
+        QVERIFY(db.open(&error));
+        ManualClock clock;
+        TransactionRunner runner(db, &clock, SystemRandomSource::instance(), {});
+        seedOrganisation(runner);
+        using Outcome = RefreshTokenStore::Rotation::Outcome;
+        const QString user = QStringLiteral("user-1");
+        const qint64 t0 = clock.nowMs();
+        // A dead family: one token, never used, expired at t0 + 5 s.
+        const QString dead = runner.write([&](Transaction &tx) { return RefreshTokenStore::issue(tx, user, 5000); });
+        // A live family rotated twice: a1 (expires t0 + 10 s) -> a2 (t0 + 11 s) -> a3 (t0 + 12 s).
+        const QString a1 = runner.write([&](Transaction &tx) { return RefreshTokenStore::issue(tx, user, 10000); });
+        clock.set(t0 + 1000);
+        const QString a2 = runner.write([&](Transaction &tx) { return RefreshTokenStore::rotate(tx, a1, 10000); }).token;
+        clock.set(t0 + 2000);
+        const QString a3 = runner.write([&](Transaction &tx) { return RefreshTokenStore::rotate(tx, a2, 10000); }).token;
+        QVERIFY(!a3.isEmpty());
+        // A revoked family: b1 used, b2 revoked with it when b1 came back; both expire at t0 + 11 s / 12 s.
+        clock.set(t0 + 1000);
+        const QString b1 = runner.write([&](Transaction &tx) { return RefreshTokenStore::issue(tx, user, 10000); });
+        clock.set(t0 + 2000);
+        const QString b2 = runner.write([&](Transaction &tx) { return RefreshTokenStore::rotate(tx, b1, 10000); }).token;
+        QCOMPARE(runner.write([&](Transaction &tx) { return RefreshTokenStore::rotate(tx, b1, 10000); }).outcome, Outcome::Reused);
+
+        OtherConnection other(configIn(dir).sqlitePath);
+        const auto rows = [&] { return other.scalar(QStringLiteral("SELECT COUNT(*) FROM refresh_tokens")); };
+        QCOMPARE(rows(), qint64(6));
+        clock.set(t0 + 10500);
+        const qint64 cutoff = clock.nowMs(); // no grace here: the server adds a day
+        auto purge = [&](int limit) { return runner.write([&](Transaction &tx) { return RefreshTokenStore::purgeExpiredBefore(tx, cutoff, limit); }); };
+        QCOMPARE(purge(1), 1);
+        // Soonest expired first: the dead family's token went, a1 is still there.
+        QCOMPARE(runner.write([&](Transaction &tx) { return RefreshTokenStore::rotate(tx, dead, 10000); }).outcome, Outcome::Unknown);
+        QCOMPARE(rows(), qint64(5));
+        QCOMPARE(purge(1), 1); // a1: used, and past its own expiry
+        QCOMPARE(purge(1), 0); // nothing else expired before the cutoff
+        QCOMPARE(rows(), qint64(4));
+        QCOMPARE(runner.write([&](Transaction &tx) { return RefreshTokenStore::rotate(tx, a1, 10000); }).outcome, Outcome::Unknown);
+        // The revoked family is still known as such until its tokens expire.
+        QCOMPARE(runner.write([&](Transaction &tx) { return RefreshTokenStore::rotate(tx, b2, 10000); }).outcome, Outcome::Reused);
+        // a2 (used, not expired) still gives reuse away: the live family is revoked.
+        QCOMPARE(runner.write([&](Transaction &tx) { return RefreshTokenStore::rotate(tx, a2, 10000); }).outcome, Outcome::Reused);
+        QCOMPARE(runner.write([&](Transaction &tx) { return RefreshTokenStore::rotate(tx, a3, 10000); }).outcome, Outcome::Reused);
+        // Once everything expired, everything goes.
+        clock.set(t0 + 60000);
+        QCOMPARE(runner.write([&](Transaction &tx) { return RefreshTokenStore::purgeExpiredBefore(tx, clock.nowMs(), 100); }), 4);
+        QCOMPARE(rows(), qint64(0));
+    }
+
+    // One purge loop for every table with a retention: each table in slices, every slice its
+    // own committed transaction (another connection sees the rows go slice by slice).
+    void retentionPurgeRunsEveryTableInCommittedSlices()
+    {
+        QTemporaryDir dir;
+        Database db(configIn(dir));
+        QString error;
+        QVERIFY(db.open(&error));
+        ManualClock clock;
+        TransactionRunner runner(db, &clock, SystemRandomSource::instance(), {});
+        seedOrganisation(runner);
+        const qint64 t0 = clock.nowMs();
+        for (int i = 0; i < 8; ++i) { // 7 changes and keys at t0 .. t0 + 6 s, one of each at t0 + 60 s
+            clock.set(i < 7 ? t0 + 1000 * i : t0 + 60000);
+            runner.write([&](Transaction &tx) {
+                ChangeLog::append(tx, entry(QStringLiteral("b%1").arg(i)));
+                IdempotencyStore::insert(tx, QStringLiteral("user-1"), QString::number(i),
+                                         { QStringLiteral("fp"), QStringLiteral("POST"), QStringLiteral("/api/x"), 200,
+                                           "application/json", "{}", tx.nowMs() });
+            });
+        }
+        const QString expired = runner.write([](Transaction &tx) { return RefreshTokenStore::issue(tx, QStringLiteral("user-1"), 1); });
+        const QString live = runner.write([](Transaction &tx) { return RefreshTokenStore::issue(tx, QStringLiteral("user-1"), 3600000); });
+
+        OtherConnection other(configIn(dir).sqlitePath);
+        const auto count = [&](const char *table) { return other.scalar(QStringLiteral("SELECT COUNT(*) FROM %1").arg(QLatin1String(table))); };
+        RetentionPurge purge(runner, 3);
+        QList<qint64> changesSeen; // the log's size after each committed slice, seen from outside
+        QList<int> keySlices;
+        purge.add({ QStringLiteral("keys"), 30000, &IdempotencyStore::purgeCreatedBefore, [&](int rows) { keySlices.append(rows); } });
+        purge.add({ QStringLiteral("changes"), 30000, &ChangeLog::purgeBefore, [&](int) { changesSeen.append(count("change_log")); } });
+        purge.add({ QStringLiteral("tokens"), 0, &RefreshTokenStore::purgeExpiredBefore, {} });
+        clock.set(t0 + 61000);
+        const std::vector<int> counts = purge.run(clock.nowMs());
+        QCOMPARE(counts, (std::vector<int> { 7, 7, 1 }));
+        QCOMPARE(keySlices, (QList<int> { 3, 3, 1 }));
+        QCOMPARE(changesSeen, (QList<qint64> { 5, 2, 1 }));
+        QCOMPARE(count("idempotency_keys"), qint64(1));
+        QCOMPARE(count("change_log"), qint64(1));
+        QCOMPARE(runner.read([](Transaction &tx) { return ChangeLog::purgedThrough(tx); }), qint64(7));
+        QCOMPARE(runner.write([&](Transaction &tx) { return RefreshTokenStore::rotate(tx, expired, 60000); }).outcome,
+                 RefreshTokenStore::Rotation::Outcome::Unknown);
+        QCOMPARE(runner.write([&](Transaction &tx) { return RefreshTokenStore::rotate(tx, live, 60000); }).outcome,
+                 RefreshTokenStore::Rotation::Outcome::Rotated);
+        // A second pass finds nothing more.
+        QCOMPARE(purge.run(clock.nowMs()), (std::vector<int> { 0, 0, 0 }));
     }
 };
 

@@ -149,3 +149,37 @@ qint64 ChangeLog::head(Transaction &tx)
     q.exec();
     return q.next() ? q.integer(0) : 0;
 }
+
+int ChangeLog::purgeBefore(Transaction &tx, qint64 cutoffMs, int limit)
+{
+    // Walk the oldest rows by key (no scan past the slice) and cut at the first young one:
+    // commit timestamps are only nearly monotonic in seq, and the log must stay a suffix.
+    const QString cutoff = WireFormat::timestamp(QDateTime::fromMSecsSinceEpoch(cutoffMs, Qt::UTC));
+    qint64 last = -1;
+    {
+        SqlQuery oldest = tx.query(QStringLiteral("SELECT seq, commit_timestamp FROM change_log ORDER BY seq LIMIT ?"));
+        oldest.bind(limit).exec();
+        while (oldest.next()) {
+            // Same fixed-width UTC ISO form on both sides, so text order is time order.
+            if (oldest.text(1) >= cutoff)
+                break;
+            last = oldest.integer(0);
+        }
+    } // reset before the DELETE: no cursor left open on the table
+    if (last < 0)
+        return 0;
+    SqlQuery remove = tx.query(QStringLiteral("DELETE FROM change_log WHERE seq <= ?"));
+    remove.bind(last).exec();
+    return remove.rowsAffected();
+}
+
+qint64 ChangeLog::purgedThrough(Transaction &tx)
+{
+    // Seqs are gapless (the counter is taken inside each writing transaction), so the row
+    // before the oldest one kept is the last one purged.
+    SqlQuery q = tx.query(QStringLiteral("SELECT MIN(seq) FROM change_log"));
+    q.exec();
+    if (q.next() && !q.isNull(0))
+        return q.integer(0) - 1;
+    return head(tx);
+}

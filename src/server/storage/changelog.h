@@ -43,6 +43,16 @@ public:
     static QList<Row> allSince(Transaction &tx, qint64 since, int limit);
     static qint64 head(Transaction &tx);
 
+    // Retention. The log is always an unbroken run of seqs ending at head(): purging removes
+    // a prefix, never a row in the middle, so "everything after S is here" is one comparison.
+    // Deletes at most `limit` of the oldest changes committed before the cutoff, in seq order,
+    // stopping at the first one that is not (clocks can step back); how many it deleted.
+    static int purgeBefore(Transaction &tx, qint64 cutoffMs, int limit);
+    // The last seq no longer in the log (0 when nothing was ever purged): a gap fill from an
+    // older seq would miss changes. With the log emptied by the purge it is head(), so a
+    // client that is up to date is never told its history expired.
+    static qint64 purgedThrough(Transaction &tx);
+
     static QString typeName(Type type);
     // Column descriptions in the realtime `columns` member, per table.
     static QJsonArray columnsOf(const QString &table);

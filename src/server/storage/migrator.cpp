@@ -102,6 +102,10 @@ const std::vector<QStringList> &migrations()
                            " revoked INTEGER NOT NULL DEFAULT 0)"),
             QStringLiteral("CREATE INDEX refresh_tokens_family ON refresh_tokens (family_id)"),
         },
+        // 2: retention purges refresh tokens by expiry, oldest first (the change log goes by seq).
+        {
+            QStringLiteral("CREATE INDEX refresh_tokens_expiry ON refresh_tokens (expires_at_ms)"),
+        },
     };
     return all;
 }

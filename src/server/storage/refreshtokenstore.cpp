@@ -121,6 +121,15 @@ QString RefreshTokenStore::issue(Transaction &tx, const QString &userId, qint64 
     return token;
 }
 
+int RefreshTokenStore::purgeExpiredBefore(Transaction &tx, qint64 cutoffMs, int limit)
+{
+    SqlQuery q = tx.query(QStringLiteral(
+        "DELETE FROM refresh_tokens WHERE token_hash IN"
+        " (SELECT token_hash FROM refresh_tokens WHERE expires_at_ms < ? ORDER BY expires_at_ms LIMIT ?)"));
+    q.bind(cutoffMs).bind(limit).exec();
+    return q.rowsAffected();
+}
+
 RefreshTokenStore::Rotation RefreshTokenStore::rotate(Transaction &tx, const QString &token, qint64 ttlMs)
 {
     return rotate(tx, token, ttlMs, ReusePolicy());

@@ -33,6 +33,15 @@ public:
     static Rotation rotate(Transaction &tx, const QString &token, qint64 ttlMs, const ReusePolicy &reuse);
     static Rotation rotate(Transaction &tx, const QString &token, qint64 ttlMs); // no grace
 
+    // Retention: deletes at most `limit` tokens that expired before the cutoff, soonest expired
+    // first, whatever their state (unused, used or revoked); how many it deleted.
+    // Why that is enough for reuse detection: a used token's row matters while presenting it
+    // could mean a thief holds it, and a token past its own expiry is refused as such anyway
+    // (it can mint nothing); the family's live end and every token used within the reuse
+    // interval are younger still, so live families keep all they need. Give the cutoff a grace
+    // before now so that a client coming back just after expiry hears "expired", not "unknown".
+    static int purgeExpiredBefore(Transaction &tx, qint64 cutoffMs, int limit);
+
     static QString hash(const QString &token);
     static QString successorOf(const QString &token, const QByteArray &key);
 };
