@@ -194,6 +194,9 @@ void SyncSession::signOut(bool forget)
 {
     if (forget && !m_email.isEmpty())
         m_credentials->remove(account());
+    // Nothing is kept from here on: a save still in flight (a token rotated just before) must
+    // not bring the session back as remembered.
+    m_persistence = Persistence::ThisRunOnly;
     m_realtime->close();
     m_api->signOut();
 }

@@ -167,6 +167,48 @@ private slots:
         QVERIFY(QSettings().value(QStringLiteral("rememberedEmail")).toString().isEmpty());
     }
 
+    void rememberedOnceTheKeychainHasItAndQuitWaitsForIt()
+    {
+        // The real keychain (the test command starts one): "Remember me" is recorded only after
+        // the keychain job that keeps the session finished, and a quit right after sign-in
+        // waits for that job instead of cutting it off.
+        DeskController desk(options(CredentialStore::Backend::Keychain));
+        QSignalSpy shown(&desk, &DeskController::windowShown);
+        QString error;
+        QVERIFY(desk.start(&error));
+        CredentialStore *credentials = desk.session()->credentials();
+        QSignalSpy saved(credentials, &CredentialStore::saved);
+        int savedWhenQuit = -1;
+        QString rememberedWhenQuit;
+        connect(&desk, &DeskController::quitRequested, this, [&] {
+            savedWhenQuit = int(saved.size());
+            rememberedWhenQuit = QSettings().value(QStringLiteral("rememberedEmail")).toString();
+        });
+        desk.loginDialog()->findChild<QCheckBox *>(QStringLiteral("rememberCheck"))->setChecked(true);
+        signIn(desk.loginDialog(), m_server->baseUrl().toString(), DemoData::agent1, QStringLiteral("syncloop-demo"));
+        QVERIFY(!shown.isEmpty() || shown.wait(10000));
+        // The user quits at once (Ctrl+Q closes the window).
+        const bool jobInFlight = credentials->hasJobsInFlight();
+        desk.window()->close();
+        QTRY_VERIFY_WITH_TIMEOUT(savedWhenQuit >= 0, 10000);
+        QCOMPARE(credentials->backend(), CredentialStore::Backend::Keychain);
+        QCOMPARE(savedWhenQuit, 1);
+        QCOMPARE(saved.first().at(1).toBool(), true);
+        QCOMPARE(rememberedWhenQuit, DemoData::agent1);
+        qInfo() << "keychain job in flight when the user quit:" << jobInFlight;
+
+        // The next start signs in silently from what was kept.
+        DeskController next(options(CredentialStore::Backend::Keychain));
+        QSignalSpy nextShown(&next, &DeskController::windowShown);
+        QVERIFY(next.start(&error));
+        QVERIFY(!nextShown.isEmpty() || nextShown.wait(10000));
+        QVERIFY(!next.loginDialog());
+        QSignalSpy removed(next.session()->credentials(), &CredentialStore::removed);
+        emit next.window()->signOutRequested(); // and signing out forgets it
+        QVERIFY(!removed.isEmpty() || removed.wait(10000));
+        QVERIFY(QSettings().value(QStringLiteral("rememberedEmail")).toString().isEmpty());
+    }
+
     void aRememberedSessionThatIsGoneAsksAgain()
     {
         // Remembered, but nothing in the store (removed elsewhere, or expired and dropped):
