@@ -348,7 +348,8 @@ void MutationEngine::reread(MutationHandle *h)
         const QJsonObject answer = reply->json();
         if (reply->status() == 404 && h->echoIsDeletion()) {
             emit rowGone(h->echoTable(), h->echoId());
-            settle(h, Mutation::State::Confirmed);
+            if (m_echoTimers.contains(h->key())) // a store that observed the removal settled it
+                settle(h, Mutation::State::Confirmed);
             return;
         }
         if (reply->isSuccess()) {
@@ -365,6 +366,8 @@ void MutationEngine::reread(MutationHandle *h)
             }
             if (!row.isEmpty()) {
                 emit rowFetched(h->echoTable(), row);
+                if (!m_echoTimers.contains(h->key()))
+                    return; // the store took the row and observe() settled it: once is enough
                 if (!h->echoIsDeletion() && row.value(QStringLiteral("version")).toInteger() >= h->echoVersion()) {
                     settle(h, Mutation::State::Confirmed);
                     return;

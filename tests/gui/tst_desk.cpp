@@ -1,6 +1,6 @@
 // The desktop client, offscreen, against a real syncloopd: what the user clicks and what the
-// server records. Screenshots of the window, a card in every button state and both dialog tabs
-// are saved under the build tree for review (not compared pixel by pixel).
+// server records. Screenshots of the window and both dialog tabs are saved under the build tree
+// for review (not compared pixel by pixel); a card in every button state: tst_syncbutton.
 #include "bookingcard.h"
 #include "bookingsview.h"
 #include "bookingstore.h"

@@ -294,10 +294,16 @@ private slots:
         QPointer<MutationHandle> h = client->session->confirmBooking(id);
         QVERIFY(h);
         StateLog log(h);
+        QSignalSpy finished(h.data(), &MutationHandle::finished);
+        QSignalSpy cleared(client->session->engine(), &MutationEngine::optimisticCleared);
         QTRY_COMPARE_WITH_TIMEOUT(h->state(), Mutation::State::Confirmed, 10000);
         QCOMPARE(log.states(),
             (QList<Mutation::State> { Mutation::State::Queued, Mutation::State::Sending,
                 Mutation::State::AwaitingEcho, Mutation::State::Confirmed }));
+        // Settled once: the re-read's row reaches the store, whose observation settles it; the
+        // re-read must not settle it a second time.
+        QCOMPARE(finished.size(), 1);
+        QCOMPARE(cleared.size(), 1);
         // Not on a timer alone: a re-read saw the new version, and only after the echo wait.
         const QList<FaultProxy::Exchange> rereads
             = m_proxy->exchanges(QStringLiteral("/api/bookings/") + id, get);
