@@ -32,6 +32,17 @@ fi
 [ $# -ge 2 ] || { echo "usage: $0 BUILD_DIR SCENARIO... | --shell CMD..." >&2; exit 2; }
 E2E_BUILD=$(cd "$1" && pwd)
 shift
+if [ $# -gt 1 ] && [ "$1" != "--shell" ]; then
+    # Several scenarios: each in its own environment, so none inherits another's keychain,
+    # settings or display.
+    passed=0 failed=0
+    for scenario in "$@"; do
+        if "$0" "$E2E_BUILD" "$scenario"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+    done
+    echo "desktop e2e: $passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    exit
+fi
 E2E_HERE=$(cd "$(dirname "$0")" && pwd)
 E2E_WORK=$(mktemp -d /tmp/syncloop-e2e.XXXXXX)
 export E2E_BUILD E2E_HERE E2E_WORK
