@@ -99,7 +99,9 @@ void SyncButton::refresh()
     switch (m.state) {
     case Mutation::State::Queued:
     case Mutation::State::Sending:
-        setLook(Look::Sending);
+        // Offline, the engine probes the server with one mutation now and then: that one stays
+        // "will send when online", not a spinner for as long as a hanging server takes.
+        setLook(m.lastError.kind == ApiError::Kind::Offline ? Look::Queued : Look::Sending);
         break;
     case Mutation::State::AwaitingEcho:
         setLook(Look::AwaitingEcho);

@@ -412,8 +412,12 @@ private slots:
         QCOMPARE(r.queue.count(), 1);
         QCOMPARE(m_proxy->requestCount(confirmPath, post), 0);
 
-        // Reachable again: nothing to click; the next probe sends it.
+        // Reachable again: nothing to click; the next probe sends it. A probe that takes its
+        // time (a slow or hanging server) is still "will send when online", not a spinner.
+        m_proxy->delayResponses(confirmPath, 1, 1500, post);
         m_proxy->setRefuseConnections(false);
+        QTRY_COMPARE_WITH_TIMEOUT(h->state(), Mutation::State::Sending, 5000);
+        VERIFY_FACE(b, SyncButton::Look::Queued, text, false, tip);
         QTRY_COMPARE_WITH_TIMEOUT(b.look(), SyncButton::Look::Confirmed, 10000);
         QCOMPARE(m_proxy->requestCount(confirmPath, post), 1);
         QCOMPARE(r.queue.count(), 0);
