@@ -502,6 +502,43 @@ MutationHandle *MutationEngine::resubmit(const QString &key)
     return submit(request);
 }
 
+int MutationEngine::adoptUnowned(const QStringList &keys)
+{
+    const QString userId = m_api->user().id;
+    if (userId.isEmpty())
+        return 0;
+    QStringList unowned;
+    for (const QString &key : keys) {
+        const MutationHandle *h = m_handles.value(key);
+        if (h && h->mutation().userId.isEmpty() && !m_inFlight.contains(key))
+            unowned.append(key);
+    }
+    if (unowned.isEmpty())
+        return 0;
+    // The queue first (one transaction), then memory from what it now holds.
+    const int adopted = m_queue->adopt(unowned, userId, m_clock->nowMs());
+    for (const QString &key : std::as_const(unowned)) {
+        MutationHandle *h = m_handles.value(key);
+        const std::optional<Mutation> stored = m_queue->find(key);
+        if (!stored || stored->userId != userId)
+            continue;
+        const bool wasPending = h->mutation().isPending();
+        h->update(*stored);
+        if (stored->isPending() && !wasPending) {
+            // Owed again, in the order of intent (the queue's id), so per-entity order holds.
+            const auto at = std::find_if(m_owed.begin(), m_owed.end(),
+                                         [&](const MutationHandle *o) { return o->mutation().id > stored->id; });
+            m_owed.insert(at, h);
+            if (!stored->optimistic.isEmpty())
+                emit optimisticApplied(stored->entityTable, stored->entityId, key, stored->optimistic);
+        }
+    }
+    qCInfo(lcSync) << "adopted" << adopted << "mutation(s) queued without a user";
+    emitPending();
+    scheduleDrain(0);
+    return adopted;
+}
+
 void MutationEngine::setOnline(bool online)
 {
     if (online == m_online)

@@ -8,6 +8,7 @@
 #include <QJsonObject>
 #include <QObject>
 #include <QSet>
+#include <QStringList>
 #include <QTimer>
 
 #include <functional>
@@ -82,6 +83,10 @@ public:
     bool discard(const QString &key);
     // A NeedsReview (or Failed/Unconfirmed) mutation again, as a new intent with a new key.
     MutationHandle *resubmit(const QString &key);
+    // Mutations queued without a user (OfflineQueue::noUserCode), given to the signed-in user
+    // as new intents queued now. They keep their keys (no server has seen them) and are sent
+    // like any other. Returns how many were adopted; 0 when nobody is signed in.
+    int adoptUnowned(const QStringList &keys);
 
     // From the stores: a row now holds `version` (deleted: the row is gone).
     void observe(const QString &table, const QString &id, qint64 version, bool deleted);
