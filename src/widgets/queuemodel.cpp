@@ -2,6 +2,7 @@
 
 #include "mutationengine.h"
 #include "mutationhandle.h"
+#include "offlinequeue.h"
 
 #include <QBrush>
 #include <QDateTime>
@@ -11,6 +12,12 @@ namespace {
 bool listed(const Mutation &m)
 {
     return m.state != Mutation::State::Confirmed && m.state != Mutation::State::AwaitingEcho;
+}
+
+// Keyed on the code, not on the stored English message, so that it is translated.
+bool withoutUser(const Mutation &m)
+{
+    return m.state == Mutation::State::NeedsReview && m.lastError.code == QLatin1String(OfflineQueue::noUserCode);
 }
 } // namespace
 
@@ -113,6 +120,10 @@ QVariant QueueModel::data(const QModelIndex &index, int role) const
         return m.key;
     if (role == NeedsAttentionRole)
         return attention;
+    if (role == NeedsReviewRole)
+        return m.state == Mutation::State::NeedsReview;
+    if (role == WithoutUserRole)
+        return withoutUser(m);
     if (role == Qt::BackgroundRole && attention)
         return QBrush(m.state == Mutation::State::NeedsReview ? QColor(255, 213, 79, 110) : QColor(229, 57, 53, 70));
     const QLocale locale;
@@ -135,8 +146,14 @@ QVariant QueueModel::data(const QModelIndex &index, int role) const
         return m.state == Mutation::State::Waiting
             ? locale.toString(QDateTime::fromMSecsSinceEpoch(m.nextAttemptAtMs).time(), QLocale::LongFormat)
             : QString();
-    case LastError: return m.lastError.isError() ? m.lastError.userMessage() : QString();
-    case State: return Mutation::stateName(m.state).replace(QLatin1Char('_'), QLatin1Char(' '));
+    case LastError:
+        if (withoutUser(m))
+            return tr("Queued without a signed-in user, so never sent. Adopt it to send it as you, or discard it.");
+        return m.lastError.isError() ? m.lastError.userMessage() : QString();
+    case State:
+        if (withoutUser(m))
+            return tr("Needs review — queued without a signed-in user");
+        return Mutation::stateName(m.state).replace(QLatin1Char('_'), QLatin1Char(' '));
     default: return {};
     }
 }

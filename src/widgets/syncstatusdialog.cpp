@@ -42,12 +42,17 @@ SyncStatusDialog::SyncStatusDialog(SyncSession *session, QWidget *parent)
         for (const QString &key : selectedKeys())
             engine->retry(key);
     });
+    connect(m_ui->adoptSelectedButton, &QPushButton::clicked, this,
+            [this, engine] { engine->adoptUnowned(withoutUserKeys(true)); });
+    connect(m_ui->adoptAllButton, &QPushButton::clicked, this, [this, engine] { engine->adoptUnowned(withoutUserKeys(false)); });
     connect(m_ui->discardSelectedButton, &QPushButton::clicked, this, &SyncStatusDialog::discardSelected);
     connect(m_ui->buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_ui->queueTable->selectionModel(), &QItemSelectionModel::selectionChanged, this, &SyncStatusDialog::updateButtons);
     for (auto signal : { &QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved })
         connect(m_model, signal, this, &SyncStatusDialog::updateButtons);
     connect(m_model, &QAbstractItemModel::dataChanged, this, &SyncStatusDialog::updateButtons);
+    connect(session->api(), &ApiClient::signedIn, this, &SyncStatusDialog::updateButtons);
+    connect(session->api(), &ApiClient::signedOut, this, &SyncStatusDialog::updateButtons);
 
     const bool admin = session->api()->user().role == QLatin1String("admin");
     m_ui->tabs->setTabVisible(m_ui->tabs->indexOf(m_ui->serverTab), admin);
@@ -74,6 +79,19 @@ QStringList SyncStatusDialog::selectedKeys() const
     return keys;
 }
 
+QStringList SyncStatusDialog::withoutUserKeys(bool selectedOnly) const
+{
+    QStringList keys;
+    const QModelIndexList rows = selectedOnly ? m_ui->queueTable->selectionModel()->selectedRows() : QModelIndexList();
+    const int count = selectedOnly ? int(rows.size()) : m_model->rowCount();
+    for (int i = 0; i < count; ++i) {
+        const QModelIndex index = selectedOnly ? rows.at(i) : m_model->index(i, 0);
+        if (index.data(QueueModel::WithoutUserRole).toBool())
+            keys.append(index.data(QueueModel::KeyRole).toString());
+    }
+    return keys;
+}
+
 void SyncStatusDialog::updateButtons()
 {
     const int rows = m_model->rowCount();
@@ -82,8 +100,27 @@ void SyncStatusDialog::updateButtons()
     m_ui->retrySelectedButton->setEnabled(selected > 0);
     m_ui->discardSelectedButton->setEnabled(selected > 0);
     int attention = 0;
-    for (int r = 0; r < rows; ++r)
-        attention += m_model->index(r, 0).data(QueueModel::NeedsAttentionRole).toBool() ? 1 : 0;
+    int review = 0;
+    int withoutUser = 0;
+    for (int r = 0; r < rows; ++r) {
+        const QModelIndex index = m_model->index(r, 0);
+        attention += index.data(QueueModel::NeedsAttentionRole).toBool() ? 1 : 0;
+        review += index.data(QueueModel::NeedsReviewRole).toBool() ? 1 : 0;
+        withoutUser += index.data(QueueModel::WithoutUserRole).toBool() ? 1 : 0;
+    }
+    // Adopting is offered only while something was queued without a user, and only to a
+    // signed-in user (who becomes its sender).
+    const bool canAdopt = withoutUser > 0 && m_session->api()->isSignedIn();
+    m_ui->adoptSelectedButton->setVisible(withoutUser > 0);
+    m_ui->adoptAllButton->setVisible(withoutUser > 0);
+    m_ui->adoptSelectedButton->setEnabled(canAdopt && !withoutUserKeys(true).isEmpty());
+    m_ui->adoptAllButton->setEnabled(canAdopt);
+    m_ui->reviewSummary->setVisible(review > 0);
+    QString reviewText = tr("%n need(s) review", nullptr, review);
+    if (withoutUser > 0)
+        reviewText += QLatin1Char('\n')
+            + tr("%n queued without a signed-in user: adopt to send as you, or discard.", nullptr, withoutUser);
+    m_ui->reviewSummary->setText(reviewText);
     m_ui->queueSummary->setText(rows == 0 ? tr("Nothing is waiting: every change reached the server.")
                                           : tr("%n change(s) waiting", nullptr, rows)
                                     + (attention ? tr(", %n need(s) your attention (highlighted)", nullptr, attention) : QString()));

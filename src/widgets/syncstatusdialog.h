@@ -15,7 +15,9 @@ class SyncSession;
 
 // The admin's window on synchronisation. Offline queue: every mutation still owed or needing
 // attention (sortable, live), Retry All (now, ignoring backoff), Retry Selected, Discard
-// Selected (after saying what will not happen). Server (admin): idempotency, realtime,
+// Selected (after saying what will not happen), and how many need review. Mutations queued
+// without a signed-in user need review until the user adopts them (Adopt Selected / Adopt
+// All: sent as this user, with their keys) or discards them. Server (admin): idempotency, realtime,
 // breaker and outbox figures every few seconds, with charts of queue depth and failure rate.
 // Agents see their own queue only and no server tab.
 class SyncStatusDialog : public QDialog
@@ -33,6 +35,7 @@ public:
 
 private:
     QStringList selectedKeys() const;
+    QStringList withoutUserKeys(bool selectedOnly) const;
     void discardSelected();
     void updateButtons();
 
