@@ -45,6 +45,15 @@ Problem conflict(const QString &code, const QString &detail)
     return make(409, code, QStringLiteral("Conflict with the current state"), detail);
 }
 
+Problem historyExpired(qint64 since, qint64 purgedThrough)
+{
+    return make(410, QStringLiteral("history_expired"), QStringLiteral("Change history expired"),
+                QStringLiteral("Changes after seq %1 are no longer kept (the history now starts after seq %2); "
+                               "reload the data and continue from its seq.")
+                    .arg(since)
+                    .arg(purgedThrough));
+}
+
 Problem keyInUse()
 {
     return make(409, QStringLiteral("idempotency_key_in_use"),

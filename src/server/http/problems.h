@@ -12,6 +12,8 @@ Problem forbidden(const QString &detail);
 Problem notFound(const QString &detail);
 Problem methodNotAllowed(const QString &detail);
 Problem conflict(const QString &code, const QString &detail);
+// GET /api/changes from a seq whose following changes were purged (--change-retention).
+Problem historyExpired(qint64 since, qint64 purgedThrough);
 Problem keyInUse();
 Problem keyMismatch();
 Problem payloadTooLarge(qint64 limit);
