@@ -149,6 +149,10 @@ QVariant QueueModel::data(const QModelIndex &index, int role) const
     case LastError:
         if (withoutUser(m))
             return tr("Queued without a signed-in user, so never sent. Adopt it to send it as you, or discard it.");
+        // The engine puts nothing else in review; its last error (often "offline") is not why.
+        if (m.state == Mutation::State::NeedsReview)
+            return tr("Older than the server's idempotency window, so not sent again on its own. Check it, then "
+                      "Retry selected sends it as a new change, or discard it.");
         return m.lastError.isError() ? m.lastError.userMessage() : QString();
     case State:
         if (withoutUser(m))

@@ -39,8 +39,9 @@ const QString password = QStringLiteral("syncloop-demo");
 const QString withoutUserText = QStringLiteral("Needs review — queued without a signed-in user");
 
 // A queue file as syncloop wrote it before migration 2 (schema 1): one confirm per booking,
-// queued with no user.
-QStringList writeVersion1Queue(const QString &path, const QStringList &bookingIds)
+// queued `ageMs` ago by `userId` (empty: no user, as syncloopctl did without a session).
+QStringList writeVersion1Queue(const QString &path, const QStringList &bookingIds,
+    const QString &userId = {}, qint64 ageMs = 0)
 {
     QStringList keys;
     const QString name = QStringLiteral("v1-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
@@ -50,30 +51,29 @@ QStringList writeVersion1Queue(const QString &path, const QStringList &bookingId
         bool ok = db.open();
         QSqlQuery q(db);
         for (const char *statement :
-            { "CREATE TABLE mutations (id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL "
-              "UNIQUE,"
-              " user_id TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL, body TEXT NOT "
-              "NULL,"
-              " entity_table TEXT NOT NULL, entity_id TEXT NOT NULL, optimistic TEXT NOT NULL,"
-              " created_at_ms INTEGER NOT NULL, attempts INTEGER NOT NULL, next_attempt_at_ms "
-              "INTEGER NOT NULL,"
+            { "CREATE TABLE mutations (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+              " key TEXT NOT NULL UNIQUE, user_id TEXT NOT NULL, method TEXT NOT NULL,"
+              " path TEXT NOT NULL, body TEXT NOT NULL, entity_table TEXT NOT NULL,"
+              " entity_id TEXT NOT NULL, optimistic TEXT NOT NULL, created_at_ms INTEGER NOT NULL,"
+              " attempts INTEGER NOT NULL, next_attempt_at_ms INTEGER NOT NULL,"
               " state TEXT NOT NULL, error_kind TEXT NOT NULL, error_status INTEGER NOT NULL,"
-              " error_code TEXT NOT NULL, error_message TEXT NOT NULL, retry_after_ms INTEGER NOT "
-              "NULL,"
-              " result_version INTEGER NOT NULL)",
+              " error_code TEXT NOT NULL, error_message TEXT NOT NULL,"
+              " retry_after_ms INTEGER NOT NULL, result_version INTEGER NOT NULL)",
                 "CREATE INDEX mutations_by_user ON mutations (user_id, id)",
                 "PRAGMA user_version = 1" })
             ok = ok && q.exec(QLatin1String(statement));
-        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        const qint64 now = QDateTime::currentMSecsSinceEpoch() - ageMs;
         for (const QString &bookingId : bookingIds) {
             const QString key = QUuid::createUuid().toString(QUuid::WithoutBraces);
             q.prepare(QStringLiteral(
                 "INSERT INTO mutations (key, user_id, method, path, body, entity_table, entity_id,"
                 " optimistic, created_at_ms, attempts, next_attempt_at_ms, state, error_kind,"
                 " error_status, error_code, error_message, retry_after_ms, result_version)"
-                " VALUES (?, '', 'POST', '/api/bookings/confirm', ?, 'bookings', ?,"
+                " VALUES (?, ?, 'POST', '/api/bookings/confirm', ?, 'bookings', ?,"
                 " '{\"status\":\"confirmed\"}', ?, 0, ?, 'queued', 'none', 0, '', '', -1, 0)"));
             q.addBindValue(key);
+            q.addBindValue(
+                userId.isNull() ? QStringLiteral("") : userId); // NOT NULL: "" is no user
             q.addBindValue(QStringLiteral("{\"bookingId\":\"%1\"}").arg(bookingId));
             q.addBindValue(bookingId);
             q.addBindValue(now);
@@ -112,12 +112,14 @@ private:
         return out;
     }
 
-    // A signed-in desktop session on a queue holding one no-user confirm per booking, and its
-    // dialog, shown and active. The queued keys, in order; empty if any step failed.
-    QStringList openWithUnownedRows(const QStringList &bookingIds)
+    // A signed-in desktop session on a queue holding one confirm per booking (queued by
+    // `userId`, `ageMs` ago; by default with no user, now), and its dialog, shown and active.
+    // The queued keys, in order; empty if any step failed.
+    QStringList openWithUnownedRows(
+        const QStringList &bookingIds, const QString &userId = {}, qint64 ageMs = 0)
     {
         const QString path = m_dir->filePath(QStringLiteral("queue.sqlite"));
-        const QStringList keys = writeVersion1Queue(path, bookingIds);
+        const QStringList keys = writeVersion1Queue(path, bookingIds, userId, ageMs);
         if (keys.size() != bookingIds.size())
             return {};
         SyncSession::Options options;
@@ -382,6 +384,41 @@ private slots:
             QCOMPARE(m_db->bookingVersion(ids[i]), versions[i]);
             QCOMPARE(m_db->bookingStatus(ids[i]), QStringLiteral("pending"));
         }
+    }
+
+    // The other kind of review (issue 10.9): the user's own change, older than the server's
+    // idempotency window. It says why (not the "offline" it last met), is counted, cannot be
+    // adopted, and is not sent.
+    void pastTheWindowSaysWhyAndIsNotSent()
+    {
+        const QString me = m_agent1->lastLogin()
+                               .value(QStringLiteral("user"))
+                               .toObject()
+                               .value(QStringLiteral("id"))
+                               .toString();
+        QVERIFY(!me.isEmpty());
+        const QStringList ids = takePending(1);
+        const qint64 version = m_db->bookingVersion(ids[0]);
+        const QStringList keys
+            = openWithUnownedRows(ids, me, 25 * 3600 * 1000LL); // the window: 24 h
+        QCOMPARE(keys.size(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(shownState(keys[0]), QStringLiteral("needs review"), 5000);
+        const QAbstractItemModel *model = table()->model();
+        QCOMPARE(model->rowCount(), 1);
+        QVERIFY2(model->index(0, QueueModel::LastError)
+                     .data()
+                     .toString()
+                     .startsWith(QLatin1String("Older than the server's idempotency window")),
+            qPrintable(model->index(0, QueueModel::LastError).data().toString()));
+        QVERIFY(!model->index(0, 0).data(QueueModel::WithoutUserRole).toBool());
+        QVERIFY(child<QLabel>("reviewSummary")->isVisible());
+        QVERIFY2(child<QLabel>("reviewSummary")->text() == QLatin1String("1 need(s) review"),
+            qPrintable(child<QLabel>("reviewSummary")->text()));
+        QVERIFY(!child<QPushButton>("adoptAllButton")->isVisible());
+
+        QVERIFY(barrier());
+        QCOMPARE(keyRecords(keys[0]), 0);
+        QCOMPARE(m_db->bookingVersion(ids[0]), version);
     }
 };
 
