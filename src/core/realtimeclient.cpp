@@ -8,6 +8,8 @@
 
 #include <QUrlQuery>
 
+#include <utility>
+
 namespace {
 constexpr int gapFillPage = 1000;
 }
@@ -35,6 +37,23 @@ RealtimeClient::~RealtimeClient()
     m_wanted = false;
     m_socket.disconnect(this);
     m_socket.abort();
+}
+
+void RealtimeClient::setLastSeq(qint64 seq)
+{
+    m_lastSeq = std::max(m_lastSeq, seq);
+    m_seqKnown = true;
+    // The reloaded snapshot is in the stores: fill from its seq, then release what was held.
+    if (std::exchange(m_awaitingSnapshot, false) && m_gapFilling)
+        gapFillFrom(m_lastSeq);
+}
+
+void RealtimeClient::snapshotReloadFailed()
+{
+    if (!std::exchange(m_awaitingSnapshot, false))
+        return;
+    qCWarning(lcRealtimeClient) << "snapshot reload failed; reconnecting later";
+    m_socket.close();
 }
 
 void RealtimeClient::addChannel(const QString &topic, const QJsonArray &postgresChanges)
@@ -108,6 +127,7 @@ void RealtimeClient::onDisconnected()
     for (Channel &c : m_channels)
         c.joined = c.subscribed = false;
     m_gapFilling = false;
+    m_awaitingSnapshot = false; // a snapshot still on its way only moves lastSeq on
     m_heldBack.clear();
     setState(State::Disconnected);
     if (m_wanted)
@@ -267,6 +287,8 @@ void RealtimeClient::onMessage(const PhoenixMessage &message)
 
 void RealtimeClient::startGapFill()
 {
+    if (m_awaitingSnapshot)
+        return; // the reloaded snapshot resumes the fill
     if (!m_options.gapFill || !m_seqKnown) {
         finishGapFill();
         return;
@@ -282,8 +304,16 @@ void RealtimeClient::gapFillFrom(qint64 since)
         if (!m_gapFilling)
             return; // disconnected meanwhile: the next join starts over
         if (reply->status() == 404) {
-            emit gapFillUnavailable();
+            emit gapFillUnavailable(GapFillGap::NoChangeLog);
             finishGapFill();
+            return;
+        }
+        if (reply->status() == 410 && reply->error().code == QLatin1String("history_expired")) {
+            // What came after our seq is gone from the server's history: only a snapshot can
+            // catch us up. Live changes stay held back meanwhile (m_gapFilling).
+            qCInfo(lcRealtimeClient) << "change history expired after seq" << since << "; reloading the snapshot";
+            m_awaitingSnapshot = true;
+            emit gapFillUnavailable(GapFillGap::HistoryExpired);
             return;
         }
         if (!reply->isSuccess()) {

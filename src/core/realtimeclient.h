@@ -27,6 +27,12 @@ class RealtimeClient : public QObject
 public:
     enum class State { Disconnected, Connecting, Joining, Live };
     Q_ENUM(State)
+    // Why a gap fill could not be done: the changes must be refetched as a snapshot instead.
+    enum class GapFillGap {
+        NoChangeLog,    // the server keeps no change log we can read (404, e.g. a Supabase project)
+        HistoryExpired, // 410 history_expired: changes after our seq were purged (--change-retention)
+    };
+    Q_ENUM(GapFillGap)
 
     struct Options
     {
@@ -48,12 +54,12 @@ public:
     State state() const { return m_state; }
     bool isLive() const { return m_state == State::Live; }
     qint64 lastSeq() const { return m_lastSeq; }
-    // The snapshot's seq: changes up to it are already known.
-    void setLastSeq(qint64 seq)
-    {
-        m_lastSeq = std::max(m_lastSeq, seq);
-        m_seqKnown = true;
-    }
+    // The snapshot's seq: changes up to it are already known. After gapFillUnavailable(
+    // HistoryExpired) this is the reloaded snapshot's seq, and the gap fill goes on from it.
+    void setLastSeq(qint64 seq);
+    // The snapshot asked for by gapFillUnavailable(HistoryExpired) could not be loaded: drop the
+    // connection and try again later (its next gap fill asks for the snapshot again).
+    void snapshotReloadFailed();
     // When the next connection attempt happens (epoch ms), 0 when none is scheduled.
     qint64 reconnectAtMs() const { return m_reconnectAtMs; }
 
@@ -65,8 +71,11 @@ signals:
     void bookingChanged(const QString &type, const QJsonObject &record, const QJsonObject &oldRecord);
     void leadChanged(const QString &type, const QJsonObject &record, const QJsonObject &oldRecord);
     void smsChanged(const QString &type, const QJsonObject &record, const QJsonObject &oldRecord);
-    // The server keeps no change log we can read (e.g. a Supabase project): refetch instead.
-    void gapFillUnavailable();
+    // The gap cannot be filled from the change log: load a snapshot instead. On NoChangeLog
+    // the client goes live at once; on HistoryExpired it holds live changes back until
+    // setLastSeq() brings the reloaded snapshot's seq (or snapshotReloadFailed()), so none
+    // of them is applied to the stores before the snapshot replaces them.
+    void gapFillUnavailable(RealtimeClient::GapFillGap gap);
     void errorOccurred(const QString &message);
 
 private:
@@ -117,5 +126,6 @@ private:
     qint64 m_lastSeq = 0;
     bool m_seqKnown = false; // 0 is a real seq (an empty log), so it needs its own flag
     bool m_gapFilling = false;
+    bool m_awaitingSnapshot = false; // history expired: the gap fill waits for a reloaded snapshot
     QList<QJsonObject> m_heldBack; // live changes that arrived during a gap fill
 };

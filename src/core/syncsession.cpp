@@ -13,6 +13,8 @@
 
 #include <QJsonArray>
 
+#include <utility>
+
 namespace {
 
 QJsonArray allChanges()
@@ -83,7 +85,11 @@ void SyncSession::wire()
     connect(m_realtime, &RealtimeClient::leadChanged, m_leads, applyTo(m_leads));
     connect(m_realtime, &RealtimeClient::smsChanged, m_leads,
             [this](const QString &, const QJsonObject &record, const QJsonObject &) { m_leads->applySms(record); });
-    connect(m_realtime, &RealtimeClient::gapFillUnavailable, this, &SyncSession::loadSnapshot);
+    connect(m_realtime, &RealtimeClient::gapFillUnavailable, this, [this](RealtimeClient::GapFillGap gap) {
+        if (gap == RealtimeClient::GapFillGap::HistoryExpired)
+            m_reloadingExpiredHistory = true;
+        loadSnapshot();
+    });
     connect(m_realtime, &RealtimeClient::stateChanged, this, [this](RealtimeClient::State state) {
         if (state == RealtimeClient::State::Live)
             m_connectivity->reportServer(true);
@@ -211,6 +217,8 @@ void SyncSession::loadSnapshot()
         ApiReply *reply = m_api->get(path);
         connect(reply, &ApiReply::finished, this, [this, reply, store, member] {
             if (!reply->isSuccess()) {
+                if (std::exchange(m_reloadingExpiredHistory, false))
+                    m_realtime->snapshotReloadFailed();
                 emit snapshotFailed(reply->error().userMessage());
                 return;
             }
@@ -221,6 +229,11 @@ void SyncSession::loadSnapshot()
                 return;
             m_realtime->setLastSeq(m_snapshotSeq);
             emit snapshotLoaded();
+            if (std::exchange(m_reloadingExpiredHistory, false)) {
+                m_historyReloadedAt = QDateTime::currentDateTime();
+                qCInfo(lcSync) << "change history expired on the server; the data was reloaded";
+                emit historyReloaded(m_historyReloadedAt);
+            }
             if (m_options.realtimeEnabled)
                 m_realtime->open();
         });

@@ -4,6 +4,7 @@
 #include "mutationengine.h"
 #include "realtimeclient.h"
 
+#include <QDateTime>
 #include <QObject>
 #include <QUrl>
 
@@ -71,6 +72,9 @@ public:
     QUrl server() const { return m_options.server; }
     QString email() const { return m_email; }
     Persistence persistence() const { return m_persistence; }
+    // When the data was last reloaded because the server's change history no longer reached
+    // back to what this client had (410 history_expired); invalid if it never was.
+    QDateTime historyReloadedAt() const { return m_historyReloadedAt; }
     // The CredentialStore account of the signed-in user on this server.
     QString account() const { return CredentialStore::account(m_options.server, m_email); }
 
@@ -80,6 +84,9 @@ signals:
     void signedOut(const QString &reason);
     void snapshotLoaded();
     void snapshotFailed(const QString &reason);
+    // The change history expired, so the snapshot was reloaded (changes in between were not
+    // seen one by one); after snapshotLoaded().
+    void historyReloaded(const QDateTime &at);
 
 private:
     void wire();
@@ -98,4 +105,6 @@ private:
     bool m_resuming = false;
     int m_snapshotParts = 0;
     qint64 m_snapshotSeq = 0;
+    bool m_reloadingExpiredHistory = false;
+    QDateTime m_historyReloadedAt;
 };
