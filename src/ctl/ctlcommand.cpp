@@ -652,5 +652,11 @@ void CtlCommand::runWatch()
     connect(realtime, &RealtimeClient::stateChanged, this, [](RealtimeClient::State state) {
         std::fprintf(stderr, "syncloopctl: realtime %s\n", QMetaEnum::fromType<RealtimeClient::State>().valueToKey(int(state)));
     });
+    // Changes older than the server's --change-retention cannot be printed one by one.
+    connect(m_session, &SyncSession::historyReloaded, this, [] {
+        std::fprintf(stderr, "syncloopctl: %s\n",
+                     qPrintable(tr("the server's change history no longer reaches back this far: reloaded the data; "
+                                   "changes made meanwhile were not printed")));
+    });
     authenticate([this] { m_session->loadSnapshot(); }, [this](const QString &reason) { fail(reason); });
 }

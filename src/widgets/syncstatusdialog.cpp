@@ -10,6 +10,7 @@
 
 #include <QHeaderView>
 #include <QJsonArray>
+#include <QLocale>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
@@ -53,6 +54,16 @@ SyncStatusDialog::SyncStatusDialog(SyncSession *session, QWidget *parent)
     connect(m_model, &QAbstractItemModel::dataChanged, this, &SyncStatusDialog::updateButtons);
     connect(session->api(), &ApiClient::signedIn, this, &SyncStatusDialog::updateButtons);
     connect(session->api(), &ApiClient::signedOut, this, &SyncStatusDialog::updateButtons);
+
+    // The server's change history no longer reached back to this client's data: say when it
+    // was reloaded, so changes that seem to have jumped are explained.
+    const auto showHistoryReload = [this](const QDateTime &at) {
+        m_ui->historyNote->setText(tr("History expired: the data was reloaded from the server at %1")
+                                       .arg(QLocale().toString(at.time(), QLocale::ShortFormat)));
+        m_ui->historyNote->setVisible(at.isValid());
+    };
+    showHistoryReload(session->historyReloadedAt());
+    connect(session, &SyncSession::historyReloaded, this, showHistoryReload);
 
     const bool admin = session->api()->user().role == QLatin1String("admin");
     m_ui->tabs->setTabVisible(m_ui->tabs->indexOf(m_ui->serverTab), admin);

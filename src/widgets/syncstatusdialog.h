@@ -19,7 +19,8 @@ class SyncSession;
 // without a signed-in user need review until the user adopts them (Adopt Selected / Adopt
 // All: sent as this user, with their keys) or discards them. Server (admin): idempotency, realtime,
 // breaker and outbox figures every few seconds, with charts of queue depth and failure rate.
-// Agents see their own queue only and no server tab.
+// Agents see their own queue only and no server tab. Both see when the data was last reloaded
+// because the server's change history had expired.
 class SyncStatusDialog : public QDialog
 {
     Q_OBJECT
