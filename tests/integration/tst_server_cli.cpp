@@ -210,6 +210,12 @@ private slots:
             QStringLiteral("1h") } << QStringLiteral("--refresh-reuse-interval");
         QTest::newRow("--realtime-close-grace word") << QStringList { QStringLiteral("--realtime-close-grace"),
             QStringLiteral("later") } << QStringLiteral("--realtime-close-grace");
+        QTest::newRow("--change-retention word") << QStringList { QStringLiteral("--change-retention"),
+            QStringLiteral("forever") } << QStringLiteral("--change-retention");
+        QTest::newRow("--change-retention under 1s") << QStringList { QStringLiteral("--change-retention"),
+            QStringLiteral("500ms") } << QStringLiteral("--change-retention");
+        QTest::newRow("--purge-interval under 100ms") << QStringList { QStringLiteral("--purge-interval"),
+            QStringLiteral("10ms") } << QStringLiteral("--purge-interval");
     }
     void badNumbers()
     {
@@ -229,6 +235,17 @@ private slots:
                  "--demo-bookings", "--jwt-secret-file", "--realtime-apikey",
                  "--idempotency-window", "--sms-gateway", "--help", "--version" })
             QVERIFY2(run.out.contains(QLatin1String(option)), option);
+    }
+
+    // --change-retention is documented; --purge-interval (a knob for tests) is not.
+    void helpDocumentsChangeRetention()
+    {
+        const Run run = runServer({ QStringLiteral("--help") });
+        QVERIFY(run.finished);
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.out.contains(QLatin1String("--change-retention")), qPrintable(run.out));
+        QVERIFY2(run.out.contains(QLatin1String("default 30d")), qPrintable(run.out));
+        QVERIFY(!run.out.contains(QLatin1String("--purge-interval")));
     }
 
     void version()
