@@ -103,7 +103,8 @@ def confirm_button(window, customer):
 
 
 def check_one_confirm(server, booking, before_version):
-    """At the server: one new version of the booking, one change, one idempotency record."""
+    """At the server: one new version of the booking and one change of it, in the database and
+    through REST as agent1."""
     row = server.db_booking(booking["id"])
     check(row == ("confirmed", before_version + 1),
           f"the database holds {row} for {booking['customer_name']}, not ('confirmed', {before_version + 1})")
@@ -128,6 +129,8 @@ def first_start(run):
     run.shot("login-dialog")
     server_field = find(dialog, role_name="text", name_re=r"^Server")
     check(server_field is not None and matches(server_field, showing=True), "the dialog has no Server field")
+    check(text_value(server_field).rstrip("/") == server.url,
+          f"the dialog's server is {text_value(server_field)!r}, not --server {server.url}")
     check(dialog_message(dialog) is None, f"a fresh dialog already shows {dialog_message(dialog)!r}")
 
     sign_in(desk, AGENT1, PASSWORD, before_ok=lambda: run.shot("login-filled"))
