@@ -322,7 +322,7 @@ def sync_status(run):
     server.stop()
     search = find(window, role_name="text", name_re=r"(?i)search")
     check(search is not None, "no search field in the main window")
-    for b in bookings:
+    for n, b in enumerate(bookings, 1):
         set_text(search, b["customer_name"])
         wait_card(desk, window, b["customer_name"])
         button = confirm_button(window, b["customer_name"])
@@ -330,7 +330,7 @@ def sync_status(run):
         press(button)
         wait_for(f"'Will send when online' on {b['customer_name']}",
                  lambda: name(confirm_button(window, b["customer_name"])) == "Will send when online", 15)
-        run.shot("queued-offline")
+        run.shot(f"queued-offline-{n}")
     wait_for("the dialog to list 3 changes waiting", lambda: "3 change(s) waiting" in summary(), 10)
     run.shot("three-waiting")
 
