@@ -337,6 +337,7 @@ def sync_status(run):
     server.restart_same_port()
     retry = find(dialog, role_name="push button", name_re=r"^Retry all")
     check(retry is not None, "the dialog has no Retry all button")
+    run.figures["retry_all_pressed"] = is_enabled(retry)
     if is_enabled(retry):
         press(retry)
     else:
