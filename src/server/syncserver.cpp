@@ -125,6 +125,7 @@ bool SyncServer::start(QString *error)
     handlers.isBatchable = [api = m_api.get()](const HttpRequest &r) { return api->isBatchable(r); };
     handlers.batchHandler = [api = m_api.get()](const std::vector<HttpRequest> &r) { return api->handleBatch(r); };
     handlers.maxBodyBytes = m_api->maxBodyBytes();
+    handlers.webSocketPath = "/realtime/v1/websocket";
     handlers.rejectEarly = [api = m_api.get()](const QByteArray &method, const QByteArray &path, const Problem &problem) {
         return api->rejectEarly(method, path, problem);
     };
@@ -137,7 +138,6 @@ bool SyncServer::start(QString *error)
 
     m_http = std::make_unique<HttpListener>(handlers, &m_pool);
     const auto setup = [hub = m_realtime](HttpFrontend *frontend) {
-        frontend->setWebSocketPath("/realtime/v1/websocket");
         hub->attach(frontend);
     };
     if (!m_http->listen(m_options.host, m_options.port, m_eventLoops, setup, error))

@@ -72,6 +72,14 @@ Problem lengthRequired()
                 QStringLiteral("Send the body with a Content-Length header, not chunked."));
 }
 
+Problem upgradeNotSupported(const QByteArray &webSocketPath)
+{
+    return make(400, QStringLiteral("upgrade_not_supported"), QStringLiteral("Protocol upgrade not supported"),
+                QStringLiteral("Only a WebSocket handshake (GET with Upgrade: websocket) on %1 upgrades; send other "
+                               "requests without Connection: upgrade.")
+                    .arg(QString::fromLatin1(webSocketPath)));
+}
+
 Problem headersTooLarge(qint64 limit)
 {
     return make(431, QStringLiteral("headers_too_large"), QStringLiteral("Request header fields too large"),

@@ -17,6 +17,7 @@ Problem keyMismatch();
 Problem payloadTooLarge(qint64 limit);
 Problem lengthRequired();
 Problem headersTooLarge(qint64 limit);
+Problem upgradeNotSupported(const QByteArray &webSocketPath);
 Problem unsupportedMediaType();
 Problem unavailable(const QString &detail, int retryAfterSeconds);
 Problem internal();
