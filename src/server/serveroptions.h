@@ -26,6 +26,10 @@ struct ServerOptions
     qint64 realtimeCloseGraceMs = 10000; // a peer that does not take our close is cut after this
     qint64 idempotencyWindowMs = 24LL * 3600 * 1000;
     qint64 refreshReuseIntervalMs = 10000; // a rotated refresh token's grace (0: none)
+    int loginAttemptsPerAccount = 10;      // failed logins per account within the window
+    int loginAttemptsPerAddress = 100;     // failed logins per source address within the window
+    qint64 loginAttemptWindowMs = 15LL * 60 * 1000;
+    int passwordHashConcurrency = 0;       // 0 = half the worker threads, at least 1
     QUrl smsGateway;
     qint64 smsTimeoutMs = 10000;
     int smsMaxAttempts = 8;

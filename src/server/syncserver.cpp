@@ -1,5 +1,6 @@
 #include "syncserver.h"
 
+#include "auth/loginguard.h"
 #include "auth/tokenservice.h"
 #include "circuitbreaker.h"
 #include "clock.h"
@@ -108,6 +109,16 @@ bool SyncServer::start(QString *error)
     // Its own key, derived from the signing secret: successors reveal nothing about the JWT key.
     authOptions.refreshSuccessorKey = QMessageAuthenticationCode::hash(
         QByteArrayLiteral("syncloop refresh-token successor v1"), secret, QCryptographicHash::Sha256);
+    LoginGuard::Options loginLimits;
+    loginLimits.attemptsPerAccount = m_options.loginAttemptsPerAccount;
+    loginLimits.attemptsPerAddress = m_options.loginAttemptsPerAddress;
+    loginLimits.windowMs = m_options.loginAttemptWindowMs;
+    // Fewer hashes at once than workers: the other routes on the pool always find a thread.
+    loginLimits.concurrentHashes = m_options.passwordHashConcurrency > 0 ? m_options.passwordHashConcurrency
+                                                                         : std::max(1, m_pool.maxThreadCount() / 2);
+    m_loginGuard = std::make_unique<LoginGuard>(loginLimits, clock);
+    authOptions.loginGuard = m_loginGuard.get();
+    authOptions.metrics = m_metrics.get();
     AuthRoutes::install(router, *m_runner, *m_tokens, authOptions);
     BookingRoutes::install(router, *m_runner, *m_guard);
     LeadRoutes::install(router, *m_runner, *m_guard, [this] {

@@ -98,6 +98,14 @@ Problem unavailable(const QString &detail, int retryAfterSeconds)
                 detail, true, retryAfterSeconds);
 }
 
+Problem tooManyLoginAttempts(int retryAfterSeconds)
+{
+    return make(429, QStringLiteral("too_many_login_attempts"), QStringLiteral("Too many login attempts"),
+                QStringLiteral("Too many failed sign-ins for this account or from this address; try again in %1 s.")
+                    .arg(retryAfterSeconds),
+                true, retryAfterSeconds);
+}
+
 Problem internal()
 {
     return make(500, QStringLiteral("internal_error"), QStringLiteral("Internal server error"),

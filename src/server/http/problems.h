@@ -20,6 +20,7 @@ Problem headersTooLarge(qint64 limit);
 Problem upgradeNotSupported(const QByteArray &webSocketPath);
 Problem unsupportedMediaType();
 Problem unavailable(const QString &detail, int retryAfterSeconds);
+Problem tooManyLoginAttempts(int retryAfterSeconds);
 Problem internal();
 
 } // namespace Problems
