@@ -77,6 +77,10 @@ ServerOptionsParseResult ServerOptions::parse(const QStringList &arguments)
         { QStringLiteral("refresh-reuse-interval"), QStringLiteral("A rotated refresh token presented again within this interval gets the same successor (a lost reply, two clients sharing one session); later, its whole session family is signed out. 0 turns the grace off (default 10s)."), QStringLiteral("duration") },
         { QStringLiteral("change-retention"), QStringLiteral("How long the change history behind GET /api/changes is kept (default 30d, at least 1s). "
                                                              "A client that was away longer reloads its data instead of catching up."), QStringLiteral("duration") },
+        { QStringLiteral("login-attempts-per-account"), QStringLiteral("Failed logins allowed per account within --login-attempt-window; more are answered 429 with Retry-After, without hashing (default 10)."), QStringLiteral("n") },
+        { QStringLiteral("login-attempts-per-address"), QStringLiteral("Failed logins allowed per source address (IPv6: per /64) within the window (default 100; behind a reverse proxy every client shares the proxy's address)."), QStringLiteral("n") },
+        { QStringLiteral("login-attempt-window"), QStringLiteral("The sliding window of the login limits (default 15m)."), QStringLiteral("duration") },
+        { QStringLiteral("password-hash-concurrency"), QStringLiteral("Password hashes (Argon2id, 64 MiB each) computed at once; logins beyond it get 503 with Retry-After, so they cannot take every worker thread (default: half the worker threads, at least 1)."), QStringLiteral("n") },
         { QStringLiteral("sms-gateway"), QStringLiteral("HTTP endpoint of the SMS provider (JSON POST; see README)."), QStringLiteral("url") },
         { QStringLiteral("sms-timeout"), QStringLiteral("Timeout of one call to the SMS provider (default 10s)."), QStringLiteral("duration") },
         { QStringLiteral("sms-max-attempts"), QStringLiteral("Attempts before an SMS is marked failed (default 8)."), QStringLiteral("n") },
@@ -164,13 +168,21 @@ ServerOptionsParseResult ServerOptions::parse(const QStringList &arguments)
     const auto idle = durationOption(parser, QStringLiteral("realtime-idle-timeout"), o.realtimeIdleTimeoutMs, &error);
     const auto closeGrace = durationOption(parser, QStringLiteral("realtime-close-grace"), o.realtimeCloseGraceMs, &error);
     const auto accessTtl = durationOption(parser, QStringLiteral("access-token-ttl"), o.accessTokenTtlMs, &error);
+    const auto perAccount = intOption(parser, QStringLiteral("login-attempts-per-account"), o.loginAttemptsPerAccount, 1, 1'000'000, &error);
+    const auto perAddress = intOption(parser, QStringLiteral("login-attempts-per-address"), o.loginAttemptsPerAddress, 1, 1'000'000, &error);
+    const auto loginWindow = durationOption(parser, QStringLiteral("login-attempt-window"), o.loginAttemptWindowMs, &error);
+    const auto hashes = intOption(parser, QStringLiteral("password-hash-concurrency"), 0, 1, 256, &error);
     if (!bookings || !attempts || !threads || !loops || !window || !smsTimeout || !retryBase || !breakerOpen || !idle
-        || !closeGrace || !accessTtl)
+        || !closeGrace || !accessTtl || !perAccount || !perAddress || !loginWindow || !hashes)
         return usageError(error);
     // JWT expiry is in whole seconds; below 2 s a client could not refresh before it ends.
     if (*accessTtl < 2000)
         return usageError(QStringLiteral("--access-token-ttl must be at least 2s"));
     o.accessTokenTtlMs = *accessTtl;
+    o.loginAttemptsPerAccount = *perAccount;
+    o.loginAttemptsPerAddress = *perAddress;
+    o.loginAttemptWindowMs = *loginWindow;
+    o.passwordHashConcurrency = *hashes;
     if (parser.isSet(QStringLiteral("refresh-reuse-interval"))) {
         const QString value = parser.value(QStringLiteral("refresh-reuse-interval"));
         const auto reuse = value == QLatin1String("0") ? std::optional<qint64>(0) : Duration::parseMs(value);

@@ -29,6 +29,10 @@ struct ServerOptions
     qint64 refreshReuseIntervalMs = 10000; // a rotated refresh token's grace (0: none)
     qint64 changeRetentionMs = 30LL * 24 * 3600 * 1000; // change_log rows older than this are purged
     qint64 purgeIntervalMs = 0; // 0: from the shortest retention (hidden --purge-interval, for tests)
+    int loginAttemptsPerAccount = 10;      // failed logins per account within the window
+    int loginAttemptsPerAddress = 100;     // failed logins per source address within the window
+    qint64 loginAttemptWindowMs = 15LL * 60 * 1000;
+    int passwordHashConcurrency = 0;       // 0 = half the worker threads, at least 1
     QUrl smsGateway;
     qint64 smsTimeoutMs = 10000;
     int smsMaxAttempts = 8;

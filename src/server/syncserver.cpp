@@ -1,5 +1,6 @@
 #include "syncserver.h"
 
+#include "auth/loginguard.h"
 #include "auth/tokenservice.h"
 #include "circuitbreaker.h"
 #include "clock.h"
@@ -154,6 +155,16 @@ bool SyncServer::start(QString *error)
     // Its own key, derived from the signing secret: successors reveal nothing about the JWT key.
     authOptions.refreshSuccessorKey = QMessageAuthenticationCode::hash(
         QByteArrayLiteral("syncloop refresh-token successor v1"), secret, QCryptographicHash::Sha256);
+    LoginGuard::Options loginLimits;
+    loginLimits.attemptsPerAccount = m_options.loginAttemptsPerAccount;
+    loginLimits.attemptsPerAddress = m_options.loginAttemptsPerAddress;
+    loginLimits.windowMs = m_options.loginAttemptWindowMs;
+    // Fewer hashes at once than workers: the other routes on the pool always find a thread.
+    loginLimits.concurrentHashes = m_options.passwordHashConcurrency > 0 ? m_options.passwordHashConcurrency
+                                                                         : std::max(1, m_pool.maxThreadCount() / 2);
+    m_loginGuard = std::make_unique<LoginGuard>(loginLimits, clock);
+    authOptions.loginGuard = m_loginGuard.get();
+    authOptions.metrics = m_metrics.get();
     AuthRoutes::install(router, *m_runner, *m_tokens, authOptions);
     BookingRoutes::install(router, *m_runner, *m_guard);
     LeadRoutes::install(router, *m_runner, *m_guard, [this] {
@@ -171,6 +182,7 @@ bool SyncServer::start(QString *error)
     handlers.isBatchable = [api = m_api.get()](const HttpRequest &r) { return api->isBatchable(r); };
     handlers.batchHandler = [api = m_api.get()](const std::vector<HttpRequest> &r) { return api->handleBatch(r); };
     handlers.maxBodyBytes = m_api->maxBodyBytes();
+    handlers.webSocketPath = "/realtime/v1/websocket";
     handlers.rejectEarly = [api = m_api.get()](const QByteArray &method, const QByteArray &path, const Problem &problem) {
         return api->rejectEarly(method, path, problem);
     };
@@ -183,7 +195,6 @@ bool SyncServer::start(QString *error)
 
     m_http = std::make_unique<HttpListener>(handlers, &m_pool);
     const auto setup = [hub = m_realtime](HttpFrontend *frontend) {
-        frontend->setWebSocketPath("/realtime/v1/websocket");
         hub->attach(frontend);
     };
     if (!m_http->listen(m_options.host, m_options.port, m_eventLoops, setup, error))

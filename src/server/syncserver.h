@@ -14,6 +14,7 @@ class CircuitBreaker;
 class Database;
 class HttpListener;
 class IdempotencyGuard;
+class LoginGuard;
 class OutboxWorker;
 class RealtimeHub;
 class RetentionPurge;
@@ -45,6 +46,7 @@ private:
     std::unique_ptr<WalCheckpointer> m_checkpointer;
     std::unique_ptr<ServerMetrics> m_metrics;
     std::unique_ptr<TokenService> m_tokens;
+    std::unique_ptr<LoginGuard> m_loginGuard;
     TransactionRunner *m_runner = nullptr;
     std::unique_ptr<IdempotencyGuard> m_guard;
     std::unique_ptr<ApiService> m_api;

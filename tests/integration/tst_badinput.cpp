@@ -7,15 +7,83 @@
 #include "rawhttpconnection.h"
 #include "serverprocess.h"
 
+#include <QElapsedTimer>
+#include <QFile>
 #include <QJsonDocument>
 #include <QSignalSpy>
+#include <QTcpSocket>
 #include <QTest>
+#include <QTimer>
+
+#include <algorithm>
+#include <memory>
+#include <vector>
 
 namespace {
 
 using RawHeaders = QList<std::pair<QByteArray, QByteArray>>;
 
 const QByteArray json = "application/json";
+
+// A well-formed WebSocket handshake's headers (RFC 6455 section 1.3).
+const QByteArray webSocketHandshake = "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                                      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+
+// A login announcing a 300 MB body, with an Upgrade header that asks for nothing (no
+// "Connection: upgrade"): an ordinary request as far as HTTP goes.
+const QByteArray hugeLoginHead = "POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: h2c\r\n"
+                                 "Content-Type: application/json\r\nContent-Length: 300000000\r\n\r\n";
+
+qint64 residentKb(qint64 pid)
+{
+    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    const QList<QByteArray> lines = status.readAll().split('\n');
+    for (const QByteArray &line : lines) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+    }
+    return -1;
+}
+
+// Sends a huge body as fast as the server takes it, and keeps what the server answers.
+class BodyPusher : public QObject
+{
+public:
+    BodyPusher(quint16 port, QByteArray head, qint64 bodyBytes, int chunkBytes, int everyMs)
+        : m_left(bodyBytes)
+        , m_chunk(chunkBytes, 'x')
+    {
+        connect(&m_socket, &QTcpSocket::readyRead, this, [this] { m_answer += m_socket.readAll(); });
+        connect(&m_timer, &QTimer::timeout, this, &BodyPusher::push);
+        m_socket.connectToHost(QStringLiteral("127.0.0.1"), port);
+        if (m_socket.waitForConnected(5000)) {
+            m_socket.write(head);
+            m_timer.start(everyMs);
+        }
+    }
+    bool isDone() const { return m_left <= 0 || m_socket.state() != QAbstractSocket::ConnectedState; }
+    bool isClosed() const { return m_socket.state() != QAbstractSocket::ConnectedState; }
+    QByteArray answer() const { return m_answer; }
+
+private:
+    void push()
+    {
+        // A few chunks in flight at most: the pace is the server's.
+        if (isDone() || m_socket.bytesToWrite() > 4 * m_chunk.size())
+            return;
+        const qint64 n = std::min<qint64>(m_left, m_chunk.size());
+        m_socket.write(m_chunk.constData(), n);
+        m_left -= n;
+    }
+
+    QTcpSocket m_socket;
+    QTimer m_timer;
+    qint64 m_left;
+    QByteArray m_chunk;
+    QByteArray m_answer;
+};
 
 } // namespace
 
@@ -406,6 +474,135 @@ private slots:
         const auto r = exchange("GET", path, {}, headers(QByteArray(), {}));
         verifyProblem(r, 400, QStringLiteral("invalid_id"));
         QCOMPARE(m_db->snapshot(), before);
+    }
+
+    // Qt 6.4 takes any request with "Upgrade: websocket" and "Connection: upgrade" for a
+    // handshake, whatever its path or method, and drops other upgrades without an answer: only
+    // the realtime path's GET handshake may pass, the rest is refused from the head.
+    void upgradeRequestsAreRefusedFromTheHead_data()
+    {
+        QTest::addColumn<QByteArray>("head"); // TOKEN and KEY are filled in
+        const QByteArray credentials = "Authorization: Bearer TOKEN\r\nIdempotency-Key: KEY\r\n";
+        QTest::newRow("websocket handshake on a list")
+            << "GET /api/bookings HTTP/1.1\r\nHost: 127.0.0.1\r\n" + credentials + webSocketHandshake + "\r\n";
+        QTest::newRow("websocket handshake on a mutation")
+            << "POST /api/bookings/confirm HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + credentials + webSocketHandshake + "Content-Length: BODYLENGTH\r\n\r\nBODY";
+        QTest::newRow("POST handshake on the realtime path")
+            << "POST /realtime/v1/websocket?apikey=demo-anon-key HTTP/1.1\r\nHost: 127.0.0.1\r\n" + webSocketHandshake
+                + "Content-Length: 0\r\n\r\n";
+        QTest::newRow("h2c upgrade with a 300 MB body")
+            << QByteArray("POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                          "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\nContent-Type: application/json\r\nContent-Length: 300000000\r\n\r\n");
+    }
+    void upgradeRequestsAreRefusedFromTheHead()
+    {
+        QFETCH(QByteArray, head);
+        head.replace("TOKEN", m_agent1->token().toLatin1());
+        head.replace("KEY", HttpClient::newKey().toLatin1());
+        head.replace("BODYLENGTH", QByteArray::number(bookingBody().size()));
+        head.replace("BODY", bookingBody());
+        const DbInspector::Snapshot before = m_db->snapshot();
+        RawHttpConnection connection(QStringLiteral("127.0.0.1"), m_server.port());
+        QVERIFY(connection.connectToServer());
+        QSignalSpy answered(&connection, &RawHttpConnection::responseReceived);
+        connection.sendNow(head);
+        QVERIFY(answered.wait(5000));
+        const auto r = connection.responses().value(0);
+        verifyProblem(r, 400, QStringLiteral("upgrade_not_supported"));
+        QCOMPARE(r.header("Connection"), QByteArray("close"));
+        QTRY_VERIFY_WITH_TIMEOUT(connection.isClosed(), 10000);
+        QCOMPARE(connection.responses().size(), 1); // no 101 behind it
+        QCOMPARE(m_db->snapshot(), before);
+        QCOMPARE(m_db->bookingStatus(QString::fromLatin1(m_pendingBooking)), QStringLiteral("pending"));
+    }
+
+    // An Upgrade header without "Connection: upgrade" asks for nothing: the request is an
+    // ordinary one, so its announced 300 MB are refused from the head and never held.
+    void upgradeHeaderAloneKeepsTheSizeGuard()
+    {
+        const qint64 pid = m_server.processId();
+        const qint64 before = residentKb(pid);
+        QVERIFY(before > 0);
+        BodyPusher pusher(m_server.port(), hugeLoginHead, 64LL * 1024 * 1024, 1024 * 1024, 1);
+        QTRY_VERIFY_WITH_TIMEOUT(pusher.answer().contains("\r\n\r\n"), 5000);
+        QVERIFY2(pusher.answer().startsWith("HTTP/1.1 413 "), pusher.answer().constData());
+        QVERIFY(pusher.answer().contains("\"payload_too_large\""));
+        // The server reads and drops what still comes (so the 413 is not lost to a reset) and
+        // cuts the connection after a while; nothing of the body is kept.
+        QTRY_VERIFY_WITH_TIMEOUT(pusher.isDone(), 15000);
+        const qint64 after = residentKb(pid);
+        qInfo("server RSS before %lld KiB, after the upgrade-headed 64 MiB body %lld KiB", before, after);
+        QVERIFY2(after - before < 16 * 1024, qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(after - before)));
+    }
+
+    // The guard watches every request of a kept-alive connection, not only the first.
+    void laterRequestsOnAKeptAliveConnectionAreStillChecked()
+    {
+        RawHttpConnection connection(QStringLiteral("127.0.0.1"), m_server.port());
+        QVERIFY(connection.connectToServer());
+        connection.enqueue(RawHttpConnection::request("GET", "/healthz", {}, { { "Upgrade", "h2c" } }));
+        QTRY_COMPARE_WITH_TIMEOUT(int(connection.responses().size()), 1, 5000);
+        QCOMPARE(connection.responses().at(0).status, 200);
+        connection.sendNow(hugeLoginHead);
+        QTRY_COMPARE_WITH_TIMEOUT(int(connection.responses().size()), 2, 5000);
+        verifyProblem(connection.responses().at(1), 413, QStringLiteral("payload_too_large"));
+        QTRY_VERIFY_WITH_TIMEOUT(connection.isClosed(), 10000);
+    }
+
+    // One bad client must not stall the others. It did: a connection that carried an ordinary
+    // request and then became a WebSocket left its answer queue behind under the socket's
+    // address (Qt disconnects every signal of a socket it upgrades, including the one that
+    // cleaned up), and the next connection allocated at that address never got an answer.
+    void oneBadClientCannotStallOthers()
+    {
+        for (int i = 0; i < 5; ++i) {
+            // An ordinary request, then a handshake on the same connection.
+            RawHttpConnection upgraded(QStringLiteral("127.0.0.1"), m_server.port());
+            QVERIFY(upgraded.connectToServer());
+            upgraded.enqueue(RawHttpConnection::request("GET", "/healthz", {}, {}));
+            upgraded.enqueue("GET /realtime/v1/websocket?apikey=demo-anon-key&vsn=1.0.0 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + webSocketHandshake + "\r\n");
+            QTRY_COMPARE_WITH_TIMEOUT(int(upgraded.responses().size()), 2, 5000);
+            QCOMPARE(upgraded.responses().at(1).status, 101);
+        }
+        // A handshake where no socket may be (checked at the end: the others come first).
+        const auto other = exchange("GET", "/api/bookings", {},
+            headers({}, { { "Upgrade", "websocket" }, { "Connection", "Upgrade" }, { "Sec-WebSocket-Version", "13" },
+                            { "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==" } }));
+        // And one that keeps streaming a huge body while the others log in.
+        BodyPusher dribbler(m_server.port(), hugeLoginHead, 300000000, 64 * 1024, 10);
+
+        const QByteArray login = RawHttpConnection::request("POST", "/api/auth/login",
+            "{\"email\":\"" + DemoData::agent2.toLatin1() + "\",\"password\":\"syncloop-demo\"}",
+            { { "Content-Type", json } });
+        constexpr int logins = 40;
+        constexpr int wave = 1; // one after the other, each on a new connection
+        QElapsedTimer clock;
+        clock.start();
+        std::vector<qint64> latencies;
+        for (int done = 0; done < logins; done += wave) {
+            std::vector<std::unique_ptr<RawHttpConnection>> connections;
+            QElapsedTimer waveClock;
+            waveClock.start();
+            for (int i = 0; i < wave; ++i) {
+                connections.push_back(std::make_unique<RawHttpConnection>(QStringLiteral("127.0.0.1"), m_server.port()));
+                QVERIFY(connections.back()->connectToServer());
+                connections.back()->enqueue(login);
+            }
+            for (const auto &c : connections) {
+                QTRY_COMPARE_WITH_TIMEOUT(int(c->responses().size()), 1, 10000);
+                QCOMPARE(c->responses().at(0).status, 200);
+                latencies.push_back(waveClock.elapsed());
+            }
+        }
+        std::sort(latencies.begin(), latencies.end());
+        qInfo("40 logins beside the bad clients: %lld ms in all, slowest %lld ms", qint64(clock.elapsed()),
+              latencies.back());
+        QVERIFY2(latencies.back() < 5000, "a login waited behind the bad clients");
+        QTRY_VERIFY_WITH_TIMEOUT(dribbler.answer().contains("\r\n\r\n"), 5000);
+        QVERIFY(dribbler.answer().startsWith("HTTP/1.1 413 "));
+        QCOMPARE(other.status, 400);
     }
 
     // Runs last: after all of the above, the same connection handling and the same booking

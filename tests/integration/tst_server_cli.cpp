@@ -208,6 +208,12 @@ private slots:
             QStringLiteral("briefly") } << QStringLiteral("--refresh-reuse-interval");
         QTest::newRow("--refresh-reuse-interval over 5m") << QStringList { QStringLiteral("--refresh-reuse-interval"),
             QStringLiteral("1h") } << QStringLiteral("--refresh-reuse-interval");
+        QTest::newRow("--login-attempts-per-account 0") << QStringList { QStringLiteral("--login-attempts-per-account"),
+            QStringLiteral("0") } << QStringLiteral("--login-attempts-per-account");
+        QTest::newRow("--login-attempt-window word") << QStringList { QStringLiteral("--login-attempt-window"),
+            QStringLiteral("forever") } << QStringLiteral("--login-attempt-window");
+        QTest::newRow("--password-hash-concurrency word") << QStringList { QStringLiteral("--password-hash-concurrency"),
+            QStringLiteral("many") } << QStringLiteral("--password-hash-concurrency");
         QTest::newRow("--realtime-close-grace word") << QStringList { QStringLiteral("--realtime-close-grace"),
             QStringLiteral("later") } << QStringLiteral("--realtime-close-grace");
         QTest::newRow("--change-retention word") << QStringList { QStringLiteral("--change-retention"),

@@ -50,6 +50,7 @@ public:
     QString databasePath() const;
     QString jwtSecretPath() const; // the secret the server makes itself when none is given
     QString output() const { return m_stderr; }
+    qint64 processId() const { return m_process ? m_process->processId() : 0; }
     QStringList arguments() const;
 
     static QString executable();

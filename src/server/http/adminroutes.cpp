@@ -86,6 +86,10 @@ HttpResponse syncHealth(const AdminRoutes::Sources &s)
               { QStringLiteral("bytes_out"), qint64(m.realtimeBytesOut.load()) },
               { QStringLiteral("drops"), qint64(m.realtimeDrops.load()) },
               { QStringLiteral("idle_timeouts"), qint64(m.realtimeIdleTimeouts.load()) } } },
+        { QStringLiteral("auth"), QJsonObject {
+              { QStringLiteral("password_hashes"), qint64(m.passwordHashes.load()) },
+              { QStringLiteral("logins_limited"), qint64(m.loginsLimited.load()) },
+              { QStringLiteral("logins_busy"), qint64(m.loginsBusy.load()) } } },
         { QStringLiteral("breakers"), QJsonArray { breakerJson(*s.smsBreaker) } },
         { QStringLiteral("outbox"), QJsonObject {
               { QStringLiteral("depth"), stored.outboxDepth },
@@ -187,6 +191,11 @@ HttpResponse metrics(const AdminRoutes::Sources &s)
     p.single("syncloop_realtime_drops_total", "counter", "Sockets closed for being too slow.", double(m.realtimeDrops.load()));
     p.single("syncloop_realtime_idle_timeouts_total", "counter", "Sockets closed for sending nothing for the idle timeout.",
              double(m.realtimeIdleTimeouts.load()));
+    p.single("syncloop_password_hashes_total", "counter", "Password hashes verified by logins.", double(m.passwordHashes.load()));
+    p.single("syncloop_logins_limited_total", "counter", "Logins refused (429) for too many failed attempts, with no hash computed.",
+             double(m.loginsLimited.load()));
+    p.single("syncloop_logins_busy_total", "counter", "Logins turned away (503) while every password-hashing slot was taken.",
+             double(m.loginsBusy.load()));
     p.single("syncloop_storage_transient_retries_total", "counter", "Transactions retried after busy/serialization errors.",
              double(s.runner->transientRetries()));
     p.single("syncloop_change_seq", "gauge", "Last change-log sequence number.", double(stored.changeSeq));

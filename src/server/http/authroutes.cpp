@@ -1,9 +1,11 @@
 #include "authroutes.h"
 
+#include "auth/loginguard.h"
 #include "auth/passwordhasher.h"
 #include "auth/tokenservice.h"
 #include "httpresponse.h"
 #include "logging.h"
+#include "metrics/servermetrics.h"
 #include "problems.h"
 #include "requestcontext.h"
 #include "router.h"
@@ -45,14 +47,33 @@ HttpResponse login(TransactionRunner &runner, const TokenService &tokens, const 
     const auto password = email ? ctx.requireString("password", 1024, &problem) : std::nullopt;
     if (!email || !password)
         return HttpResponse::problem(problem);
+    // Before any work on the password: an account or address over its limit, or every
+    // hashing slot taken, is answered without a hash (and the same way for unknown emails).
+    LoginGuard::Attempt attempt = options.loginGuard->begin(*email, ctx.request().peer);
+    switch (attempt.verdict()) {
+    case LoginGuard::Verdict::Go:
+        break;
+    case LoginGuard::Verdict::TooManyAttempts:
+        ++options.metrics->loginsLimited;
+        qCInfo(lcAuth) << "login refused: too many failed attempts for the account or from"
+                       << LoginGuard::addressKey(ctx.request().peer);
+        return HttpResponse::problem(Problems::tooManyLoginAttempts(attempt.retryAfterSeconds()));
+    case LoginGuard::Verdict::Busy:
+        ++options.metrics->loginsBusy;
+        return HttpResponse::problem(Problems::unavailable(
+            QStringLiteral("Too many sign-ins are being checked right now; try again in a moment."),
+            attempt.retryAfterSeconds()));
+    }
     const auto user = runner.read([&](Transaction &tx) { return UserRepository::findByEmail(tx, *email); });
     // Verify outside any transaction: Argon2id takes tens of milliseconds on purpose.
+    ++options.metrics->passwordHashes;
     if (!user) {
         PasswordHasher::verifyDummy(*password);
         return refused(QStringLiteral("invalid_credentials"), QStringLiteral("Wrong email or password."));
     }
     if (!PasswordHasher::verify(user->passwordHash, *password))
         return refused(QStringLiteral("invalid_credentials"), QStringLiteral("Wrong email or password."));
+    attempt.succeeded();
     const QString refresh = runner.write([&](Transaction &tx) {
         return RefreshTokenStore::issue(tx, user->id, options.refreshTokenTtlMs);
     });

@@ -3,7 +3,9 @@
 #include <QByteArray>
 #include <QtGlobal>
 
+class LoginGuard;
 class Router;
+class ServerMetrics;
 class TokenService;
 class TransactionRunner;
 
@@ -19,6 +21,8 @@ public:
         // whole family is revoked. 0: no grace.
         qint64 refreshReuseIntervalMs = 10000;
         QByteArray refreshSuccessorKey; // HMAC key for successors; derived from the server secret
+        LoginGuard *loginGuard = nullptr; // failed-attempt limits and hashing slots; required
+        ServerMetrics *metrics = nullptr; // required
     };
 
     static void install(Router &router, TransactionRunner &runner, const TokenService &tokens, Options options);

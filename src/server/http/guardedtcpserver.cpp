@@ -4,9 +4,9 @@
 
 #include <unistd.h>
 
-GuardedTcpServer::GuardedTcpServer(qint64 maxBodyBytes, RequestSizeGuard::Reject reject, QObject *parent)
+GuardedTcpServer::GuardedTcpServer(RequestSizeGuard::Limits limits, RequestSizeGuard::Reject reject, QObject *parent)
     : QTcpServer(parent)
-    , m_maxBodyBytes(maxBodyBytes)
+    , m_limits(std::move(limits))
     , m_reject(std::move(reject))
 {
 }
@@ -20,6 +20,6 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
         ::close(int(descriptor));
         return;
     }
-    new RequestSizeGuard(socket, m_maxBodyBytes, m_reject);
+    new RequestSizeGuard(socket, m_limits, m_reject);
     addPendingConnection(socket);
 }

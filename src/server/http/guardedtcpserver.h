@@ -9,12 +9,12 @@ class GuardedTcpServer : public QTcpServer
 {
     Q_OBJECT
 public:
-    GuardedTcpServer(qint64 maxBodyBytes, RequestSizeGuard::Reject reject, QObject *parent = nullptr);
+    GuardedTcpServer(RequestSizeGuard::Limits limits, RequestSizeGuard::Reject reject, QObject *parent = nullptr);
 
 protected:
     void incomingConnection(qintptr descriptor) override;
 
 private:
-    const qint64 m_maxBodyBytes;
+    const RequestSizeGuard::Limits m_limits;
     RequestSizeGuard::Reject m_reject;
 };

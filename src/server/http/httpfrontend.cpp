@@ -50,6 +50,7 @@ HttpFrontend::HttpFrontend(Handlers handlers, QThreadPool *pool, QObject *parent
     : QAbstractHttpServer(parent)
     , m_handlers(std::move(handlers))
     , m_pool(pool)
+    , m_webSocketPath(m_handlers.webSocketPath)
 {
     // Emitted once per loop iteration, after everything that was ready has been read.
     connect(QAbstractEventDispatcher::instance(thread()), &QAbstractEventDispatcher::aboutToBlock,
@@ -68,9 +69,11 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
 {
     HttpRequest copy = copyRequest(request, socket);
     const bool webSocketPath = !m_webSocketPath.isEmpty() && copy.rawPath == m_webSocketPath;
-    if (webSocketPath && isWebSocketUpgrade(copy)) {
-        // Write nothing: QAbstractHttpServer hands the socket to its QWebSocketServer.
-        return true;
+    if (isWebSocketUpgrade(copy)) {
+        // Write nothing: QAbstractHttpServer hands the socket to its QWebSocketServer if we
+        // return true. Elsewhere, false makes it answer through missingHandler and close.
+        // (RequestSizeGuard already refuses these from the head; this is the second lock.)
+        return webSocketPath;
     }
 
     const quint64 id = m_nextId++;
@@ -142,7 +145,12 @@ void HttpFrontend::enqueue(QTcpSocket *socket, Pending pending)
     auto it = m_connections.find(socket);
     if (it == m_connections.end()) {
         it = m_connections.emplace(socket, Connection { socket, {} }).first;
-        connect(socket, &QObject::destroyed, this, [this, socket] { m_connections.erase(socket); });
+        // Forgotten when the socket dies, through a child of it rather than the socket's own
+        // destroyed(): QAbstractHttpServer disconnects every signal of a socket it hands to
+        // its WebSocket server, and an entry left behind under a freed address would swallow
+        // every answer of the next connection allocated there.
+        auto *lifetime = new QObject(socket);
+        connect(lifetime, &QObject::destroyed, this, [this, socket] { m_connections.erase(socket); });
     }
     it->second.queue.push_back(std::move(pending));
     flush(it->second);

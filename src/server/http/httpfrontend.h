@@ -23,7 +23,8 @@ class QThreadPool;
 // one batch (group commit) before the loop waits again: one commit, one WAL append, one lock
 // round trip for all of them. Responses are written strictly in request order per connection (Qt 6.4
 // dispatches pipelined requests without waiting for the previous answer). WebSocket upgrades
-// on `webSocketPath` are left to QAbstractHttpServer (newWebSocketConnection).
+// on `webSocketPath` are left to QAbstractHttpServer (newWebSocketConnection); RequestSizeGuard
+// refuses every other upgrade before it gets here.
 class HttpFrontend : public QAbstractHttpServer
 {
     Q_OBJECT
@@ -36,6 +37,8 @@ public:
         std::function<std::vector<std::optional<HttpResponse>>(const std::vector<HttpRequest> &)> batchHandler;
         // Requests refused from their head, before the body is read (RequestSizeGuard).
         qint64 maxBodyBytes = 1024 * 1024;
+        // The one path whose WebSocket handshakes become sockets (newWebSocketConnection).
+        QByteArray webSocketPath;
         std::function<HttpResponse(const QByteArray &method, const QByteArray &path, const Problem &)> rejectEarly;
         // Cleared at shutdown, before the pool drains: from then on nothing new goes to a
         // worker (their answers post back into this object, which must still exist).
@@ -44,7 +47,6 @@ public:
 
     HttpFrontend(Handlers handlers, QThreadPool *pool, QObject *parent = nullptr);
 
-    void setWebSocketPath(const QByteArray &path) { m_webSocketPath = path; }
     int pendingResponses() const;
 
 protected:

@@ -82,7 +82,8 @@ protected:
     {
         {
             HttpFrontend frontend(m_handlers, m_pool);
-            auto *server = new GuardedTcpServer(m_handlers.maxBodyBytes, m_handlers.rejectEarly, &frontend);
+            auto *server = new GuardedTcpServer({ m_handlers.maxBodyBytes, m_handlers.webSocketPath },
+                                                m_handlers.rejectEarly, &frontend);
             m_listening = server->setSocketDescriptor(m_fd);
             if (m_listening) {
                 frontend.bind(server);

@@ -81,6 +81,14 @@ Problem lengthRequired()
                 QStringLiteral("Send the body with a Content-Length header, not chunked."));
 }
 
+Problem upgradeNotSupported(const QByteArray &webSocketPath)
+{
+    return make(400, QStringLiteral("upgrade_not_supported"), QStringLiteral("Protocol upgrade not supported"),
+                QStringLiteral("Only a WebSocket handshake (GET with Upgrade: websocket) on %1 upgrades; send other "
+                               "requests without Connection: upgrade.")
+                    .arg(QString::fromLatin1(webSocketPath)));
+}
+
 Problem headersTooLarge(qint64 limit)
 {
     return make(431, QStringLiteral("headers_too_large"), QStringLiteral("Request header fields too large"),
@@ -97,6 +105,14 @@ Problem unavailable(const QString &detail, int retryAfterSeconds)
 {
     return make(503, QStringLiteral("temporarily_unavailable"), QStringLiteral("Service temporarily unavailable"),
                 detail, true, retryAfterSeconds);
+}
+
+Problem tooManyLoginAttempts(int retryAfterSeconds)
+{
+    return make(429, QStringLiteral("too_many_login_attempts"), QStringLiteral("Too many login attempts"),
+                QStringLiteral("Too many failed sign-ins for this account or from this address; try again in %1 s.")
+                    .arg(retryAfterSeconds),
+                true, retryAfterSeconds);
 }
 
 Problem internal()

@@ -19,8 +19,10 @@ Problem keyMismatch();
 Problem payloadTooLarge(qint64 limit);
 Problem lengthRequired();
 Problem headersTooLarge(qint64 limit);
+Problem upgradeNotSupported(const QByteArray &webSocketPath);
 Problem unsupportedMediaType();
 Problem unavailable(const QString &detail, int retryAfterSeconds);
+Problem tooManyLoginAttempts(int retryAfterSeconds);
 Problem internal();
 
 } // namespace Problems

@@ -31,12 +31,33 @@ QByteArray headerValue(const QList<QByteArray> &lines, QByteArrayView name)
     return {};
 }
 
+bool hasHeader(const QList<QByteArray> &lines, QByteArrayView name)
+{
+    for (const QByteArray &line : lines) {
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0 && QByteArrayView(line).first(colon).trimmed().compare(name, Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
+// Whether a comma-separated header (Connection) holds `token`, as the HTTP parser reads it.
+bool hasToken(const QByteArray &value, QByteArrayView token)
+{
+    const QList<QByteArray> parts = value.split(',');
+    for (const QByteArray &part : parts) {
+        if (part.trimmed().compare(token, Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
 } // namespace
 
-RequestSizeGuard::RequestSizeGuard(QTcpSocket *socket, qint64 maxBodyBytes, Reject reject)
+RequestSizeGuard::RequestSizeGuard(QTcpSocket *socket, Limits limits, Reject reject)
     : QObject(socket)
     , m_socket(socket)
-    , m_maxBodyBytes(maxBodyBytes)
+    , m_limits(std::move(limits))
     , m_reject(std::move(reject))
 {
     connect(socket, &QTcpSocket::readyRead, this, &RequestSizeGuard::onReadyRead);
@@ -93,7 +114,17 @@ void RequestSizeGuard::onHead(const QByteArray &head)
     const QList<QByteArray> requestLine = lines.value(0).trimmed().split(' ');
     const QByteArray method = requestLine.value(0);
     const QByteArray path = requestLine.value(1).split('?').value(0);
-    if (!headerValue(lines, "upgrade").isEmpty()) {
+    // Qt's parser takes a request for an upgrade when it has an Upgrade header and the
+    // "upgrade" token in Connection; without the token, Upgrade is just a header (RFC 9110).
+    if (hasHeader(lines, "upgrade") && hasToken(headerValue(lines, "connection"), "upgrade")) {
+        const bool handshake = method == "GET" && !m_limits.webSocketPath.isEmpty() && path == m_limits.webSocketPath
+            && headerValue(lines, "upgrade").compare("websocket", Qt::CaseInsensitive) == 0
+            && !headerValue(lines, "sec-websocket-key").isEmpty() && !hasHeader(lines, "transfer-encoding")
+            && headerValue(lines, "content-length").toLongLong() == 0;
+        if (!handshake) {
+            rejectWith(method, path, Problems::upgradeNotSupported(m_limits.webSocketPath));
+            return;
+        }
         m_standAside = true; // the socket becomes a WebSocket, with limits of its own
         return;
     }
@@ -108,8 +139,8 @@ void RequestSizeGuard::onHead(const QByteArray &head)
         m_standAside = true; // malformed framing: the HTTP parser refuses it; we can't follow it
         return;
     }
-    if (length > m_maxBodyBytes) {
-        rejectWith(method, path, Problems::payloadTooLarge(m_maxBodyBytes));
+    if (length > m_limits.maxBodyBytes) {
+        rejectWith(method, path, Problems::payloadTooLarge(m_limits.maxBodyBytes));
         return;
     }
     m_bodyLeft = length;

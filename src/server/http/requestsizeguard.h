@@ -14,7 +14,10 @@ class QTcpSocket;
 // request body before anyone can look at it: a head that announces a body over the limit, a
 // chunked body (its size unknown until the end) or a head over 64 KiB is answered at once
 // from the head alone (413 / 411 / 431) and the connection is wound down, so a client cannot
-// make the server hold a body of any size. Stands aside for WebSocket upgrades.
+// make the server hold a body of any size. Stands aside only for a WebSocket handshake on the
+// realtime path (the socket then has limits of its own); any other request that asks for a
+// protocol upgrade is refused from its head, since Qt 6.4 would either turn it into a
+// WebSocket whatever its path or drop it without an answer.
 class RequestSizeGuard : public QObject
 {
     Q_OBJECT
@@ -23,8 +26,14 @@ public:
 
     static constexpr qsizetype maxHeadBytes = 64 * 1024;
 
+    struct Limits
+    {
+        qint64 maxBodyBytes = 1024 * 1024;
+        QByteArray webSocketPath; // the one path that may upgrade; empty: none
+    };
+
     // Connects to `socket` first: must run before the HTTP server connects its own reader.
-    RequestSizeGuard(QTcpSocket *socket, qint64 maxBodyBytes, Reject reject);
+    RequestSizeGuard(QTcpSocket *socket, Limits limits, Reject reject);
 
 private:
     void onReadyRead();
@@ -36,7 +45,7 @@ private:
     void shutdownWrites();
 
     QTcpSocket *m_socket;
-    const qint64 m_maxBodyBytes;
+    const Limits m_limits;
     Reject m_reject;
     QByteArray m_head;    // the head being collected
     qint64 m_bodyLeft = 0; // body bytes of the current request still to pass by

@@ -50,6 +50,9 @@ public:
     std::atomic<quint64> realtimeBytesOut { 0 };
     std::atomic<quint64> realtimeDrops { 0 };        // closed for being too slow (4008)
     std::atomic<quint64> realtimeIdleTimeouts { 0 }; // closed for silence (4000)
+    std::atomic<quint64> passwordHashes { 0 };       // Argon2 verifications run by logins
+    std::atomic<quint64> loginsLimited { 0 };        // 429: too many failed attempts
+    std::atomic<quint64> loginsBusy { 0 };           // 503: every hashing slot taken
 
     struct RequestKey
     {
