@@ -536,6 +536,25 @@ private slots:
         QVERIFY2(after - before < 16 * 1024, qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(after - before)));
     }
 
+    // A handshake pipelined behind a request still being answered (a login: its password hash
+    // takes a while) would put that answer into the WebSocket's stream: it is refused, and the
+    // connection closed.
+    void handshakeBehindAnOwedAnswerIsRefused()
+    {
+        RawHttpConnection connection(QStringLiteral("127.0.0.1"), m_server.port());
+        QVERIFY(connection.connectToServer());
+        const QByteArray login = RawHttpConnection::request("POST", "/api/auth/login",
+            "{\"email\":\"" + DemoData::agent2.toLatin1() + "\",\"password\":\"syncloop-demo\"}",
+            { { "Content-Type", json } });
+        connection.sendNow(login + "GET /realtime/v1/websocket?apikey=demo-anon-key HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            + webSocketHandshake + "\r\n");
+        QTRY_VERIFY_WITH_TIMEOUT(connection.isClosed(), 10000);
+        QVERIFY(!connection.responses().isEmpty());
+        for (const auto &r : connection.responses())
+            QVERIFY(r.status != 101);
+        verifyProblem(connection.responses().constLast(), 400, QStringLiteral("upgrade_not_supported"));
+    }
+
     // The guard watches every request of a kept-alive connection, not only the first.
     void laterRequestsOnAKeptAliveConnectionAreStillChecked()
     {

@@ -11,7 +11,6 @@
 #include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QTest>
-
 #include <algorithm>
 #include <memory>
 #include <vector>
@@ -58,7 +57,8 @@ private:
         QCOMPARE(r.json().value(QStringLiteral("retryable")).toBool(), true);
         bool ok = false;
         const int retryAfter = r.header("Retry-After").toInt(&ok);
-        QVERIFY2(ok && retryAfter >= 1 && retryAfter <= 15 * 60, r.header("Retry-After").constData());
+        QVERIFY2(
+            ok && retryAfter >= 1 && retryAfter <= 15 * 60, r.header("Retry-After").constData());
         QVERIFY(!r.json().contains(QStringLiteral("access_token")));
     }
 
@@ -72,7 +72,8 @@ private slots:
         QVERIFY(!admin.login(DemoData::admin).isEmpty());
         const qint64 hashesBefore = hashes(admin);
         QVERIFY(hashesBefore >= 1);
-        const qint64 tokensBefore = db.scalar(QStringLiteral("SELECT COUNT(*) FROM refresh_tokens"));
+        const qint64 tokensBefore
+            = db.scalar(QStringLiteral("SELECT COUNT(*) FROM refresh_tokens"));
 
         constexpr int allowance = 10; // --login-attempts-per-account default
         QList<int> statuses;
@@ -96,14 +97,18 @@ private slots:
         QCOMPARE(db.scalar(QStringLiteral("SELECT COUNT(*) FROM refresh_tokens")), tokensBefore);
 
         // Per account: another user from the same address signs in as usual.
-        const HttpResult other = login(server.baseUrl(), DemoData::agent2, QStringLiteral("syncloop-demo"));
+        const HttpResult other
+            = login(server.baseUrl(), DemoData::agent2, QStringLiteral("syncloop-demo"));
         QCOMPARE(other.status, 200);
         QCOMPARE(hashes(admin), hashesBefore + allowance + 1);
 
         // An account that does not exist is limited the same way (nothing tells it apart).
         for (int i = 0; i < allowance; ++i)
-            QCOMPARE(login(server.baseUrl(), QStringLiteral("nobody@example.com"), wrongPassword).status, 401);
-        const HttpResult unknown = login(server.baseUrl(), QStringLiteral("Nobody@Example.com"), wrongPassword);
+            QCOMPARE(
+                login(server.baseUrl(), QStringLiteral("nobody@example.com"), wrongPassword).status,
+                401);
+        const HttpResult unknown
+            = login(server.baseUrl(), QStringLiteral("Nobody@Example.com"), wrongPassword);
         verifyLimited(unknown);
     }
 
@@ -113,7 +118,8 @@ private slots:
         QVERIFY(server.start());
         for (int i = 0; i < 9; ++i)
             QCOMPARE(login(server.baseUrl(), DemoData::agent2, wrongPassword).status, 401);
-        QCOMPARE(login(server.baseUrl(), DemoData::agent2, QStringLiteral("syncloop-demo")).status, 200);
+        QCOMPARE(
+            login(server.baseUrl(), DemoData::agent2, QStringLiteral("syncloop-demo")).status, 200);
         for (int i = 0; i < 9; ++i)
             QCOMPARE(login(server.baseUrl(), DemoData::agent2, wrongPassword).status, 401);
     }
@@ -121,8 +127,8 @@ private slots:
     void wrongPasswordsFromOneAddressAreLimited()
     {
         ServerProcess::Options options;
-        options.extraArgs = QStringList { QStringLiteral("--login-attempts-per-address"), QStringLiteral("5"),
-            QStringLiteral("--login-attempt-window"), QStringLiteral("10m") };
+        options.extraArgs = QStringList { QStringLiteral("--login-attempts-per-address"),
+            QStringLiteral("5"), QStringLiteral("--login-attempt-window"), QStringLiteral("10m") };
         ServerProcess server(options);
         QVERIFY(server.start());
         HttpClient admin(server.baseUrl());
@@ -130,8 +136,12 @@ private slots:
         const qint64 hashesBefore = hashes(admin);
         // A different account each time: only the address ties them together.
         for (int i = 0; i < 5; ++i)
-            QCOMPARE(login(server.baseUrl(), QStringLiteral("guess%1@example.com").arg(i), wrongPassword).status, 401);
-        const HttpResult limited = login(server.baseUrl(), DemoData::agent2, QStringLiteral("syncloop-demo"));
+            QCOMPARE(
+                login(server.baseUrl(), QStringLiteral("guess%1@example.com").arg(i), wrongPassword)
+                    .status,
+                401);
+        const HttpResult limited
+            = login(server.baseUrl(), DemoData::agent2, QStringLiteral("syncloop-demo"));
         verifyLimited(limited);
         QVERIFY(limited.header("Retry-After").toInt() <= 600);
         QCOMPARE(hashes(admin), hashesBefore + 5);
@@ -144,8 +154,9 @@ private slots:
     {
         ServerProcess::Options options;
         options.demoBookings = 400;
-        options.extraArgs = QStringList { QStringLiteral("--login-attempts-per-account"), QStringLiteral("1000000"),
-            QStringLiteral("--login-attempts-per-address"), QStringLiteral("1000000") };
+        options.extraArgs = QStringList { QStringLiteral("--login-attempts-per-account"),
+            QStringLiteral("1000000"), QStringLiteral("--login-attempts-per-address"),
+            QStringLiteral("1000000") };
         ServerProcess server(options);
         QVERIFY(server.start());
         HttpClient agent2(server.baseUrl());
@@ -159,13 +170,14 @@ private slots:
         // previous one is answered.
         const QByteArray guess = RawHttpConnection::request("POST", "/api/auth/login",
             QJsonDocument(QJsonObject { { QStringLiteral("email"), DemoData::agent1 },
-                                        { QStringLiteral("password"), wrongPassword } })
+                              { QStringLiteral("password"), wrongPassword } })
                 .toJson(QJsonDocument::Compact),
             { { "Content-Type", "application/json" } });
         int floodAnswers = 0;
         std::vector<std::unique_ptr<RawHttpConnection>> flood;
         for (int i = 0; i < 48; ++i) {
-            auto connection = std::make_unique<RawHttpConnection>(QStringLiteral("127.0.0.1"), server.port());
+            auto connection
+                = std::make_unique<RawHttpConnection>(QStringLiteral("127.0.0.1"), server.port());
             QVERIFY(connection->connectToServer());
             RawHttpConnection *raw = connection.get();
             connect(raw, &RawHttpConnection::responseReceived, this, [raw, guess, &floodAnswers] {
@@ -196,13 +208,16 @@ private slots:
         const qint64 confirmP95 = percentile(confirms, 0.95);
         const qint64 gapFillP95 = percentile(gapFills, 0.95);
         const QJsonObject auth = authMetrics(admin);
-        qInfo("during a flood of %d login answers: confirm p95 %lld ms, /api/changes p95 %lld ms; hashes %lld, busy %lld",
-              answersDuring, confirmP95, gapFillP95, auth.value(QStringLiteral("password_hashes")).toInteger(),
-              auth.value(QStringLiteral("logins_busy")).toInteger());
+        qInfo("during a flood of %d login answers: confirm p95 %lld ms, /api/changes p95 %lld ms; "
+              "hashes %lld, busy %lld",
+            answersDuring, confirmP95, gapFillP95,
+            auth.value(QStringLiteral("password_hashes")).toInteger(),
+            auth.value(QStringLiteral("logins_busy")).toInteger());
         flood.clear();
 
         QVERIFY2(confirmP95 < 500, qPrintable(QStringLiteral("confirm p95 %1 ms").arg(confirmP95)));
-        QVERIFY2(gapFillP95 < 1000, qPrintable(QStringLiteral("/api/changes p95 %1 ms").arg(gapFillP95)));
+        QVERIFY2(gapFillP95 < 1000,
+            qPrintable(QStringLiteral("/api/changes p95 %1 ms").arg(gapFillP95)));
         // The flood was turned away, not hashed: most of it never reached Argon2.
         QVERIFY(auth.value(QStringLiteral("logins_busy")).toInteger() > 0);
         QVERIFY(auth.value(QStringLiteral("password_hashes")).toInteger() < answersDuring);

@@ -17,8 +17,7 @@ LoginGuard::Attempt::Attempt(LoginGuard *guard, Verdict verdict, int retryAfterS
     : m_guard(guard)
     , m_verdict(verdict)
     , m_retryAfterSeconds(retryAfterSeconds)
-{
-}
+{ }
 
 LoginGuard::Attempt::Attempt(Attempt &&other) noexcept
     : m_guard(std::exchange(other.m_guard, nullptr))
@@ -28,8 +27,7 @@ LoginGuard::Attempt::Attempt(Attempt &&other) noexcept
     , m_address(std::move(other.m_address))
     , m_atMs(other.m_atMs)
     , m_holdsSlot(std::exchange(other.m_holdsSlot, false))
-{
-}
+{ }
 
 LoginGuard::Attempt::~Attempt()
 {
@@ -47,8 +45,7 @@ LoginGuard::LoginGuard(Options options, const Clock *clock)
     : m_options(options)
     , m_clock(clock)
     , m_hashSlots(std::max(1, options.concurrentHashes))
-{
-}
+{ }
 
 QString LoginGuard::accountKey(const QString &email)
 {
@@ -67,7 +64,8 @@ QString LoginGuard::addressKey(const QHostAddress &address)
     return QHostAddress(v6).toString() + QStringLiteral("/64");
 }
 
-LoginGuard::Failures *LoginGuard::failures(QHash<QString, Failures> &table, const QString &key, qint64 nowMs)
+LoginGuard::Failures *LoginGuard::failures(
+    QHash<QString, Failures> &table, const QString &key, qint64 nowMs)
 {
     const auto it = table.find(key);
     if (it == table.end())
@@ -91,7 +89,8 @@ void LoginGuard::record(QHash<QString, Failures> &table, const QString &key, qin
                 ++it;
         }
         if (table.size() >= maxKeys) {
-            qCWarning(lcAuth) << "login limits: tracking" << table.size() << "keys already; not tracking more";
+            qCWarning(lcAuth) << "login limits: tracking" << table.size()
+                              << "keys already; not tracking more";
             return;
         }
     }
@@ -110,10 +109,12 @@ LoginGuard::Attempt LoginGuard::begin(const QString &email, const QHostAddress &
         qint64 freeAtMs = 0; // when the limiting window lets one more attempt in
         if (const Failures *f = failures(m_accounts, attempt.m_account, now);
             f && qsizetype(f->size()) >= m_options.attemptsPerAccount)
-            freeAtMs = std::max(freeAtMs, (*f)[f->size() - std::size_t(m_options.attemptsPerAccount)] + m_options.windowMs);
+            freeAtMs = std::max(freeAtMs,
+                (*f)[f->size() - std::size_t(m_options.attemptsPerAccount)] + m_options.windowMs);
         if (const Failures *f = failures(m_addresses, attempt.m_address, now);
             f && qsizetype(f->size()) >= m_options.attemptsPerAddress)
-            freeAtMs = std::max(freeAtMs, (*f)[f->size() - std::size_t(m_options.attemptsPerAddress)] + m_options.windowMs);
+            freeAtMs = std::max(freeAtMs,
+                (*f)[f->size() - std::size_t(m_options.attemptsPerAddress)] + m_options.windowMs);
         if (freeAtMs > 0) {
             attempt.m_verdict = Verdict::TooManyAttempts;
             attempt.m_retryAfterSeconds = int(std::max<qint64>(1, (freeAtMs - now + 999) / 1000));

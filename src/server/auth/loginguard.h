@@ -5,7 +5,6 @@
 #include <QMutex>
 #include <QSemaphore>
 #include <QString>
-
 #include <deque>
 
 class Clock;

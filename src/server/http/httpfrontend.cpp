@@ -2,6 +2,7 @@
 
 #include "httprequest.h"
 #include "logging.h"
+#include "problems.h"
 
 #include <QAbstractEventDispatcher>
 #include <QHttpServerRequest>
@@ -71,9 +72,12 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
     const bool webSocketPath = !m_webSocketPath.isEmpty() && copy.rawPath == m_webSocketPath;
     if (isWebSocketUpgrade(copy)) {
         // Write nothing: QAbstractHttpServer hands the socket to its QWebSocketServer if we
-        // return true. Elsewhere, false makes it answer through missingHandler and close.
-        // (RequestSizeGuard already refuses these from the head; this is the second lock.)
-        return webSocketPath;
+        // return true. Elsewhere (RequestSizeGuard refuses those from the head already), or
+        // behind answers still owed on this connection (they would land in the WebSocket's
+        // stream), false makes it answer through missingHandler and close.
+        const auto it = m_connections.find(socket);
+        const bool answersOwed = it != m_connections.end() && !it->second.queue.empty();
+        return webSocketPath && !answersOwed;
     }
 
     const quint64 id = m_nextId++;
@@ -158,9 +162,14 @@ void HttpFrontend::enqueue(QTcpSocket *socket, Pending pending)
 
 void HttpFrontend::missingHandler(const QHttpServerRequest &request, QTcpSocket *socket)
 {
-    // Reached only for a WebSocket upgrade nobody accepts; answer plainly.
+    // Reached only for a WebSocket handshake handleRequest declined (Qt closes the connection).
     QHttpServerResponder responder = makeResponder(request, socket);
-    write(responder, HttpResponse::text(404, "no such endpoint\n"), false, true);
+    write(responder,
+          HttpResponse::problem(Problems::badRequest(
+              QStringLiteral("upgrade_not_supported"),
+              QStringLiteral("A WebSocket handshake must go to %1, on a connection that owes no answers.")
+                  .arg(QString::fromLatin1(m_webSocketPath)))),
+          false, true);
 }
 
 void HttpFrontend::complete(QTcpSocket *socket, quint64 id, HttpResponse response)
