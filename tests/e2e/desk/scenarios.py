@@ -662,6 +662,11 @@ def readme_demo(run):
         check(rc == 0, f"run-demo.sh exited with {rc} after the app quit")
         with socket.socket() as s:
             check(s.connect_ex(("127.0.0.1", port)) != 0, "the demo server still runs after the app quit")
+    except Failure as e:
+        out.flush()
+        with open(out.name, "rb") as f:
+            tail = b"\n".join(f.read().splitlines()[-15:]).decode(errors="replace")
+        raise Failure(f"{e}\n--- the end of run-demo.sh's output:\n{tail}") from None
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, 15)
