@@ -1,16 +1,22 @@
 // Chaos soak (issue 10.11; label soak, not in the default run: `ctest --test-dir build -L soak`).
 //
 // For SYNCLOOP_SOAK_TRIALS trials (default 100) the real syncloopctl confirms bookings, sends
-// SMS and drains its offline queue (`queue retry-all`) against the real syncloopd, which
-// delivers SMS to the provider stand-in. At random moments the client or the server is killed
-// with SIGKILL (the server comes back on the same port and data, or stays down for a while so
-// changes queue offline), and each trial runs with the keychain missing (no D-Bus: the session
-// file), present, or slow (the Secret Service is started by D-Bus activation after a delay).
-// Then, with everything up, one last drain, and the figures:
-//  - lost: a change the client accepted (exit 0 or 3) or had in its queue that the server never
-//    applied (booking version not bumped; no SMS row, or no delivery at the provider);
-//  - doubled: a booking bumped more than once, more than one SMS row for one send, or more than
-//    one delivery at the provider;
+// SMS and drains its offline queue (`queue retry-all`, sometimes alongside another command on
+// the same queue), and so does the desktop app's core (soakdesk: SyncSession without widgets),
+// against the real syncloopd, which delivers SMS to the provider stand-in. At random moments
+// the client or the server is killed with SIGKILL (the server comes back on the same port and
+// data, or stays down for a while so changes queue offline), and each trial runs with the
+// keychain missing (no D-Bus: the session file), present, or slow (the Secret Service is
+// started by D-Bus activation after a delay). Then, with everything up, one last drain, and
+// the figures:
+//  - lost: a change the client accepted (syncloopctl exit 0 or 3; the desktop core said it
+//    persisted it) or had in its queue that the server never applied (booking version not
+//    bumped; no SMS row, or no delivery at the provider);
+//  - doubled: a booking bumped more than once or answered under two idempotency keys, more
+//    than one SMS row for one send, more than one delivery at the provider, or a second
+//    provider call with no server kill since the first (a kill between the provider's
+//    acceptance and the server's record of it makes the outbox call again with the same key,
+//    which the provider deduplicates: counted, not failed);
 //  - stuck: a queue row still owed (queued, waiting, sending, or any row without a reason), or
 //    an SMS the server still has queued/sending. A row that failed, needs review or is
 //    unconfirmed *with* its reason shown by `queue list` is held for the user, not stuck.
@@ -102,7 +108,7 @@ struct Run
             return outcome();
         QByteArray reason;
         for (const QByteArray &line : err.split('\n')) {
-            if (line.startsWith("syncloopctl: "))
+            if (line.startsWith("syncloopctl: ") || line.startsWith("soakdesk: "))
                 reason = line;
         }
         return outcome() + QStringLiteral("[") + QString::fromUtf8(reason) + QStringLiteral("]");
@@ -133,7 +139,9 @@ struct Intent
     QString heldReason; // still in the queue, shown with this reason
     QString stuckState; // still in the queue, owed or unexplained
 
-    bool accepted() const { return run.exited(0) || run.exited(3); }
+    // syncloopctl: exit 0 (done) or 3 (queued offline); the desktop core: said it persisted it.
+    bool acknowledged = false;
+    bool accepted() const { return acknowledged; }
     bool owed() const { return accepted() || queuedSeen; }
     bool matches(const QString &body) const
     {
@@ -252,6 +260,9 @@ private:
     // arguments at the same time on the same queue (as the desktop app and a script would).
     Run ctl(const QStringList &arguments, const QByteArray &input = {}, int killClientMs = -1,
         int killServerMs = -1, int downMs = 0, const QStringList &alongside = {});
+    // The same for any client program (the desktop core's driver), given its full command line.
+    Run launch(const QString &program, const QStringList &arguments, const QByteArray &input,
+        int killClientMs, int killServerMs, int downMs, const QStringList &alongside);
     void killServer(); // SIGKILL, noting when
     bool ensureServer();
     // Calls of `providerKey` after the first with no server kill since the call before: a
@@ -260,6 +271,8 @@ private:
     bool login();
     void setMode(KeychainMode mode, int delayMs);
     void runTrial(int trial);
+    void deskStep(
+        int trial, int step, int killClientMs, int killServerMs, int downMs, QStringList &log);
     void finalDrain();
     void collect();
 
@@ -271,6 +284,7 @@ private:
     std::unique_ptr<ServerProcess> m_server;
     QString m_url;
     QString m_ctlPath; // a copy: a build relinking syncloopctl mid-run does not disturb the soak
+    QString m_deskPath; // the desktop core's driver (soakdesk), a copy too
     KeychainMode m_mode = KeychainMode::Missing;
     QStringList m_pending; // agent1's pending bookings not yet used
     QStringList m_leads;
@@ -280,6 +294,7 @@ private:
 
     // Figures.
     int m_commands = 0;
+    int m_deskRuns = 0;
     int m_clientKills = 0;
     int m_serverKills = 0;
     int m_serverStarts = 0;
@@ -313,8 +328,12 @@ void TestSoak::initTestCase()
         runtime(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
 
     m_ctlPath = m_home.filePath(QStringLiteral("syncloopctl"));
-    QVERIFY(QFile::copy(QStringLiteral(SYNCLOOPCTL_PATH), m_ctlPath));
-    QVERIFY(QFile::setPermissions(m_ctlPath, QFileDevice::ReadOwner | QFileDevice::ExeOwner));
+    m_deskPath = m_home.filePath(QStringLiteral("soakdesk"));
+    for (const auto &[from, to] : { std::pair { QStringLiteral(SYNCLOOPCTL_PATH), m_ctlPath },
+             std::pair { QStringLiteral(SOAKDESK_PATH), m_deskPath } }) {
+        QVERIFY(QFile::copy(from, to));
+        QVERIFY(QFile::setPermissions(to, QFileDevice::ReadOwner | QFileDevice::ExeOwner));
+    }
 
     m_keychain = std::make_unique<SoakKeychain>(share(), runtime());
     QString error;
@@ -387,6 +406,15 @@ void TestSoak::setMode(KeychainMode mode, int delayMs)
 Run TestSoak::ctl(const QStringList &arguments, const QByteArray &input, int killClientMs,
     int killServerMs, int downMs, const QStringList &alongside)
 {
+    const QStringList common { QStringLiteral("--server"), m_url, QStringLiteral("--timeout"),
+        QStringLiteral("20s") };
+    return launch(m_ctlPath, common + arguments, input, killClientMs, killServerMs, downMs,
+        alongside.isEmpty() ? QStringList {} : common + alongside);
+}
+
+Run TestSoak::launch(const QString &program, const QStringList &arguments, const QByteArray &input,
+    int killClientMs, int killServerMs, int downMs, const QStringList &alongside)
+{
     ++m_commands;
     QElapsedTimer clock;
     clock.start();
@@ -423,14 +451,12 @@ Run TestSoak::ctl(const QStringList &arguments, const QByteArray &input, int kil
         if (running && ensureServer())
             r.serverRestarted = true;
     });
-    const QStringList common { QStringLiteral("--server"), m_url, QStringLiteral("--timeout"),
-        QStringLiteral("20s") };
     if (!alongside.isEmpty()) {
         ++m_commands;
-        second.start(m_ctlPath, common + alongside);
+        second.start(m_ctlPath, alongside);
         second.closeWriteChannel();
     }
-    process.start(m_ctlPath, common + arguments);
+    process.start(program, arguments);
     if (!process.waitForStarted(10000)) {
         r.crashed = true;
         r.err = process.errorString().toUtf8();
@@ -583,6 +609,11 @@ void TestSoak::runTrial(int trial)
                 log << QStringLiteral("login");
             continue;
         }
+        if (kind >= 62) {
+            deskStep(trial, step, killClient >= 0 ? int(m_random.bounded(400)) : -1, killServer,
+                downMs, log);
+            continue;
+        }
         Intent intent;
         intent.trial = trial;
         QStringList arguments;
@@ -604,6 +635,7 @@ void TestSoak::runTrial(int trial)
             ? QStringList { QStringLiteral("queue"), QStringLiteral("retry-all") }
             : QStringList {};
         intent.run = ctl(arguments, {}, killClient, killServer, downMs, alongside);
+        intent.acknowledged = intent.run.exited(0) || intent.run.exited(3);
         for (const QueueRow &row : readQueue(queuePath()))
             intent.queuedSeen = intent.queuedSeen || intent.matches(row.body);
         log << QStringLiteral("%1:%2%3%4")
@@ -628,6 +660,54 @@ void TestSoak::runTrial(int trial)
             .arg(providerDelayMs)
             .arg(clock.elapsed())
             .arg(log.join(QLatin1Char(' '))));
+}
+
+void TestSoak::deskStep(
+    int trial, int step, int killClientMs, int killServerMs, int downMs, QStringList &log)
+{
+    // One to three changes through the desktop app's core, which also drains the whole queue.
+    QList<Intent> intents;
+    QStringList arguments { QStringLiteral("--server"), m_url, QStringLiteral("--queue"),
+        queuePath(), QStringLiteral("--email"), DemoData::agent1 };
+    const int count = 1 + int(m_random.bounded(3));
+    for (int i = 0; i < count; ++i) {
+        Intent intent;
+        intent.trial = trial;
+        if (m_random.bounded(100) < 60 && !m_pending.isEmpty()) {
+            intent.target = m_pending.takeFirst();
+            intent.initialVersion = m_initialVersions.value(intent.target);
+            arguments << QStringLiteral("--confirm") << intent.target;
+        } else {
+            intent.kind = Intent::Kind::Sms;
+            intent.target = m_leads.at(int(m_random.bounded(qsizetype(m_leads.size()))));
+            intent.text = QStringLiteral("soak %1 trial %2 step %3 desk %4")
+                              .arg(m_seed)
+                              .arg(trial)
+                              .arg(step)
+                              .arg(i);
+            arguments << QStringLiteral("--sms") << intent.target + QLatin1Char('|') + intent.text;
+        }
+        intents.append(intent);
+    }
+    ++m_deskRuns;
+    const Run run
+        = launch(m_deskPath, arguments, passwordLine, killClientMs, killServerMs, downMs, {});
+    const QList<QueueRow> queue = readQueue(queuePath());
+    int persisted = 0;
+    for (Intent &intent : intents) {
+        intent.run = run;
+        const QString said = intent.kind == Intent::Kind::Confirm ? intent.target : intent.text;
+        intent.acknowledged = run.out.contains(QByteArray("persisted " + said.toUtf8() + '\n'));
+        persisted += intent.acknowledged ? 1 : 0;
+        for (const QueueRow &row : queue)
+            intent.queuedSeen = intent.queuedSeen || intent.matches(row.body);
+        m_intents.append(intent);
+    }
+    log << QStringLiteral("desk(%1):%2%3%4")
+               .arg(count)
+               .arg(run.outcomeWithReason())
+               .arg(persisted < count ? QStringLiteral("(%1 persisted)").arg(persisted) : QString(),
+                   run.serverMarks());
 }
 
 void TestSoak::finalDrain()
@@ -800,7 +880,7 @@ void TestSoak::killedAtRandomNothingLostDoubledOrStuck()
                        "%13 (same key), client kills %14, server kills %15, server starts %16, "
                        "keychain missing/present/slow "
                        "%17/%18/%19, sign-ins %20, hung %21, timed out %26, outbox left %22, "
-                       "syncloopctl runs %23 (%24), %25 s")
+                       "client runs %23 of which desktop core %27 (outcomes %24), %25 s")
             .arg(m_seed)
             .arg(trials)
             .arg(m_intents.size())
@@ -826,7 +906,8 @@ void TestSoak::killedAtRandomNothingLostDoubledOrStuck()
             .arg(m_commands)
             .arg(exits.join(QLatin1Char(' ')))
             .arg(clock.elapsed() / 1000)
-            .arg(m_timedOut));
+            .arg(m_timedOut)
+            .arg(m_deskRuns));
     const int failed = int(failedTrials.size()) + (m_unmatchedStuck.isEmpty() ? 0 : 1);
     say(QStringLiteral("%1 passed, %2 failed").arg(trials - int(failedTrials.size())).arg(failed));
 
