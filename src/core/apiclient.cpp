@@ -5,8 +5,14 @@
 
 #include <QJsonDocument>
 #include <QNetworkReply>
+#include <QRandomGenerator>
 
+#include <algorithm>
 #include <limits>
+
+namespace {
+constexpr int maxBusyRetries = 8;
+}
 
 ApiClient::ApiClient(QUrl baseUrl, QObject *parent)
     : QObject(parent)
@@ -149,6 +155,21 @@ void ApiClient::onFinished(QNetworkReply *network, Request request, QPointer<Api
             } else if (reply) {
                 reply->finish(401, body, {}, ApiError::classify(QNetworkReply::NoError, 401, body, {}));
             }
+        });
+        return;
+    }
+    // A sign-in or refresh the server had no hashing slot for (503, Retry-After): a person
+    // signing in at the same moment as another should not see "busy"; try again a few times.
+    if (status == 503 && !request.authenticated && request.busyRetries < maxBusyRetries) {
+        ++request.busyRetries;
+        bool ok = false;
+        const int retryAfterS = network->rawHeader("Retry-After").toInt(&ok);
+        // Jittered, so clients turned away together do not come back together.
+        const int baseMs = std::clamp(ok ? retryAfterS * 1000 : 0, 200, 2000);
+        const int delayMs = baseMs / 2 + int(QRandomGenerator::global()->bounded(baseMs));
+        QTimer::singleShot(delayMs, this, [this, request, reply] {
+            if (reply)
+                send(request, reply);
         });
         return;
     }

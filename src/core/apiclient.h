@@ -81,6 +81,7 @@ private:
         QString idempotencyKey;
         bool authenticated = true;
         bool retriedAfterRefresh = false;
+        int busyRetries = 0; // sign-in answered 503: the server's password hashing was busy
     };
 
     ApiReply *start(Request request);

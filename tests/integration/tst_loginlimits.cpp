@@ -2,14 +2,17 @@
 // (over the limit: 429 problem+json with Retry-After, and no password hash computed, counted
 // by the server's own metric), and a bound on concurrent password hashes, so that a login
 // flood cannot starve other users' confirms and gap fills.
+#include "apiclient.h"
 #include "dbinspector.h"
 #include "demodata.h"
 #include "httpclient.h"
+#include "metricstext.h"
 #include "rawhttpconnection.h"
 #include "serverprocess.h"
 
 #include <QElapsedTimer>
 #include <QJsonDocument>
+#include <QSignalSpy>
 #include <QTest>
 #include <algorithm>
 #include <memory>
@@ -150,6 +153,32 @@ private slots:
     // A login flood that the limits do not stop (many accounts, generous limits) hashes only a
     // few passwords at a time: the rest are turned away at once, so the worker threads stay
     // free for the other routes, and another user's confirms and gap fills keep their pace.
+    void peopleSigningInAtOnceAllGetIn()
+    {
+        // One hashing slot: logins that find it taken are answered 503 with Retry-After. The
+        // client tries again by itself, so six people signing in at once all get in.
+        ServerProcess::Options options;
+        options.extraArgs = { QStringLiteral("--password-hash-concurrency"), QStringLiteral("1") };
+        ServerProcess server(options);
+        QVERIFY(server.start());
+        std::vector<std::unique_ptr<ApiClient>> clients;
+        std::vector<std::unique_ptr<QSignalSpy>> signedIn;
+        for (int i = 0; i < 6; ++i) {
+            clients.push_back(std::make_unique<ApiClient>(server.baseUrl()));
+            signedIn.push_back(std::make_unique<QSignalSpy>(clients.back().get(), &ApiClient::signedIn));
+            clients.back()->login(i % 2 ? DemoData::agent1 : DemoData::agent2, QStringLiteral("syncloop-demo"));
+        }
+        auto everyoneIn = [&] {
+            return std::all_of(signedIn.cbegin(), signedIn.cend(), [](const auto &spy) { return spy->size() == 1; });
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(everyoneIn(), 20000);
+        // And the server did say busy meanwhile: the retries were needed.
+        HttpClient admin(server.baseUrl());
+        QVERIFY(!admin.login(DemoData::admin).isEmpty());
+        const double busy = MetricsText::fetch(admin).value("syncloop_logins_busy_total");
+        QVERIFY2(busy >= 1, qPrintable(QString::number(busy)));
+    }
+
     void confirmsKeepTheirLatencyDuringALoginFlood()
     {
         ServerProcess::Options options;
