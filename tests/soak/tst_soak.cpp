@@ -22,7 +22,8 @@
 //    unconfirmed *with* its reason shown by `queue list` is held for the user, not stuck.
 // Randomness is seeded: SYNCLOOP_SOAK_SEED reproduces a run's decisions (the timing of the
 // processes still varies). Each trial prints one line; the run ends with a summary line and
-// "<N> passed, <M> failed" (trials).
+// "<N> passed, <M> failed" (trials). A second test then makes one change lost, two doubled and
+// one stuck on purpose and checks that the same accounting reports exactly those.
 #include "dbinspector.h"
 #include "demodata.h"
 #include "httpclient.h"
@@ -242,6 +243,7 @@ class TestSoak : public QObject
 private slots:
     void initTestCase();
     void killedAtRandomNothingLostDoubledOrStuck();
+    void injectedFaultsAreCounted();
     void cleanupTestCase();
 
 private:
@@ -274,7 +276,17 @@ private:
     void deskStep(
         int trial, int step, int killClientMs, int killServerMs, int downMs, QStringList &log);
     void finalDrain();
+    void waitForOutbox();
+    Intent confirmIntent(int trial);
     void collect();
+    struct Tally
+    {
+        int accepted = 0, owed = 0, applied = 0, lost = 0, doubled = 0, stuck = 0, held = 0;
+        int providerCalls = 0, deliveries = 0, recalled = 0, unmatchedStuck = 0;
+        QSet<int> failedTrials;
+        QStringList lines; // FAIL and note lines
+    };
+    Tally tally() const;
 
     quint32 m_seed = 0;
     QRandomGenerator m_random;
@@ -727,6 +739,11 @@ void TestSoak::finalDrain()
             break; // drained, or only rows held for the user remain
         QTest::qWait(500);
     }
+    waitForOutbox();
+}
+
+void TestSoak::waitForOutbox()
+{
     // The outbox delivers after commit; a row caught mid-call waits out its lease (7 s).
     DbInspector db(m_server->databasePath());
     QElapsedTimer clock;
@@ -737,7 +754,7 @@ void TestSoak::finalDrain()
     };
     while (outboxBusy() > 0 && clock.elapsed() < 90000)
         QTest::qWait(250);
-    say(QStringLiteral("final drain: outbox settled after %1 ms (%2 still queued or sending)")
+    say(QStringLiteral("outbox settled after %1 ms (%2 still queued or sending)")
             .arg(clock.elapsed())
             .arg(outboxBusy()));
 }
@@ -813,6 +830,40 @@ void TestSoak::collect()
     }
 }
 
+TestSoak::Tally TestSoak::tally() const
+{
+    Tally t;
+    for (const Intent &intent : std::as_const(m_intents)) {
+        t.accepted += intent.accepted() ? 1 : 0;
+        t.owed += intent.owed() ? 1 : 0;
+        t.applied += intent.applied > 0 ? 1 : 0;
+        t.held += intent.heldReason.isEmpty() ? 0 : 1;
+        t.providerCalls += int(intent.providerCalls);
+        t.deliveries += int(intent.deliveries);
+        t.recalled += intent.providerCalls > 1 ? 1 : 0;
+        t.lost += intent.lost() ? 1 : 0;
+        t.doubled += intent.doubled() ? 1 : 0;
+        t.stuck += intent.stuck() ? 1 : 0;
+        if (intent.lost() || intent.doubled() || intent.stuck()) {
+            t.failedTrials.insert(intent.trial);
+            t.lines << QStringLiteral("FAIL %1 (%2) [seed %3]")
+                           .arg(intent.describe(),
+                               intent.lost()          ? QStringLiteral("lost")
+                                   : intent.doubled() ? QStringLiteral("doubled")
+                                                      : QStringLiteral("stuck"))
+                           .arg(m_seed);
+        } else if (!intent.heldReason.isEmpty() || intent.providerCalls > 1) {
+            t.lines << QStringLiteral("note %1").arg(intent.describe());
+        }
+    }
+    for (const QueueRow &row : std::as_const(m_unmatchedStuck))
+        t.lines << QStringLiteral("FAIL queue row %1 %2 (%3) is stuck and belongs to no intent")
+                       .arg(row.key, row.state, row.body);
+    t.unmatchedStuck = int(m_unmatchedStuck.size());
+    t.stuck += t.unmatchedStuck;
+    return t;
+}
+
 void TestSoak::killedAtRandomNothingLostDoubledOrStuck()
 {
     bool set = false;
@@ -833,37 +884,9 @@ void TestSoak::killedAtRandomNothingLostDoubledOrStuck()
     if (QTest::currentTestFailed())
         return;
 
-    int accepted = 0, owed = 0, applied = 0, lost = 0, doubled = 0, stuck = 0, held = 0;
-    int providerCalls = 0, deliveries = 0, recalled = 0;
-    QSet<int> failedTrials;
-    for (const Intent &intent : std::as_const(m_intents)) {
-        accepted += intent.accepted() ? 1 : 0;
-        owed += intent.owed() ? 1 : 0;
-        applied += intent.applied > 0 ? 1 : 0;
-        held += intent.heldReason.isEmpty() ? 0 : 1;
-        providerCalls += int(intent.providerCalls);
-        deliveries += int(intent.deliveries);
-        recalled += intent.providerCalls > 1 ? 1 : 0;
-        const bool bad = intent.lost() || intent.doubled() || intent.stuck();
-        lost += intent.lost() ? 1 : 0;
-        doubled += intent.doubled() ? 1 : 0;
-        stuck += intent.stuck() ? 1 : 0;
-        if (bad) {
-            failedTrials.insert(intent.trial);
-            say(QStringLiteral("FAIL %1 (%2) [seed %3]")
-                    .arg(intent.describe(),
-                        intent.lost()          ? QStringLiteral("lost")
-                            : intent.doubled() ? QStringLiteral("doubled")
-                                               : QStringLiteral("stuck"))
-                    .arg(m_seed));
-        } else if (!intent.heldReason.isEmpty() || intent.providerCalls > 1) {
-            say(QStringLiteral("note %1").arg(intent.describe()));
-        }
-    }
-    for (const QueueRow &row : std::as_const(m_unmatchedStuck))
-        say(QStringLiteral("FAIL queue row %1 %2 (%3) is stuck and belongs to no intent")
-                .arg(row.key, row.state, row.body));
-    stuck += int(m_unmatchedStuck.size());
+    const Tally t = tally();
+    for (const QString &line : t.lines)
+        say(line);
     const qint64 outboxStuck
         = DbInspector(m_server->databasePath())
               .scalar(QStringLiteral(
@@ -884,16 +907,16 @@ void TestSoak::killedAtRandomNothingLostDoubledOrStuck()
             .arg(m_seed)
             .arg(trials)
             .arg(m_intents.size())
-            .arg(accepted)
-            .arg(owed)
-            .arg(applied)
-            .arg(lost)
-            .arg(doubled)
-            .arg(stuck)
-            .arg(held)
-            .arg(providerCalls)
-            .arg(deliveries)
-            .arg(recalled)
+            .arg(t.accepted)
+            .arg(t.owed)
+            .arg(t.applied)
+            .arg(t.lost)
+            .arg(t.doubled)
+            .arg(t.stuck)
+            .arg(t.held)
+            .arg(t.providerCalls)
+            .arg(t.deliveries)
+            .arg(t.recalled)
             .arg(m_clientKills)
             .arg(m_serverKills)
             .arg(m_serverStarts)
@@ -908,13 +931,109 @@ void TestSoak::killedAtRandomNothingLostDoubledOrStuck()
             .arg(clock.elapsed() / 1000)
             .arg(m_timedOut)
             .arg(m_deskRuns));
-    const int failed = int(failedTrials.size()) + (m_unmatchedStuck.isEmpty() ? 0 : 1);
-    say(QStringLiteral("%1 passed, %2 failed").arg(trials - int(failedTrials.size())).arg(failed));
+    const int failed = int(t.failedTrials.size()) + (t.unmatchedStuck > 0 ? 1 : 0);
+    say(QStringLiteral("%1 passed, %2 failed")
+            .arg(trials - int(t.failedTrials.size()))
+            .arg(failed));
 
-    QCOMPARE(lost, 0);
-    QCOMPARE(doubled, 0);
-    QCOMPARE(stuck, 0);
+    QCOMPARE(t.lost, 0);
+    QCOMPARE(t.doubled, 0);
+    QCOMPARE(t.stuck, 0);
+    QCOMPARE(outboxStuck, 0);
     QCOMPARE(m_hung, 0);
+}
+
+Intent TestSoak::confirmIntent(int trial)
+{
+    Intent intent;
+    intent.trial = trial;
+    intent.target = m_pending.takeFirst();
+    intent.initialVersion = m_initialVersions.value(intent.target);
+    return intent;
+}
+
+void TestSoak::injectedFaultsAreCounted()
+{
+    // The accounting must see what it is there to catch. After the soak (its own changes set
+    // aside), on purpose: one change lost, two doubled, one stuck.
+    m_intents.clear();
+    m_unmatchedStuck.clear();
+    setMode(KeychainMode::Missing, 0);
+    QVERIFY(ensureServer());
+    QVERIFY(m_pending.size() >= 3);
+    const auto confirm = [this](const Intent &intent) {
+        return ctl({ QStringLiteral("bookings"), QStringLiteral("confirm"), intent.target });
+    };
+
+    // Lost: queued offline (exit 3), then discarded, as if the queue had dropped it.
+    killServer();
+    Intent lost = confirmIntent(1);
+    lost.run = confirm(lost);
+    QVERIFY2(lost.run.exited(3), qPrintable(QString::fromUtf8(lost.run.err)));
+    lost.acknowledged = true;
+    QString lostKey;
+    for (const QueueRow &row : readQueue(queuePath())) {
+        if (lost.matches(row.body))
+            lostKey = row.key;
+    }
+    QVERIFY(!lostKey.isEmpty());
+    QVERIFY(ctl({ QStringLiteral("queue"), QStringLiteral("discard"), lostKey }).exited(0));
+    QVERIFY(ensureServer());
+
+    // Doubled: a confirm and an SMS, each sent again under a second key (as by a client that
+    // minted a new key for the same intent).
+    Intent confirmedTwice = confirmIntent(3);
+    confirmedTwice.run = confirm(confirmedTwice);
+    QVERIFY(confirmedTwice.run.exited(0));
+    confirmedTwice.acknowledged = true;
+    Intent sentTwice;
+    sentTwice.trial = 4;
+    sentTwice.kind = Intent::Kind::Sms;
+    sentTwice.target = m_leads.first();
+    sentTwice.text = QStringLiteral("soak %1 sent twice").arg(m_seed);
+    sentTwice.run = ctl(
+        { QStringLiteral("leads"), QStringLiteral("send-sms"), sentTwice.target, sentTwice.text });
+    QVERIFY(sentTwice.run.exited(0));
+    sentTwice.acknowledged = true;
+    HttpClient agent1(m_server->baseUrl());
+    QVERIFY(!agent1.login(DemoData::agent1).isEmpty());
+    QCOMPARE(
+        agent1
+            .postJson(QStringLiteral("/api/bookings/confirm"),
+                { { QStringLiteral("bookingId"), confirmedTwice.target } }, HttpClient::newKey())
+            .status,
+        200);
+    QCOMPARE(agent1
+                 .postJson(QStringLiteral("/api/leads/send-sms"),
+                     { { QStringLiteral("leadId"), sentTwice.target },
+                         { QStringLiteral("message"), sentTwice.text } },
+                     HttpClient::newKey())
+                 .status,
+        202);
+
+    // Stuck: queued offline and never sent (last: any live syncloopctl run drains the queue).
+    killServer();
+    Intent stuck = confirmIntent(2);
+    stuck.run = confirm(stuck);
+    QVERIFY(stuck.run.exited(3));
+    stuck.acknowledged = true;
+    QVERIFY(ensureServer());
+
+    m_intents = { lost, stuck, confirmedTwice, sentTwice };
+    waitForOutbox();
+    collect();
+    if (QTest::currentTestFailed())
+        return;
+    const Tally t = tally();
+    for (const QString &line : t.lines)
+        say(QStringLiteral("(injected) ") + line);
+    QVERIFY(m_intents.at(0).lost());
+    QVERIFY(m_intents.at(1).stuck());
+    QVERIFY(m_intents.at(2).doubled());
+    QVERIFY(m_intents.at(3).doubled());
+    QCOMPARE(t.lost, 1);
+    QCOMPARE(t.stuck, 1);
+    QCOMPARE(t.doubled, 2);
 }
 
 QTEST_GUILESS_MAIN(TestSoak)
