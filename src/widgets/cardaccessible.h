@@ -2,6 +2,7 @@
 
 #include <QAccessibleWidget>
 
+class CardListView;
 class CardWidget;
 
 // A card as a screen reader sees it: a list item of its CardListView (not a child of the
@@ -14,7 +15,12 @@ public:
 
     QAccessibleInterface *parent() const override;
     QAccessible::State state() const override;
+    // What a mouse or the keyboard does to a row, for assistive technology: make it the
+    // current row (focus), and select or deselect it (toggle), as Ctrl+click does.
+    QStringList actionNames() const override;
+    void doAction(const QString &actionName) override;
 
 private:
     CardWidget *card() const;
+    CardListView *list() const;
 };

@@ -102,6 +102,10 @@ void CardListView::syncCards()
 {
     if (!model())
         return;
+    // A list with rows always has a current one (a filter may have taken the last), so Enter
+    // and Delete act on something and a screen reader has a row to announce.
+    if (!currentIndex().isValid() && model()->rowCount() > 0 && selectionModel())
+        selectionModel()->setCurrentIndex(model()->index(0, 0), QItemSelectionModel::NoUpdate);
     QMap<int, CardWidget *> wanted;
     const int rows = model()->rowCount();
     // Uniform rows: the first visible one follows from the scroll offset.

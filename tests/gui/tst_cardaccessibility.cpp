@@ -7,6 +7,7 @@
 #include "syncbutton.h"
 
 #include <QAccessible>
+#include <QApplication>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QTest>
@@ -116,6 +117,49 @@ private slots:
         m_list->setCurrentIndex(m_store.index(2, 0));
         QVERIFY(list->child(2)->state().selected);
         QCOMPARE(list->focusChild(), list->child(2));
+    }
+
+    void aScreenReaderCanFocusAndSelectACard()
+    {
+        QAccessibleInterface *list = QAccessible::queryAccessibleInterface(m_list.get());
+        m_list->selectionModel()->clearSelection();
+        QAccessibleInterface *item = list->child(3);
+        QAccessibleActionInterface *actions = item->actionInterface();
+        QVERIFY(actions);
+        QCOMPARE(actions->actionNames(),
+                 (QStringList { QAccessibleActionInterface::setFocusAction(), QAccessibleActionInterface::toggleAction() }));
+        actions->doAction(QAccessibleActionInterface::setFocusAction());
+        QCOMPARE(m_list->currentIndex().row(), m_list->visibleCards().at(3)->index().row());
+        QVERIFY(m_list->hasFocus() || !QApplication::focusWindow()); // focus needs an active window
+        QVERIFY(!item->state().selected);
+        actions->doAction(QAccessibleActionInterface::toggleAction());
+        QVERIFY(item->state().selected);
+        QCOMPARE(m_list->selectionModel()->selectedRows().size(), 1);
+        list->child(4)->actionInterface()->doAction(QAccessibleActionInterface::toggleAction());
+        QCOMPARE(m_list->selectionModel()->selectedRows().size(), 2); // toggling adds, like Ctrl+click
+        actions->doAction(QAccessibleActionInterface::toggleAction());
+        QVERIFY(!item->state().selected);
+        QCOMPARE(m_list->selectionModel()->selectedRows().size(), 1);
+        m_list->selectionModel()->clearSelection();
+    }
+
+    void aListWithRowsAlwaysHasACurrentRow()
+    {
+        BookingStore store;
+        store.reset(QJsonArray { booking(1, QStringLiteral("pending")), booking(2, QStringLiteral("pending")) });
+        CardListView list([](QWidget *parent) -> CardWidget * {
+            return new BookingCard([](const QString &) { return std::pair<MutationHandle *, MutationHandle *>(); }, parent);
+        }, BookingCard::height);
+        list.setModel(&store);
+        list.resize(600, 400);
+        list.show();
+        QTRY_VERIFY(list.currentIndex().isValid());
+        QCOMPARE(list.currentIndex().row(), 0);
+        QVERIFY(list.selectionModel()->selectedRows().isEmpty()); // current, not selected
+        store.reset(QJsonArray { booking(7, QStringLiteral("pending")) }); // e.g. a filter took it
+        QTRY_VERIFY(list.currentIndex().isValid());
+        QCOMPARE(list.currentIndex().data(RowStore::RowRole).toJsonObject().value(QStringLiteral("id")).toString(),
+                 QStringLiteral("b007"));
     }
 
     void scrollingChangesTheItemsAndTheirNames()
