@@ -971,6 +971,7 @@ void TestSoak::injectedFaultsAreCounted()
     lost.run = confirm(lost);
     QVERIFY2(lost.run.exited(3), qPrintable(QString::fromUtf8(lost.run.err)));
     lost.acknowledged = true;
+    lost.queuedSeen = true;
     QString lostKey;
     for (const QueueRow &row : readQueue(queuePath())) {
         if (lost.matches(row.body))
@@ -1017,6 +1018,7 @@ void TestSoak::injectedFaultsAreCounted()
     stuck.run = confirm(stuck);
     QVERIFY(stuck.run.exited(3));
     stuck.acknowledged = true;
+    stuck.queuedSeen = true;
     QVERIFY(ensureServer());
 
     m_intents = { lost, stuck, confirmedTwice, sentTwice };
@@ -1025,8 +1027,8 @@ void TestSoak::injectedFaultsAreCounted()
     if (QTest::currentTestFailed())
         return;
     const Tally t = tally();
-    for (const QString &line : t.lines)
-        say(QStringLiteral("(injected) ") + line);
+    for (QString line : t.lines)
+        say(QStringLiteral("injected and caught: ") + line.remove(QStringLiteral("FAIL ")));
     QVERIFY(m_intents.at(0).lost());
     QVERIFY(m_intents.at(1).stuck());
     QVERIFY(m_intents.at(2).doubled());
