@@ -437,11 +437,11 @@ void MutationEngine::retryAll()
     scheduleDrain(0);
 }
 
-void MutationEngine::retry(const QString &key)
+MutationHandle *MutationEngine::retry(const QString &key)
 {
     MutationHandle *h = m_handles.value(key);
     if (!h)
-        return;
+        return nullptr;
     Mutation m = h->mutation();
     switch (m.state) {
     case Mutation::State::Waiting:
@@ -462,11 +462,11 @@ void MutationEngine::retry(const QString &key)
         break;
     case Mutation::State::Failed:
     case Mutation::State::NeedsReview:
-        resubmit(key); // a final answer is final for its key: a new intent needs a new one
-        break;
+        return resubmit(key); // a final answer is final for its key: a new intent needs a new one
     default:
         break;
     }
+    return h;
 }
 
 bool MutationEngine::discard(const QString &key)

@@ -78,7 +78,10 @@ public:
 
     // Everything waiting goes now, backoff and budget notwithstanding.
     void retryAll();
-    void retry(const QString &key);
+    // The user asks again for one mutation: sooner (waiting), look again (unconfirmed), or as a
+    // new intent with a new key (failed, needs review). Returns the handle that carries the
+    // intent from now on — a new one for a resubmit — for the caller to bind; null if none.
+    MutationHandle *retry(const QString &key);
     // Forgets a mutation: it will not happen. False for one being sent right now.
     bool discard(const QString &key);
     // A NeedsReview (or Failed/Unconfirmed) mutation again, as a new intent with a new key.

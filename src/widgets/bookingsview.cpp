@@ -166,19 +166,15 @@ void BookingsView::remove(const QString &id)
 
 void BookingsView::retry(const QString &key)
 {
-    MutationEngine *engine = m_session->engine();
-    MutationHandle *h = engine->handle(key);
+    MutationHandle *h = m_session->engine()->handle(key);
     if (!h)
         return;
     const Mutation m = h->mutation();
-    if (m.state == Mutation::State::NeedsReview) {
-        MutationHandle *again = engine->resubmit(key);
-        if (again) {
-            (m.path.endsWith(QLatin1String("/delete")) ? m_deletes : m_confirms).insert(m.entityId, again);
-            refreshCard(m.entityId);
-        }
-    } else {
-        engine->retry(key);
+    // A resubmit comes back as a new handle: the card binds it.
+    MutationHandle *now = m_session->engine()->retry(key);
+    if (now && now != h) {
+        (m.path.endsWith(QLatin1String("/delete")) ? m_deletes : m_confirms).insert(m.entityId, now);
+        refreshCard(m.entityId);
     }
 }
 

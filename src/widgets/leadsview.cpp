@@ -28,7 +28,7 @@ LeadsView::LeadsView(SyncSession *session, QWidget *parent)
                 host);
             connect(card, &LeadCard::statusRequested, this, &LeadsView::setStatus);
             connect(card, &LeadCard::smsRequested, this, &LeadsView::compose);
-            connect(card, &LeadCard::retryRequested, this, [this](const QString &key) { m_session->engine()->retry(key); });
+            connect(card, &LeadCard::retryRequested, this, &LeadsView::retry);
             connect(card, &LeadCard::settled, this, &LeadsView::notify);
             return card;
         },
@@ -79,6 +79,24 @@ void LeadsView::sendSms(const QString &leadId, const QString &message)
         m_handles.insert(leadId + QStringLiteral("/sms"), h);
         refreshCard(leadId);
     }
+}
+
+void LeadsView::retry(const QString &key)
+{
+    // A resubmit is a new mutation with a new handle: the button binds that one, or it would
+    // show rest while the new one is on its way and a second click would send a second SMS.
+    for (auto it = m_handles.begin(); it != m_handles.end(); ++it) {
+        if (it.value() && it.value()->key() == key) {
+            const QString slot = it.key();
+            const QString leadId = slot.section(QLatin1Char('/'), 0, 0);
+            if (MutationHandle *now = m_session->engine()->retry(key)) {
+                m_handles.insert(slot, now);
+                refreshCard(leadId);
+            }
+            return;
+        }
+    }
+    m_session->engine()->retry(key);
 }
 
 void LeadsView::refreshCard(const QString &leadId)

@@ -28,6 +28,7 @@ signals:
 
 private:
     void compose(const QString &leadId, const QString &name);
+    void retry(const QString &key);
     void refreshCard(const QString &leadId);
 
     SyncSession *m_session;
