@@ -53,6 +53,13 @@ namespace {
 
 const QByteArray passwordLine = "syncloop-demo\n";
 constexpr int defaultTrials = 100;
+
+int trialCount()
+{
+    bool set = false;
+    const int trials = qEnvironmentVariable("SYNCLOOP_SOAK_TRIALS").toInt(&set);
+    return set && trials > 0 ? trials : defaultTrials;
+}
 constexpr int commandTimeoutMs = 45000; // syncloopctl gives up after --timeout 20s itself
 
 enum class KeychainMode { Missing, Present, Slow };
@@ -358,7 +365,9 @@ void TestSoak::initTestCase()
     connect(&m_provider, &SmsProviderStandIn::called, this,
         [this](const QString &key) { m_callTimes[key].append(m_clock.elapsed()); });
     ServerProcess::Options options;
-    options.demoBookings = 1000; // 500 for agent1, 70 % pending: enough distinct confirms
+    // Half are agent1's, 70 % of those pending: more distinct confirms than the trials use
+    // (at most about 6 each).
+    options.demoBookings = std::max(1000, trialCount() * 20);
     // A short provider timeout keeps the outbox lease (timeout + 5 s) short: an SMS caught
     // mid-call by a kill is resent within seconds, not a quarter of a minute.
     options.extraArgs = { QStringLiteral("--sms-gateway"), m_provider.url().toString(),
@@ -868,10 +877,7 @@ TestSoak::Tally TestSoak::tally() const
 
 void TestSoak::killedAtRandomNothingLostDoubledOrStuck()
 {
-    bool set = false;
-    int trials = qEnvironmentVariable("SYNCLOOP_SOAK_TRIALS").toInt(&set);
-    if (!set || trials <= 0)
-        trials = defaultTrials;
+    const int trials = trialCount();
     QElapsedTimer clock;
     clock.start();
     for (int trial = 1; trial <= trials; ++trial) {
