@@ -94,8 +94,8 @@ def step_pause():
 
 
 # ---------------------------------------------------------------------------------------------
-# Screenshots: every step saves one under the build tree; taken in the background so a
-# timing check is not slowed down by ImageMagick.
+# Screenshots: every step saves one under the build tree. Each is finished before the test goes
+# on (else the next action may already be on it), except where a timing is being measured.
 
 class Screenshots:
     def __init__(self, scenario):
@@ -108,7 +108,7 @@ class Screenshots:
             if name.startswith(scenario + "-"):
                 os.remove(os.path.join(SHOTS, name))
 
-    def take(self, step, display=None, xauthority=None):
+    def take(self, step, display=None, xauthority=None, wait=True):
         self.count += 1
         name = f"{self.scenario}-{self.count:02d}-{step}.png"
         path = os.path.join(SHOTS, name)
@@ -117,9 +117,13 @@ class Screenshots:
             env["DISPLAY"] = display
         if xauthority:
             env["XAUTHORITY"] = xauthority
-        self.pending.append(subprocess.Popen(["import", "-window", "root", path], env=env,
-                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        shot = subprocess.Popen(["import", "-window", "root", path], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.pending.append(shot)
         self.files.append(path)
+        deadline = time.monotonic() + 10
+        while wait and shot.poll() is None and time.monotonic() < deadline:
+            pump(0.02)
         log(f"screenshot {name}")
         step_pause()
 
@@ -438,29 +442,22 @@ def text_of(acc):
     return t.get_text(0, t.get_character_count()) if t else ""
 
 
-class NameRecorder:
-    """Every accessible-name change the app announces, in order (AT-SPI events), so a state
-    that lasts only a few milliseconds is still seen."""
-
-    def __init__(self):
-        self.events = []
-        self._listener = Atspi.EventListener.new(self._on_event)
-        self._listener.register("object:property-change:accessible-name")
-
-    def _on_event(self, event):
+def watch_names(acc, until, timeout):
+    """The accessible names `acc` goes through, each once in a row, asked as fast as AT-SPI
+    answers until until(name) holds. Events would be cheaper, but Qt 6.4 announces a new name
+    with the object's path instead of the name, and a state can last only milliseconds."""
+    seen = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         try:
-            source = event.source
-            parent = source.get_parent()
-            self.events.append((time.monotonic(), role(source), name(source), name(parent) if parent else ""))
+            current = name(acc)
         except GLib.Error:
-            pass
-
-    def names(self, role_name=None, parent_re=None):
-        return [n for _, r, n, p in self.events
-                if (role_name is None or r == role_name) and (parent_re is None or re.search(parent_re, p))]
-
-    def close(self):
-        self._listener.deregister("object:property-change:accessible-name")
+            continue
+        if not seen or seen[-1] != current:
+            seen.append(current)
+        if until(current):
+            return seen
+    raise Failure(f"timed out after {timeout:g} s: {role(acc)} went through {seen}")
 
 
 # ---------------------------------------------------------------------------------------------
