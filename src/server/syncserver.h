@@ -37,7 +37,6 @@ public:
 private:
     void purgeExpiredKeys();
     void startOutbox();
-    void closePoolConnections();
 
     ServerOptions m_options;
     std::unique_ptr<Database> m_database;
