@@ -22,7 +22,29 @@ chmod 700 "$XDG_RUNTIME_DIR"
 export XDG_DATA_HOME="$(mktemp -d)"
 trap 'rm -rf "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME"' EXIT
 
-dbus-run-session -- sh -c '
-    echo -n ci | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
-    ctest --preset "$0" --output-on-failure "$@"
-' "$preset" "$@"
+run_ctest() { # run_ctest PRESET [ctest arguments...]
+    dbus-run-session -- sh -c '
+        echo -n ci | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+        ctest --preset "$0" --output-on-failure "$@"
+    ' "$@"
+}
+run_ctest "$preset" "$@"
+
+# Then, in CI (or with SYNCLOOP_SANITIZE=1), the integration tests again under AddressSanitizer
+# and UndefinedBehaviorSanitizer: preset sanitize, its own build of only what they need. Every
+# process writes its reports to build-sanitize/sanitizer-logs, servers started by the tests
+# included (a test may not show their stderr), so any report there fails the step.
+if [ "${CI:-}" = "true" ] || [ "${SYNCLOOP_SANITIZE:-}" = "1" ]; then
+    cmake --preset sanitize
+    cmake --build --preset sanitize
+    logs=build-sanitize/sanitizer-logs
+    rm -f "$logs"/*
+    status=0
+    run_ctest sanitize || status=$?
+    if compgen -G "$logs/*" >/dev/null; then
+        echo "sanitizer reports:" >&2
+        for f in "$logs"/*; do echo "== $f" >&2; cat "$f" >&2; done
+        status=1
+    fi
+    exit "$status"
+fi

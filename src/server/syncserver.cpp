@@ -57,34 +57,17 @@ SyncServer::~SyncServer()
     // closeThreadConnections): left to thread-exit destructors they would run after wait()
     // returned, racing ~QCoreApplication, which tears QtSql's connection table down.
     m_purgeTimer.stop();
-    m_http.reset(); // drains the request workers, then stops the event loops
+    if (m_http)
+        m_http->closeWorkers(); // nothing reaches the pool from here on
+    // Before anything waits for the pool: QThreadPool::waitForDone() joins its threads.
+    Database::closePoolConnections(m_pool);
+    m_http.reset(); // stops the event loops
     if (m_outboxThread.isRunning()) {
         m_outboxThread.quit();
         m_outboxThread.wait();
     }
     m_outbox = nullptr; // deleted on its thread (startOutbox)
-    m_pool.waitForDone();
-    closePoolConnections();
     m_checkpointer.reset(); // after the last writer: its final checkpoint empties the log
-}
-
-void SyncServer::closePoolConnections()
-{
-    // A pool thread cannot be addressed by itself, so one last job per possible thread, each
-    // holding its thread until all have started: no two of them can share a thread.
-    const int threads = m_pool.maxThreadCount();
-    QSemaphore arrived;
-    QSemaphore release;
-    for (int i = 0; i < threads; ++i) {
-        m_pool.start([&arrived, &release] {
-            Database::closeThreadConnections();
-            arrived.release();
-            release.acquire();
-        });
-    }
-    arrived.acquire(threads);
-    release.release(threads);
-    m_pool.waitForDone();
 }
 
 QString SyncServer::baseUrl() const

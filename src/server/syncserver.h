@@ -39,7 +39,6 @@ public:
 private:
     void purgeExpired();
     void startOutbox();
-    void closePoolConnections();
 
     ServerOptions m_options;
     std::unique_ptr<Database> m_database;

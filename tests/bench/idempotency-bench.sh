@@ -209,7 +209,7 @@ unique_run() {
         test "$(curl -sf "$base_url/api/bookings/$sample" -H "Authorization: Bearer $token" |
             jq -r '"\(.booking.status) \(.booking.version)"')" = "confirmed $((version + 1))"
     stop_server
-    summary+=("$(printf '%-12s %10s %9s %9s %9s %9s %13s %6s %7s  %s' "$name" "$rps_mark$(field "$result" rps)" \
+    summary+=("$(printf '%-15s %10s %9s %9s %9s %9s %13s %6s %7s  %s' "$name" "$rps_mark$(field "$result" rps)" \
         "$(field "$result" p50_ms)" "$(field "$result" p99_ms)" "$(field "$result" requests)" \
         "$(field "$result" non2xx)" "$executed/$(field "$result" replayed)" "$load" "$server_cpu%" "$*")")
     commands+=("$name: $(cat "$work/$name/command")")
@@ -254,7 +254,7 @@ replay_run() {
             -H 'Content-Type: application/json' -H 'Idempotency-Key: ${pair% *}' \
             -d '{\"bookingId\":\"${pair#* }\"}' | tr -d '\r' | grep -qi '^Idempotent-Replayed: true$'"
     stop_server
-    summary+=("$(printf '%-12s %10s %9s %9s %9s %9s %13s %6s %7s  %s' "$name" "$(field "$result" rps)" \
+    summary+=("$(printf '%-15s %10s %9s %9s %9s %9s %13s %6s %7s  %s' "$name" "$(field "$result" rps)" \
         "$(field "$result" p50_ms)" "$(field "$result" p99_ms)" "$(field "$result" requests)" \
         "$(field "$result" non2xx)" "$(field "$result" executed)/$(field "$result" replayed)" "$load" "$server_cpu%" "")")
     commands+=("$name: $(cat "$work/$name/command")")
@@ -277,7 +277,7 @@ done
 
 echo
 echo "=== summary ($(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)) ==="
-printf '%-12s %10s %9s %9s %9s %9s %13s %6s %7s  %s\n' run "req/s" "p50 ms" "p99 ms" requests non-2xx "exec/replayed" "load1" "srv CPU" "server flags"
+printf '%-15s %10s %9s %9s %9s %9s %13s %6s %7s  %s\n' run "req/s" "p50 ms" "p99 ms" requests non-2xx "exec/replayed" "load1" "srv CPU" "server flags"
 for line in "${summary[@]}"; do echo "$line"; done
 echo
 echo "command: $original_command"

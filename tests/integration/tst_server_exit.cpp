@@ -12,7 +12,9 @@
 #include <QSqlDatabase>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QSemaphore>
 #include <QThread>
+#include <QThreadPool>
 
 #include <sched.h>
 
@@ -71,6 +73,39 @@ private slots:
         }
         // The test thread's own connection (from open()) went with its Database.
         QCOMPARE(QSqlDatabase::connectionNames(), QStringList());
+    }
+
+    // Pool threads close theirs in a last job, while the pool still has them: waitForDone()
+    // would join them and leave the closing to thread-exit destructors.
+    void poolThreadsCloseTheirConnectionsBeforeTheyAreJoined()
+    {
+        QTemporaryDir dir;
+        DatabaseConfig config;
+        config.sqlitePath = dir.filePath(QStringLiteral("test.sqlite"));
+        Database db(config);
+        QString error;
+        QVERIFY2(db.open(&error), qPrintable(error));
+        QThreadPool pool;
+        pool.setMaxThreadCount(3);
+        pool.setExpiryTimeout(-1);
+        QSemaphore opened;
+        QSemaphore proceed;
+        for (int i = 0; i < 3; ++i) {
+            pool.start([&] {
+                db.connection();
+                opened.release();
+                proceed.acquire(); // three jobs on three threads
+            });
+        }
+        opened.acquire(3);
+        proceed.release(3);
+        QTRY_COMPARE(pool.activeThreadCount(), 0);
+        QCOMPARE(QSqlDatabase::connectionNames().size(), 4); // this thread's and the pool's three
+
+        Database::closePoolConnections(pool);
+        // Nothing has joined the pool's threads yet: only their own jobs can have closed these.
+        QCOMPARE(QSqlDatabase::connectionNames(), QStringList { db.connection().connectionName() });
+        pool.waitForDone();
     }
 
     // A whole server in this process: after a login (a worker thread), reads (an event loop),

@@ -77,11 +77,19 @@ public:
         return m_listening;
     }
 
+    // Returns once the loop has finished whatever it was doing when this was called.
+    void roundTrip()
+    {
+        if (m_listening && isRunning())
+            QMetaObject::invokeMethod(m_frontend, [] { }, Qt::BlockingQueuedConnection);
+    }
+
 protected:
     void run() override
     {
         {
             HttpFrontend frontend(m_handlers, m_pool);
+            m_frontend = &frontend;
             auto *server = new GuardedTcpServer({ m_handlers.maxBodyBytes, m_handlers.webSocketPath },
                                                 m_handlers.rejectEarly, &frontend);
             m_listening = server->setSocketDescriptor(m_fd);
@@ -106,6 +114,7 @@ private:
     FrontendSetup m_setup;
     QSemaphore m_ready;
     bool m_listening = false;
+    HttpFrontend *m_frontend = nullptr; // lives (on this thread) while the loop runs
 };
 
 HttpListener::HttpListener(HttpFrontend::Handlers handlers, QThreadPool *pool)
@@ -113,6 +122,15 @@ HttpListener::HttpListener(HttpFrontend::Handlers handlers, QThreadPool *pool)
     , m_pool(pool)
 {
     m_handlers.workersOpen = std::make_shared<std::atomic<bool>>(true);
+}
+
+void HttpListener::closeWorkers()
+{
+    m_handlers.workersOpen->store(false);
+    // A loop may have read the flag just before: once each has come round, none is between
+    // reading it and starting a job.
+    for (auto &loop : m_loops)
+        loop->roundTrip();
 }
 
 HttpListener::~HttpListener()

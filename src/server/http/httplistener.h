@@ -27,8 +27,9 @@ public:
     // Binds host:port (0 = any free port) with `loops` threads. False + *error on failure.
     bool listen(const QHostAddress &host, quint16 port, int loops, const FrontendSetup &setup, QString *error);
     quint16 port() const { return m_port; }
-    // Shutdown, step 1: new requests no longer go to workers (drain the pool next).
-    void closeWorkers() { m_handlers.workersOpen->store(false); }
+    // Shutdown, step 1: new requests no longer go to workers (drain the pool next). On return
+    // no loop is still handing one over: nothing is started on the pool after this.
+    void closeWorkers();
     // Step 2: stops every loop; their frontends are destroyed on their own threads.
     void stop();
 

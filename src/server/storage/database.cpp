@@ -9,7 +9,9 @@
 #include <QFileInfo>
 #include <QHash>
 #include <QSqlError>
+#include <QSemaphore>
 #include <QThread>
+#include <QThreadPool>
 
 #include <atomic>
 
@@ -63,6 +65,30 @@ Database::~Database()
 void Database::closeThreadConnections()
 {
     threadConnections.closeAll();
+}
+
+void Database::closePoolConnections(QThreadPool &pool)
+{
+    // A pool thread cannot be addressed by itself, so one job per possible thread, each holding
+    // its thread until all have closed: no two can share a thread, so every thread (the pool
+    // makes at most maxThreadCount) runs one, after whatever was queued before. Shared: the
+    // last jobs may still be leaving acquire() when this returns.
+    struct Barrier
+    {
+        QSemaphore closed;
+        QSemaphore release;
+    };
+    const auto barrier = std::make_shared<Barrier>();
+    const int threads = pool.maxThreadCount();
+    for (int i = 0; i < threads; ++i) {
+        pool.start([barrier] {
+            closeThreadConnections();
+            barrier->closed.release();
+            barrier->release.acquire();
+        });
+    }
+    barrier->closed.acquire(threads);
+    barrier->release.release(threads);
 }
 
 bool Database::open(QString *error)

@@ -10,6 +10,8 @@
 
 #include <memory>
 
+class QThreadPool;
+
 // Owns the configuration and hands every thread its own connection (Qt SQL connections are
 // per thread). Opening runs the schema migrations.
 class Database
@@ -27,6 +29,10 @@ public:
     // thread that used one calls this at the end of its own run(), before wait() returns: QtSql's
     // connection table must not outlive QCoreApplication in another thread's hands.
     static void closeThreadConnections();
+    // The same on every thread of `pool`, as each one's last job. Call it before anything waits
+    // for the pool (QThreadPool::waitForDone() joins its threads) and start nothing on the pool
+    // after it. Returns once every thread has closed its connections.
+    static void closePoolConnections(QThreadPool &pool);
 
     const SqlDialect &dialect() const { return m_dialect; }
     const DatabaseConfig &config() const { return m_config; }
