@@ -34,7 +34,6 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QMessageAuthenticationCode>
-#include <QSemaphore>
 
 #include <algorithm>
 
