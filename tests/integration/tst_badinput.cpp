@@ -609,9 +609,19 @@ private slots:
                 QVERIFY(connections.back()->connectToServer());
                 connections.back()->enqueue(login);
             }
-            for (const auto &c : connections) {
+            for (auto &c : connections) {
                 QTRY_COMPARE_WITH_TIMEOUT(int(c->responses().size()), 1, 10000);
-                QCOMPARE(c->responses().at(0).status, 200);
+                // "Come back in a moment" (503 + Retry-After: the password-hashing slots were
+                // taken) is an answer, not a stall: a client asks again, as ApiClient does.
+                for (int again = 0; again < 5 && c->responses().at(0).status == 503; ++again) {
+                    qInfo("login answered 503 (%s); asking again", c->responses().at(0).body.constData());
+                    QVERIFY(!c->responses().at(0).header("Retry-After").isEmpty());
+                    c = std::make_unique<RawHttpConnection>(QStringLiteral("127.0.0.1"), m_server.port());
+                    QVERIFY(c->connectToServer());
+                    c->enqueue(login);
+                    QTRY_COMPARE_WITH_TIMEOUT(int(c->responses().size()), 1, 10000);
+                }
+                QVERIFY2(c->responses().at(0).status == 200, c->responses().at(0).body.constData());
                 latencies.push_back(waveClock.elapsed());
             }
         }
