@@ -144,6 +144,12 @@ void Database::configure(const QSqlDatabase &db)
         SqlQuery::run(db, m_dialect, QStringLiteral("PRAGMA cache_size=-32768"));
     } else {
         SqlQuery::run(db, m_dialect, QStringLiteral("SET TIME ZONE 'UTC'"));
+        // A lock held elsewhere (another instance, an operator's session) fails the statement
+        // with lock_not_available instead of blocking for as long as it is held: like SQLite's
+        // BUSY, it is transient, so an event-loop thread hands the request to a worker and
+        // TransactionRunner retries with backoff, then answers 503. Long enough for the usual
+        // wait on a row another transaction is committing.
+        SqlQuery::run(db, m_dialect, QStringLiteral("SET lock_timeout TO '100ms'"));
         // Explicit either way: the cluster's default may have been turned off.
         SqlQuery::run(db, m_dialect,
                       m_config.durability == DatabaseConfig::Durability::Full ? QStringLiteral("SET synchronous_commit TO on")
