@@ -101,7 +101,18 @@ QSqlDatabase Database::connection()
     return db;
 }
 
-QSqlDatabase Database::openConnection(const QString &name)
+QSqlDatabase Database::openDedicated(const QString &name, const QString &role)
+{
+    return openConnection(name, role);
+}
+
+void Database::closeDedicated(const QString &name)
+{
+    QSqlDatabase::database(name, false).close();
+    QSqlDatabase::removeDatabase(name);
+}
+
+QSqlDatabase Database::openConnection(const QString &name, const QString &role)
 {
     QSqlDatabase db = QSqlDatabase::addDatabase(m_dialect.driverName(), name);
     if (m_config.kind == SqlDialect::Kind::Sqlite) {
@@ -114,7 +125,8 @@ QSqlDatabase Database::openConnection(const QString &name)
         db.setDatabaseName(m_config.databaseName);
         db.setUserName(m_config.userName);
         db.setPassword(m_config.password);
-        db.setConnectOptions(QStringLiteral("connect_timeout=5"));
+        // application_name: operators (and tests) tell the connections apart in pg_stat_activity.
+        db.setConnectOptions(QStringLiteral("connect_timeout=5;application_name='%1'").arg(role));
     }
     if (!db.open()) {
         const QSqlError error = db.lastError();

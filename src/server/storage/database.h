@@ -27,6 +27,11 @@ public:
     // thread that used one calls this at the end of its own run(), before wait() returns: QtSql's
     // connection table must not outlive QCoreApplication in another thread's hands.
     static void closeThreadConnections();
+    // A connection of its own, outside the per-thread table (PostgreSQL's LISTEN connection):
+    // the caller uses it on the calling thread and closes it with closeDedicated(). Throws
+    // StorageError if it cannot open. `role` names it to the server (application_name).
+    QSqlDatabase openDedicated(const QString &name, const QString &role);
+    static void closeDedicated(const QString &name);
 
     const SqlDialect &dialect() const { return m_dialect; }
     const DatabaseConfig &config() const { return m_config; }
@@ -42,7 +47,7 @@ public:
     QMutex &writeGate() { return m_writeGate; }
 
 private:
-    QSqlDatabase openConnection(const QString &name);
+    QSqlDatabase openConnection(const QString &name, const QString &role = QStringLiteral("syncloopd"));
     void configure(const QSqlDatabase &db);
 
     const DatabaseConfig m_config;
