@@ -84,8 +84,12 @@ ServerProcess::ServerProcess(Options options, QObject *parent)
     } else {
         m_dataDir = m_options.dataDir;
     }
-    if (TestDatabase::usePostgres())
+    if (!m_options.sharedDatabase.isEmpty()) {
+        m_postgresUrl = m_options.sharedDatabase;
+    } else if (TestDatabase::usePostgres()) {
         m_postgresUrl = TestDatabase::createPostgres();
+        m_ownsDatabase = true;
+    }
     if (!m_options.jwtSecret.isEmpty()) {
         const QString path = QDir(m_secretDir.path()).filePath(QStringLiteral("jwt-secret"));
         QFile file(path);
@@ -100,7 +104,7 @@ ServerProcess::ServerProcess(Options options, QObject *parent)
 ServerProcess::~ServerProcess()
 {
     kill();
-    if (!m_postgresUrl.isEmpty())
+    if (m_ownsDatabase)
         TestDatabase::dropPostgres(m_postgresUrl);
 }
 

@@ -23,6 +23,9 @@ struct ServerProcessOptions
     QStringList extraArgs;
     QString dataDir; // empty: a fresh temporary directory
     QByteArray jwtSecret; // non-empty: the server signs with it (--jwt-secret-file), so tests can mint tokens
+    // A postgres:// URL: run on that database (another ServerProcess's databasePath(), so that
+    // several instances share it); its owner drops it. Empty: a database of its own.
+    QString sharedDatabase;
 };
 
 // The database a test's servers use, chosen by the environment ctest sets, so that each
@@ -79,7 +82,8 @@ private:
     std::unique_ptr<QTemporaryDir> m_tempDir;
     QTemporaryDir m_secretDir; // outside the data directory: the server must not find it on its own
     QString m_dataDir;
-    QString m_postgresUrl; // empty: SQLite; else this server's own database, dropped with it
+    QString m_postgresUrl; // empty: SQLite
+    bool m_ownsDatabase = false; // m_postgresUrl was created for this server: dropped with it
     std::unique_ptr<QProcess> m_process;
     QUrl m_baseUrl;
     QString m_stderr;

@@ -1,0 +1,222 @@
+// Two syncloopd instances on one PostgreSQL (issue 11): a subscriber on one instance hears,
+// in seq order and once each, every change committed through the other, also across a killed
+// LISTEN connection (pg_terminate_backend); client broadcasts cross instances the same way,
+// with a clear error above the NOTIFY payload limit. Runs only on PostgreSQL (label postgres).
+#include "dbinspector.h"
+#include "demodata.h"
+#include "httpclient.h"
+#include "phoenixcodec.h"
+#include "realtimetestclient.h"
+#include "serverprocess.h"
+
+#include <QJsonArray>
+#include <QTest>
+
+namespace {
+
+using V = PhoenixCodec::Serializer;
+
+QJsonArray allBookings()
+{
+    return { QJsonObject { { QStringLiteral("event"), QStringLiteral("*") }, { QStringLiteral("schema"), QStringLiteral("public") },
+                           { QStringLiteral("table"), QStringLiteral("bookings") } } };
+}
+
+QList<qint64> seqsOf(const RealtimeTestClient &client)
+{
+    QList<qint64> out;
+    for (const QJsonObject &c : client.changes())
+        out.append(c.value(QStringLiteral("data")).toObject().value(QStringLiteral("seq")).toInteger());
+    return out;
+}
+
+// Every seq in (from, to], in order, once.
+bool exactlyInOrder(const QList<qint64> &seqs, qint64 from, qint64 to)
+{
+    if (seqs.size() != to - from)
+        return false;
+    for (qsizetype i = 0; i < seqs.size(); ++i) {
+        if (seqs[i] != from + 1 + i)
+            return false;
+    }
+    return true;
+}
+
+QString describe(const QList<qint64> &seqs)
+{
+    QStringList s;
+    for (qint64 q : seqs)
+        s << QString::number(q);
+    return s.join(u' ');
+}
+
+} // namespace
+
+class TestScaleOut : public QObject
+{
+    Q_OBJECT
+
+    const QByteArray m_secret = QByteArrayLiteral("scale-out-test-secret-0123456789abcdef");
+    std::unique_ptr<ServerProcess> m_a;
+    std::unique_ptr<ServerProcess> m_b;
+    std::unique_ptr<DbInspector> m_db;
+    std::unique_ptr<HttpClient> m_agentOnA;
+    std::unique_ptr<HttpClient> m_agentOnB;
+    std::unique_ptr<HttpClient> m_agent2OnB;
+    QStringList m_pending;
+
+    qint64 head() const { return m_db->changeSeq(); }
+
+    // Confirms `n` pending bookings, alternating instances when `both`; false on any non-200.
+    bool confirmSome(int n, bool both)
+    {
+        for (int i = 0; i < n; ++i) {
+            HttpClient &via = both && i % 2 ? *m_agentOnB : *m_agentOnA;
+            const HttpResult r = via.postJson(QStringLiteral("/api/bookings/confirm"),
+                                              { { QStringLiteral("bookingId"), m_pending.takeFirst() } }, HttpClient::newKey());
+            if (r.status != 200) {
+                qWarning() << "confirm answered" << r.status << r.body;
+                return false;
+            }
+        }
+        return true;
+    }
+
+    int listeners() const
+    {
+        return int(m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = "
+                                               "'syncloopd listener' AND datname = current_database()")));
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY2(TestDatabase::usePostgres(), "tst_scaleout runs on PostgreSQL only (SYNCLOOP_TEST_DATABASE=postgres)");
+        ServerProcess::Options options;
+        options.demoBookings = 200;
+        options.jwtSecret = m_secret;
+        m_a = std::make_unique<ServerProcess>(options);
+        QVERIFY(m_a->start());
+        options.sharedDatabase = m_a->databasePath();
+        m_b = std::make_unique<ServerProcess>(options);
+        QVERIFY(m_b->start());
+        m_db = std::make_unique<DbInspector>(m_a->databasePath());
+        QCOMPARE(m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM organisations")), 1); // seeded once
+
+        m_agentOnA = std::make_unique<HttpClient>(m_a->baseUrl());
+        m_agentOnB = std::make_unique<HttpClient>(m_b->baseUrl());
+        m_agent2OnB = std::make_unique<HttpClient>(m_b->baseUrl());
+        QVERIFY(!m_agentOnA->login(DemoData::agent1).isEmpty());
+        QVERIFY(!m_agentOnB->login(DemoData::agent1).isEmpty());
+        QVERIFY(!m_agent2OnB->login(DemoData::agent2).isEmpty());
+        m_pending = DemoData::bookingIds(*m_agentOnA, QStringLiteral("pending"));
+        QVERIFY(m_pending.size() >= 60);
+        QTRY_COMPARE(listeners(), 2);
+    }
+
+    void changesThroughEitherInstanceReachSubscribersOnBothInSeqOrder()
+    {
+        RealtimeTestClient onA(m_a->baseUrl(), V::V2), onB(m_b->baseUrl(), V::V1);
+        for (auto *c : { &onA, &onB }) {
+            QVERIFY(c->open());
+            QCOMPARE(c->join(QStringLiteral("realtime:b"), allBookings(), m_agentOnA->token()).value(QStringLiteral("status")).toString(),
+                     QStringLiteral("ok"));
+            QTRY_COMPARE(c->systemMessages().size(), 1);
+        }
+        const qint64 from = head();
+        QVERIFY(confirmSome(20, true));
+        const qint64 to = head();
+        QCOMPARE(to - from, 20);
+        for (auto *c : { &onA, &onB })
+            QVERIFY2(c->waitUntil([&] { return seqsOf(*c).size() >= 20; }, 10000), qPrintable(describe(seqsOf(*c))));
+        QTest::qWait(200); // anything doubled would be here by now
+        QVERIFY2(exactlyInOrder(seqsOf(onA), from, to), qPrintable(describe(seqsOf(onA))));
+        QVERIFY2(exactlyInOrder(seqsOf(onB), from, to), qPrintable(describe(seqsOf(onB))));
+    }
+
+    void aKilledListenerConnectionLosesNoChange()
+    {
+        RealtimeTestClient onB(m_b->baseUrl(), V::V2);
+        QVERIFY(onB.open());
+        onB.startHeartbeat(1000);
+        QVERIFY(onB.join(QStringLiteral("realtime:b"), allBookings(), m_agentOnA->token()).value(QStringLiteral("status")) == QStringLiteral("ok"));
+        QTRY_COMPARE(onB.systemMessages().size(), 1);
+        const qint64 from = head();
+        QVERIFY(confirmSome(5, false));
+
+        // Both instances' listeners go; changes committed now are never notified to them.
+        const QList<qint64> before = { m_db->scalar(QStringLiteral(
+            "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = "
+            "'syncloopd listener' AND datname = current_database()")) };
+        QCOMPARE(before.first(), 2);
+        QVERIFY(confirmSome(10, false));
+        QVERIFY(confirmSome(10, true));
+        // They come back on their own and read the log from where they were.
+        QTRY_COMPARE_WITH_TIMEOUT(listeners(), 2, 15000);
+        QVERIFY(confirmSome(5, true));
+        const qint64 to = head();
+        QCOMPARE(to - from, 30);
+        QVERIFY2(onB.waitUntil([&] { return seqsOf(onB).size() >= 30; }, 15000), qPrintable(describe(seqsOf(onB))));
+        QTest::qWait(200);
+        QVERIFY2(exactlyInOrder(seqsOf(onB), from, to), qPrintable(describe(seqsOf(onB))));
+        QVERIFY2(m_b->output().contains(QStringLiteral("realtime listener lost its connection")), qPrintable(m_b->output().right(2000)));
+    }
+
+    void broadcastsCrossInstances()
+    {
+        RealtimeTestClient sender(m_a->baseUrl(), V::V2), listener(m_b->baseUrl(), V::V1), binaryListener(m_b->baseUrl(), V::V2);
+        for (auto *c : { &sender, &listener, &binaryListener })
+            QVERIFY(c->open());
+        const QString topic = QStringLiteral("realtime:room");
+        QVERIFY(sender.join(topic, {}, m_agentOnA->token(), { { QStringLiteral("ack"), true } }).value(QStringLiteral("status")) == QStringLiteral("ok"));
+        QVERIFY(listener.join(topic, {}, m_agent2OnB->token()).value(QStringLiteral("status")) == QStringLiteral("ok"));
+        QVERIFY(binaryListener.join(topic, {}, m_agentOnB->token()).value(QStringLiteral("status")) == QStringLiteral("ok"));
+        auto broadcasts = [](const RealtimeTestClient &c) {
+            QList<RealtimeTestClient::Frame> out;
+            for (const auto &f : c.frames())
+                if (f.message.event == QLatin1String("broadcast"))
+                    out.append(f);
+            return out;
+        };
+
+        const QString ref = sender.send(topic, QStringLiteral("broadcast"),
+                                        QJsonObject { { QStringLiteral("type"), QStringLiteral("broadcast") },
+                                                      { QStringLiteral("event"), QStringLiteral("cursor") },
+                                                      { QStringLiteral("payload"), QJsonObject { { QStringLiteral("x"), 1 } } } });
+        QCOMPARE(sender.waitForReply(ref).value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+        QTRY_COMPARE(broadcasts(listener).size(), 1);
+        QTRY_COMPARE(broadcasts(binaryListener).size(), 1);
+        const QJsonObject p = broadcasts(listener).first().message.payload.toObject();
+        QCOMPARE(p.value(QStringLiteral("event")).toString(), QStringLiteral("cursor"));
+        QCOMPARE(p.value(QStringLiteral("payload")).toObject().value(QStringLiteral("x")).toInt(), 1);
+
+        // A binary push (kind 3) from B reaches A's vsn 2.0.0 socket as kind 4, bytes unchanged.
+        binaryListener.sendRawBinary(PhoenixCodec::encodeBroadcastPush({ binaryListener.joinRefOf(topic), QStringLiteral("9"), topic,
+                                                                         QStringLiteral("ping"), {}, R"({"n":2})", true }));
+        QTRY_COMPARE(broadcasts(sender).size(), 1);
+        QVERIFY(broadcasts(sender).first().binary);
+        QCOMPARE(broadcasts(sender).first().broadcast.payload, QByteArray(R"({"n":2})"));
+        QTRY_COMPARE(broadcasts(listener).size(), 2);
+
+        // Above the NOTIFY limit: a clear error to the sender, and nobody (here or there) gets it.
+        const QString big = sender.send(topic, QStringLiteral("broadcast"),
+                                        QJsonObject { { QStringLiteral("type"), QStringLiteral("broadcast") },
+                                                      { QStringLiteral("event"), QStringLiteral("blob") },
+                                                      { QStringLiteral("payload"), QString(8000, u'x') } });
+        const QJsonObject refused = sender.waitForReply(big);
+        QCOMPARE(refused.value(QStringLiteral("status")).toString(), QStringLiteral("error"));
+        const QString reason = refused.value(QStringLiteral("response")).toObject().value(QStringLiteral("reason")).toString();
+        QVERIFY2(reason.contains(QStringLiteral("too large")) && reason.contains(QStringLiteral("7000")), qPrintable(reason));
+        // A small one sent after it arrives, and nothing before it did.
+        const QString after = sender.send(topic, QStringLiteral("broadcast"),
+                                          QJsonObject { { QStringLiteral("type"), QStringLiteral("broadcast") },
+                                                        { QStringLiteral("event"), QStringLiteral("after") },
+                                                        { QStringLiteral("payload"), QJsonObject() } });
+        QCOMPARE(sender.waitForReply(after).value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+        QTRY_COMPARE(broadcasts(listener).size(), 3);
+        QCOMPARE(broadcasts(listener).last().message.payload.toObject().value(QStringLiteral("event")).toString(), QStringLiteral("after"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestScaleOut)
+#include "tst_scaleout.moc"
