@@ -137,7 +137,7 @@ void TransactionRunner::attempt(Mode mode, const std::function<void(Transaction 
 
     Transaction tx(m_database.connection(), dialect, m_clock->nowMs());
     SqlQuery::run(tx.db(), dialect,
-                  mode == Mode::Write ? dialect.beginWriteStatement() : QStringLiteral("BEGIN"));
+                  mode == Mode::Write ? dialect.beginWriteStatement() : dialect.beginReadStatement());
     try {
         work(tx);
         announceBeforeCommit(tx);
