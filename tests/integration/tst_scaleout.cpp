@@ -10,6 +10,9 @@
 #include "serverprocess.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QTest>
 
 namespace {
@@ -160,6 +163,83 @@ private slots:
         QTest::qWait(200);
         QVERIFY2(exactlyInOrder(seqsOf(onB), from, to), qPrintable(describe(seqsOf(onB))));
         QVERIFY2(m_b->output().contains(QStringLiteral("realtime listener lost its connection")), qPrintable(m_b->output().right(2000)));
+    }
+
+    // One key, 40 requests at once split across both instances. Every answer is the stored
+    // success or 409 key-in-use with Retry-After, never a 500 from the key's primary key
+    // clashing with the other instance's insert; a retry afterwards replays the success.
+    // Returns the success body.
+    QByteArray storm(const QString &path, const QJsonObject &json, int success)
+    {
+        const QByteArray key = HttpClient::newKey().toLatin1();
+        const QByteArray body = QJsonDocument(json).toJson(QJsonDocument::Compact);
+        QNetworkAccessManager network;
+        QList<QNetworkReply *> replies;
+        for (int i = 0; i < 40; ++i) {
+            QNetworkRequest request((i % 2 ? m_b : m_a)->baseUrl().resolved(QUrl(path)));
+            request.setRawHeader("Authorization", "Bearer " + m_agentOnA->token().toLatin1());
+            request.setRawHeader("Content-Type", "application/json");
+            request.setRawHeader("Idempotency-Key", key);
+            replies.append(network.post(request, body));
+        }
+        auto finished = [&replies] {
+            return std::all_of(replies.cbegin(), replies.cend(), [](QNetworkReply *r) { return r->isFinished(); });
+        };
+        if (!QTest::qWaitFor(finished, 30000)) {
+            qWarning() << "storm: not every request was answered";
+            return {};
+        }
+        QMap<int, int> statuses;
+        QByteArray stored;
+        QStringList wrong;
+        for (QNetworkReply *r : std::as_const(replies)) {
+            const int status = r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+            ++statuses[status];
+            const QByteArray answer = r->readAll();
+            if (status == success && (stored.isEmpty() || answer == stored)) {
+                stored = answer;
+            } else if (status != 409 || r->rawHeader("Retry-After").toInt() < 1
+                       || QJsonDocument::fromJson(answer).object().value(QStringLiteral("code")).toString()
+                           != QLatin1String("idempotency_key_in_use")) {
+                wrong << QString::number(status) + QLatin1Char(' ') + QString::fromUtf8(answer.left(200));
+            }
+            r->deleteLater();
+        }
+        qInfo() << path << "answers by status:" << statuses;
+        if (!wrong.isEmpty()) {
+            qWarning().noquote() << "storm: unexpected answers:" << wrong.join(QStringLiteral("\n"));
+            return {};
+        }
+        if (m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = ?"), { QString::fromLatin1(key) }) != 1)
+            return {};
+        const HttpResult replay = m_agentOnB->postJson(path, json, QString::fromLatin1(key));
+        if (replay.status != success || replay.body != stored || replay.header("Idempotent-Replayed") != "true") {
+            qWarning() << "storm: the replay answered" << replay.status << replay.body;
+            return {};
+        }
+        return stored;
+    }
+
+    void aKeyStormAcrossInstancesConfirmsOnce()
+    {
+        const QString id = m_pending.takeFirst();
+        const qint64 version = m_db->bookingVersion(id);
+        const qint64 seqBefore = head();
+        QVERIFY(!storm(QStringLiteral("/api/bookings/confirm"), { { QStringLiteral("bookingId"), id } }, 200).isEmpty());
+        QCOMPARE(m_db->bookingVersion(id), version + 1);
+        QCOMPARE(head(), seqBefore + 1);
+    }
+
+    // An insert has no row to collide on: both instances run the work, and only the key's
+    // primary key stops the second.
+    void aKeyStormAcrossInstancesQueuesOneSms()
+    {
+        const QString lead = DemoData::leads(*m_agentOnA).first().value(QStringLiteral("id")).toString();
+        const qint64 before = m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM sms_messages WHERE lead_id = ?"), { lead });
+        QVERIFY(!storm(QStringLiteral("/api/leads/send-sms"),
+                       { { QStringLiteral("leadId"), lead }, { QStringLiteral("message"), QStringLiteral("storm") } }, 202)
+                     .isEmpty());
+        QCOMPARE(m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM sms_messages WHERE lead_id = ?"), { lead }), before + 1);
     }
 
     void broadcastsCrossInstances()
