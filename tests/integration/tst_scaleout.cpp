@@ -8,11 +8,14 @@
 #include "phoenixcodec.h"
 #include "realtimetestclient.h"
 #include "serverprocess.h"
+#include "smsproviderstandin.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QProcess>
+#include <QTemporaryDir>
 #include <QTest>
 
 namespace {
@@ -63,6 +66,7 @@ class TestScaleOut : public QObject
     std::unique_ptr<ServerProcess> m_a;
     std::unique_ptr<ServerProcess> m_b;
     std::unique_ptr<DbInspector> m_db;
+    SmsProviderStandIn m_provider;
     std::unique_ptr<HttpClient> m_agentOnA;
     std::unique_ptr<HttpClient> m_agentOnB;
     std::unique_ptr<HttpClient> m_agent2OnB;
@@ -98,6 +102,10 @@ private slots:
         ServerProcess::Options options;
         options.demoBookings = 200;
         options.jwtSecret = m_secret;
+        QVERIFY(m_provider.start());
+        options.extraArgs = { QStringLiteral("--sms-gateway"), m_provider.url().toString(), QStringLiteral("--sms-timeout"),
+                              QStringLiteral("2s"), QStringLiteral("--sms-retry-base"), QStringLiteral("100ms"),
+                              QStringLiteral("--sms-breaker-open"), QStringLiteral("300ms") };
         m_a = std::make_unique<ServerProcess>(options);
         QVERIFY(m_a->start());
         options.sharedDatabase = m_a->databasePath();
@@ -240,6 +248,200 @@ private slots:
                        { { QStringLiteral("leadId"), lead }, { QStringLiteral("message"), QStringLiteral("storm") } }, 202)
                      .isEmpty());
         QCOMPARE(m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM sms_messages WHERE lead_id = ?"), { lead }), before + 1);
+    }
+
+    // Commit order of seq: 8 writers (4 per instance, each a chain of lead status changes)
+    // at once; on each instance a realtime subscriber and a reader polling /api/changes. Each
+    // reader must see every seq once and in order: a seq committed after a later one was
+    // already visible would be skipped for ever by a reader that had moved past it.
+    void concurrentWritersOnBothInstancesLeaveNoGapForReaders()
+    {
+        HttpClient admin(m_a->baseUrl());
+        QVERIFY(!admin.login(DemoData::admin).isEmpty());
+        RealtimeTestClient subscriberOnA(m_a->baseUrl(), V::V2), subscriberOnB(m_b->baseUrl(), V::V2);
+        const QJsonArray leadsAndBookings { allBookings().first(),
+                                            QJsonObject { { QStringLiteral("event"), QStringLiteral("*") },
+                                                          { QStringLiteral("schema"), QStringLiteral("public") },
+                                                          { QStringLiteral("table"), QStringLiteral("leads") } } };
+        for (auto *c : { &subscriberOnA, &subscriberOnB }) {
+            QVERIFY(c->open());
+            c->startHeartbeat(1000);
+            QVERIFY(c->join(QStringLiteral("realtime:all"), leadsAndBookings, admin.token()).value(QStringLiteral("status")) == QStringLiteral("ok"));
+            QTRY_COMPARE(c->systemMessages().size(), 1);
+        }
+        const qint64 from = head();
+
+        // The polling readers: GET /api/changes?since=<last> as fast as answers come.
+        struct Poller
+        {
+            QNetworkAccessManager network;
+            QUrl base;
+            QByteArray token;
+            QList<qint64> seen;
+            qint64 last = 0;
+            bool stop = false;
+            bool idle = true;
+        };
+        Poller pollers[2];
+        std::function<void(Poller &)> poll = [&poll](Poller &p) {
+            if (p.stop) {
+                p.idle = true;
+                return;
+            }
+            p.idle = false;
+            QNetworkRequest request(p.base.resolved(QUrl(QStringLiteral("/api/changes?since=%1").arg(p.last))));
+            request.setRawHeader("Authorization", "Bearer " + p.token);
+            QNetworkReply *reply = p.network.get(request);
+            QObject::connect(reply, &QNetworkReply::finished, reply, [&poll, &p, reply] {
+                reply->deleteLater();
+                const QJsonObject o = QJsonDocument::fromJson(reply->readAll()).object();
+                for (const QJsonValue &c : o.value(QStringLiteral("changes")).toArray())
+                    p.seen.append(c.toObject().value(QStringLiteral("seq")).toInteger());
+                if (!p.seen.isEmpty())
+                    p.last = p.seen.last();
+                poll(p);
+            });
+        };
+        for (int i = 0; i < 2; ++i) {
+            pollers[i].base = (i ? m_b : m_a)->baseUrl();
+            pollers[i].token = admin.token().toLatin1();
+            pollers[i].last = from;
+            poll(pollers[i]);
+        }
+
+        // The writers: each its own leads, a chain of status changes through one instance.
+        HttpClient agent2OnA(m_a->baseUrl());
+        QVERIFY(!agent2OnA.login(DemoData::agent2).isEmpty());
+        struct Writer
+        {
+            QNetworkAccessManager network;
+            QUrl base;
+            QByteArray token;
+            QStringList leads;
+            int left = 0;
+            int failures = 0;
+            int done = 0;
+        };
+        const QList<QJsonObject> leads1 = DemoData::leads(*m_agentOnA);
+        const QList<QJsonObject> leads2 = DemoData::leads(agent2OnA);
+        constexpr int writers = 8;
+        constexpr int perWriter = 25;
+        Writer w[writers];
+        std::function<void(Writer &)> write = [&write](Writer &x) {
+            if (x.left == 0)
+                return;
+            const QString lead = x.leads.at(x.left % x.leads.size());
+            const QString status = x.left % 2 ? QStringLiteral("qualified") : QStringLiteral("contacted");
+            --x.left;
+            QNetworkRequest request(x.base.resolved(QUrl(QStringLiteral("/api/leads/status"))));
+            request.setRawHeader("Authorization", "Bearer " + x.token);
+            request.setRawHeader("Content-Type", "application/json");
+            request.setRawHeader("Idempotency-Key", HttpClient::newKey().toLatin1());
+            QNetworkReply *reply = x.network.post(request, QJsonDocument(QJsonObject { { QStringLiteral("leadId"), lead },
+                                                                                       { QStringLiteral("status"), status } })
+                                                               .toJson(QJsonDocument::Compact));
+            QObject::connect(reply, &QNetworkReply::finished, reply, [&write, &x, reply] {
+                reply->deleteLater();
+                if (reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() != 200)
+                    ++x.failures;
+                ++x.done;
+                write(x);
+            });
+        };
+        for (int i = 0; i < writers; ++i) {
+            const bool second = i % 2;
+            w[i].base = (i < writers / 2 ? m_a : m_b)->baseUrl();
+            w[i].token = (second ? agent2OnA.token() : m_agentOnA->token()).toLatin1();
+            const QList<QJsonObject> &mine = second ? leads2 : leads1;
+            for (int k = i / 2; k < mine.size(); k += writers / 2)
+                w[i].leads << mine.at(k).value(QStringLiteral("id")).toString();
+            QVERIFY(!w[i].leads.isEmpty());
+            w[i].left = perWriter;
+            write(w[i]);
+        }
+        QVERIFY(QTest::qWaitFor([&] {
+            return std::all_of(std::begin(w), std::end(w), [](const Writer &x) { return x.done == perWriter; });
+        }, 60000));
+        for (const Writer &x : w)
+            QCOMPARE(x.failures, 0);
+        const qint64 to = head();
+        QVERIFY2(to - from >= writers * perWriter / 2, qPrintable(QString::number(to - from))); // a same-status write logs nothing
+
+        for (Poller &p : pollers)
+            QVERIFY2(QTest::qWaitFor([&] { return p.last >= to; }, 15000), qPrintable(describe(p.seen)));
+        for (Poller &p : pollers)
+            p.stop = true;
+        for (auto *c : { &subscriberOnA, &subscriberOnB })
+            QVERIFY2(c->waitUntil([&] { return seqsOf(*c).size() >= to - from; }, 15000), qPrintable(describe(seqsOf(*c))));
+        QVERIFY(QTest::qWaitFor([&] { return pollers[0].idle && pollers[1].idle; }, 5000));
+        QTest::qWait(200);
+        for (const Poller &p : pollers)
+            QVERIFY2(exactlyInOrder(p.seen, from, to), qPrintable(describe(p.seen)));
+        for (auto *c : { &subscriberOnA, &subscriberOnB })
+            QVERIFY2(exactlyInOrder(seqsOf(*c), from, to), qPrintable(describe(seqsOf(*c))));
+        qInfo() << to - from << "changes from" << writers << "writers on 2 instances; 4 readers, none skipped or out of order";
+    }
+
+    // The outbox across instances: 200 messages queued through both while the provider is
+    // down, so both instances keep waking for the same retries; when it comes back, both race
+    // for the same due rows. Each is claimed by one instance only: one accepted call per
+    // message, none repeated (the provider key would hide a repeat from the phone, not from
+    // the bill).
+    void eachSmsIsSentByOneInstanceOnly()
+    {
+        const QString lead = DemoData::leads(*m_agentOnA).at(1).value(QStringLiteral("id")).toString();
+        const qint64 sentBefore = m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM sms_messages WHERE status = 'sent'"));
+        const qsizetype deliveredBefore = m_provider.delivered().size();
+        const int callsBefore = m_provider.calls();
+        m_provider.setMode(SmsProviderStandIn::Mode::Fail);
+        constexpr int count = 200;
+        for (int i = 0; i < count; ++i) {
+            const HttpResult r = (i % 2 ? m_agentOnB : m_agentOnA)
+                                     ->postJson(QStringLiteral("/api/leads/send-sms"),
+                                                { { QStringLiteral("leadId"), lead }, { QStringLiteral("message"), QStringLiteral("m%1").arg(i) } },
+                                                HttpClient::newKey());
+            QCOMPARE(r.status, 202);
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(m_provider.calls() - callsBefore > count, 20000); // retried, on both instances
+        m_provider.setMode(SmsProviderStandIn::Mode::Accept);
+        QTRY_COMPARE_WITH_TIMEOUT(m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM sms_messages WHERE status = 'sent'")),
+                                  sentBefore + count, 60000);
+        QTest::qWait(500); // a repeated call would be on its way by now
+        QCOMPARE(m_provider.delivered().size() - deliveredBefore, count);
+        QCOMPARE(m_provider.repeatedAccepts(), 0);
+    }
+
+    // Three instances started at once with --demo on one empty database: the schema is
+    // migrated and the demo seeded once (advisory locks), and every instance starts.
+    void instancesStartedTogetherMigrateAndSeedOnce()
+    {
+        const QString url = TestDatabase::createPostgres();
+        const auto drop = qScopeGuard([&url] { TestDatabase::dropPostgres(url); });
+        QTemporaryDir dirs[3];
+        QProcess servers[3];
+        for (int i = 0; i < 3; ++i) {
+            servers[i].start(ServerProcess::executable(),
+                             { QStringLiteral("--data-dir"), dirs[i].path(), QStringLiteral("--database"), url, QStringLiteral("--demo"),
+                               QStringLiteral("--demo-bookings"), QStringLiteral("500"), QStringLiteral("--port"), QStringLiteral("0") });
+        }
+        QStringList outcomes;
+        for (QProcess &p : servers) {
+            const bool listening = QTest::qWaitFor([&p] {
+                return p.state() == QProcess::NotRunning || p.peek(4096).contains("syncloopd listening on");
+            }, 30000);
+            outcomes << (listening && p.state() == QProcess::Running ? QStringLiteral("up")
+                                                                     : QString::fromLocal8Bit(p.readAllStandardError().right(500)));
+        }
+        for (QProcess &p : servers) {
+            p.kill();
+            p.waitForFinished();
+        }
+        QCOMPARE(outcomes, QStringList(3, QStringLiteral("up")));
+        DbInspector db(url);
+        QCOMPARE(db.scalar(QStringLiteral("SELECT COUNT(*) FROM organisations")), 1);
+        QCOMPARE(db.scalar(QStringLiteral("SELECT COUNT(*) FROM users")), 3);
+        QCOMPARE(db.scalar(QStringLiteral("SELECT COUNT(*) FROM bookings")), 500);
+        QCOMPARE(db.scalar(QStringLiteral("SELECT COUNT(*) FROM schema_version")), db.scalar(QStringLiteral("SELECT MAX(version) FROM schema_version")));
     }
 
     void broadcastsCrossInstances()
