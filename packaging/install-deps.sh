@@ -21,6 +21,8 @@ packages=(
     # scale-out tests (ctest label postgres): a throwaway cluster (tests/postgres/pgcluster.sh
     # runs initdb/pg_ctl itself; no system service is used)
     postgresql-15 python3
+    # and nginx in front of two instances (tests/support/nginxprocess.h starts its own)
+    nginx
 )
 
 # Node.js >= 20 runs the realtime-js interop test; use the one installed if there is one.
