@@ -12,6 +12,7 @@
 #include "phoenixcodec.h"
 #include "realtimetestclient.h"
 #include "serverprocess.h"
+#include "smsproviderstandin.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -55,6 +56,7 @@ class TestNginx : public QObject
     std::unique_ptr<ServerProcess> m_a;
     std::unique_ptr<ServerProcess> m_b;
     NginxProcess m_nginx;
+    SmsProviderStandIn m_provider;
     std::unique_ptr<DbInspector> m_db;
     std::unique_ptr<HttpClient> m_admin; // through nginx
     QString m_adminId;
@@ -67,6 +69,9 @@ private slots:
         ServerProcess::Options options;
         options.demoBookings = 1200;
         options.jwtSecret = m_secret;
+        QVERIFY(m_provider.start());
+        options.extraArgs = { QStringLiteral("--sms-gateway"), m_provider.url().toString(), QStringLiteral("--sms-timeout"),
+                              QStringLiteral("1s"), QStringLiteral("--sms-retry-base"), QStringLiteral("100ms") };
         m_a = std::make_unique<ServerProcess>(options);
         QVERIFY(m_a->start());
         options.sharedDatabase = m_a->databasePath();
@@ -152,6 +157,36 @@ private slots:
                 expected << s;
             QCOMPARE(seqsOf(*c), expected);
         }
+    }
+
+    // 200 SMS through nginx with both outboxes running; instance B is killed with SIGKILL
+    // when about half are delivered. A takes over B's leased messages when their lease runs
+    // out, with the same provider keys: every message is delivered once. A call B had in
+    // flight when it died may reach the provider again (same key, so no second delivery).
+    void smsOutboxSurvivesAKilledInstance()
+    {
+        const QString lead = DemoData::leads(*m_admin).first().value(QStringLiteral("id")).toString();
+        const qsizetype deliveredBefore = m_provider.delivered().size();
+        const int repeatsBefore = m_provider.repeatedAccepts();
+        m_provider.setDelayMs(20); // calls overlap, so some are in flight at the kill
+        constexpr int count = 200;
+        for (int i = 0; i < count; ++i) {
+            const HttpResult r = m_admin->postJson(QStringLiteral("/api/leads/send-sms"),
+                                                   { { QStringLiteral("leadId"), lead }, { QStringLiteral("message"), QStringLiteral("n%1").arg(i) } },
+                                                   HttpClient::newKey());
+            QCOMPARE(r.status, 202);
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(m_provider.delivered().size() - deliveredBefore >= count / 2, 30000);
+        m_b->kill();
+        const qsizetype atKill = m_provider.delivered().size() - deliveredBefore;
+        QTRY_COMPARE_WITH_TIMEOUT(m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM sms_messages WHERE status <> 'sent'")), 0, 60000);
+        QTest::qWait(500);
+        m_provider.setDelayMs(0);
+        const int repeats = m_provider.repeatedAccepts() - repeatsBefore;
+        qInfo("instance B killed with %lld of %d delivered; %d calls repeated a key already delivered", qint64(atKill), count, repeats);
+        QCOMPARE(m_provider.delivered().size() - deliveredBefore, count);
+        QVERIFY2(repeats <= 8, qPrintable(QString::number(repeats))); // at most what B had in flight (8)
+        QVERIFY(m_b->restart(/*samePort=*/true)); // nginx's upstream is back for what follows
     }
 
     // 500 confirms queued in syncloopctl's offline queue, drained through nginx by
