@@ -18,6 +18,11 @@ packages=(
     xvfb xauth openbox x11-utils at-spi2-core python3-pyatspi imagemagick
     # benchmarks (tests/bench, not run by ctest)
     wrk jq
+    # scale-out tests (ctest label postgres): a throwaway cluster (tests/postgres/pgcluster.sh
+    # runs initdb/pg_ctl itself; no system service is used)
+    postgresql-15 python3
+    # and nginx in front of two instances (tests/support/nginxprocess.h starts its own)
+    nginx
 )
 
 # Node.js >= 20 runs the realtime-js interop test; use the one installed if there is one.

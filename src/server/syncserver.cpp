@@ -19,6 +19,7 @@
 #include "outbox/outboxworker.h"
 #include "randomsource.h"
 #include "secretfile.h"
+#include "realtime/postgresfanout.h"
 #include "realtime/realtimehub.h"
 #include "storage/changelog.h"
 #include "storage/database.h"
@@ -173,6 +174,10 @@ bool SyncServer::start(QString *error)
     realtimeOptions.idleTimeoutMs = m_options.realtimeIdleTimeoutMs;
     realtimeOptions.closeGraceMs = m_options.realtimeCloseGraceMs;
     m_realtime = new RealtimeHub(*m_runner, { m_tokens.get(), m_metrics.get(), clock, nullptr, realtimeOptions }, this);
+    // On PostgreSQL other instances may share the database: their commits and broadcasts
+    // reach our subscribers through LISTEN/NOTIFY.
+    if (m_database->dialect().kind() == SqlDialect::Kind::Postgres)
+        m_realtime->setFanout(new PostgresFanout(*m_database, *m_runner, {}, this));
     m_realtime->start();
 
     m_http = std::make_unique<HttpListener>(handlers, &m_pool);

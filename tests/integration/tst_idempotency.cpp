@@ -237,10 +237,10 @@ private slots:
         const QString key = HttpClient::newKey();
         const qint64 retriesBefore = qint64(MetricsText::fetch(*m_admin).value("syncloop_storage_transient_retries_total"));
 
-        // Hold SQLite's write lock from this process: the server's first request for the key
+        // Hold the database's write lock from this process: the server's first request for the key
         // keeps retrying (busy) while it holds the key.
         DbInspector locker(m_server->databasePath());
-        QVERIFY(locker.exec(QStringLiteral("BEGIN IMMEDIATE")));
+        QVERIFY(locker.holdWriteLock());
 
         QNetworkAccessManager network;
         QNetworkRequest request(m_server->baseUrl().resolved(QUrl(confirmPath)));
@@ -260,7 +260,7 @@ private slots:
         QVERIFY(second.header("Retry-After").toInt() >= 1);
         QCOMPARE(second.header("Idempotency-Window"), QByteArray("86400"));
 
-        QVERIFY(locker.exec(QStringLiteral("ROLLBACK")));
+        QVERIFY(locker.releaseWriteLock());
         QVERIFY(!firstDone.isEmpty() || firstDone.wait(10000));
         QCOMPARE(first->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
         const QByteArray firstBody = first->readAll();
@@ -284,13 +284,13 @@ private slots:
         const QString key = HttpClient::newKey();
         {
             DbInspector locker(m_server->databasePath());
-            QVERIFY(locker.exec(QStringLiteral("BEGIN IMMEDIATE")));
+            QVERIFY(locker.holdWriteLock());
             const HttpResult busy = m_agent1->postJson(confirmPath, bookingBody(id), key);
             QCOMPARE(busy.status, 503);
             QCOMPARE(busy.code(), QStringLiteral("temporarily_unavailable"));
             QCOMPARE(busy.json().value(QStringLiteral("retryable")).toBool(), true);
             QVERIFY(!busy.header("Retry-After").isEmpty());
-            QVERIFY(locker.exec(QStringLiteral("ROLLBACK")));
+            QVERIFY(locker.releaseWriteLock());
         }
         QCOMPARE(m_db->bookingVersion(id), version);
         QCOMPARE(m_db->idempotencyRecords(), records);

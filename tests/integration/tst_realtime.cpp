@@ -569,9 +569,11 @@ private slots:
 
         // 200 x 256 KiB: far beyond the 8 MiB a socket may fall behind plus the kernel's buffers.
         // Each goes out once the fast subscriber has the one before: it never lags, the
-        // stalled ones fall further behind with every one.
-        const QString blob(256 * 1024, QLatin1Char('x'));
-        const int count = 200;
+        // stalled ones fall further behind with every one. On PostgreSQL a broadcast must fit
+        // in a NOTIFY (other instances hear it that way): 4000 x 6 KB, as far beyond.
+        const bool small = m_server->isPostgres();
+        const QString blob(small ? 6000 : 256 * 1024, QLatin1Char('x'));
+        const int count = small ? 4000 : 200;
         for (int i = 0; i < count; ++i) {
             fast.send(topic, QStringLiteral("broadcast"),
                       QJsonObject { { QStringLiteral("type"), QStringLiteral("broadcast") }, { QStringLiteral("event"), QStringLiteral("flood") },

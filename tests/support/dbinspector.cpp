@@ -3,16 +3,29 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTest>
+#include <QUrl>
 #include <QUuid>
 
-DbInspector::DbInspector(const QString &path)
+DbInspector::DbInspector(const QString &pathOrUrl)
     : m_name(QStringLiteral("inspector-") + QUuid::createUuid().toString(QUuid::WithoutBraces))
+    , m_postgres(pathOrUrl.startsWith(QLatin1String("postgres://")))
 {
+    if (m_postgres) {
+        const QUrl url(pathOrUrl);
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_name);
+        db.setHostName(url.host());
+        db.setPort(url.port(5432));
+        db.setUserName(url.userName());
+        db.setDatabaseName(url.path().mid(1));
+        if (!db.open())
+            qWarning() << "cannot open" << pathOrUrl << db.lastError().text();
+        return;
+    }
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
-    db.setDatabaseName(path);
+    db.setDatabaseName(pathOrUrl);
     db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
     if (!db.open())
-        qWarning() << "cannot open" << path << db.lastError().text();
+        qWarning() << "cannot open" << pathOrUrl << db.lastError().text();
 }
 
 DbInspector::~DbInspector()
@@ -25,10 +38,15 @@ namespace {
 QSqlQuery run(const QString &name, const QString &sql, const QVariantList &binds, bool *ok)
 {
     QSqlQuery q(QSqlDatabase::database(name));
-    q.prepare(sql);
-    for (const QVariant &v : binds)
-        q.addBindValue(v);
-    *ok = q.exec();
+    if (binds.isEmpty()) {
+        // Unprepared: PostgreSQL cannot prepare utility statements (LOCK, BEGIN).
+        *ok = q.exec(sql);
+    } else {
+        q.prepare(sql);
+        for (const QVariant &v : binds)
+            q.addBindValue(v);
+        *ok = q.exec();
+    }
     if (!*ok)
         qWarning() << "inspector query failed:" << sql << q.lastError().text();
     return q;
@@ -54,6 +72,32 @@ bool DbInspector::exec(const QString &sql, const QVariantList &binds) const
     bool ok = false;
     run(m_name, sql, binds, &ok);
     return ok;
+}
+
+QString DbInspector::integrityCheck() const
+{
+    if (!m_postgres)
+        return text(QStringLiteral("PRAGMA integrity_check"));
+    return text(QStringLiteral(
+        "SELECT CASE WHEN COUNT(*) = 0 OR (COUNT(*) = MAX(seq) - MIN(seq) + 1"
+        " AND MAX(seq) <= (SELECT last_seq FROM sync_state WHERE id = 1)) THEN 'ok'"
+        " ELSE 'change log broken: ' || COUNT(*) || ' rows in ' || MIN(seq) || '..' || MAX(seq) END"
+        " FROM change_log"));
+}
+
+bool DbInspector::holdWriteLock() const
+{
+    if (!m_postgres)
+        return exec(QStringLiteral("BEGIN IMMEDIATE"));
+    // QPSQL cannot prepare BEGIN: the driver's own transaction calls.
+    return database().transaction() && exec(QStringLiteral("LOCK TABLE sync_state IN EXCLUSIVE MODE"));
+}
+
+bool DbInspector::releaseWriteLock() const
+{
+    if (!m_postgres)
+        return exec(QStringLiteral("ROLLBACK"));
+    return database().rollback();
 }
 
 qint64 DbInspector::bookingVersion(const QString &id) const

@@ -4,12 +4,14 @@
 #include <QString>
 #include <QVariantList>
 
-// Reads (and, for set-up, writes) a syncloopd SQLite database from the test process, while
-// the server runs or after it died. Used to prove effects: versions, change log, records.
+// Reads (and, for set-up, writes) a syncloopd database from the test process, while the server
+// runs or after it died: the SQLite file at a path, or the PostgreSQL database at a postgres://
+// URL (ServerProcess::databasePath() gives either). Used to prove effects: versions, change
+// log, records. Statements are plain SQL both accept.
 class DbInspector
 {
 public:
-    explicit DbInspector(const QString &path);
+    explicit DbInspector(const QString &pathOrUrl);
     ~DbInspector();
 
     qint64 scalar(const QString &sql, const QVariantList &binds = {}) const;
@@ -20,7 +22,15 @@ public:
     qint64 idempotencyRecords() const { return scalar(QStringLiteral("SELECT COUNT(*) FROM idempotency_keys")); }
     qint64 bookingVersion(const QString &id) const;
     QString bookingStatus(const QString &id) const;
-    QString integrityCheck() const { return text(QStringLiteral("PRAGMA integrity_check")); }
+    // "ok" when the store is sound: SQLite's integrity_check; on PostgreSQL (which has no such
+    // check without extensions) that the change log is an unbroken run of seqs ending at or
+    // before the counter.
+    QString integrityCheck() const;
+    // Holds the database's write lock from this process until releaseWriteLock(): SQLite's
+    // BEGIN IMMEDIATE; on PostgreSQL an exclusive lock on the change counter every write takes.
+    bool holdWriteLock() const;
+    bool releaseWriteLock() const;
+    bool isPostgres() const { return m_postgres; }
 
     // Everything a request could have changed, as one comparable value.
     struct Snapshot
@@ -39,6 +49,7 @@ public:
 
 private:
     QString m_name;
+    bool m_postgres = false;
 };
 
 char *toString(const DbInspector::Snapshot &snapshot); // for QCOMPARE

@@ -4,7 +4,75 @@
 #include <QFile>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTest>
+#include <QUuid>
+
+namespace {
+
+QString clusterUrl()
+{
+    const QString direct = qEnvironmentVariable("SYNCLOOP_TEST_POSTGRES");
+    if (!direct.isEmpty())
+        return direct;
+    const QString path = qEnvironmentVariable("SYNCLOOP_TEST_POSTGRES_FILE");
+    QFile file(path);
+    if (path.isEmpty() || !file.open(QIODevice::ReadOnly))
+        qFatal("SYNCLOOP_TEST_DATABASE=postgres needs SYNCLOOP_TEST_POSTGRES (a postgres:// URL) or "
+               "SYNCLOOP_TEST_POSTGRES_FILE (a file holding one; tests/postgres/pgcluster.sh start "
+               "writes it): cannot read \"%s\"",
+               qPrintable(path));
+    return QString::fromUtf8(file.readAll()).trimmed();
+}
+
+// Runs one statement on the cluster's maintenance database through its own connection.
+void administer(const QUrl &cluster, const QString &sql)
+{
+    const QString name = QStringLiteral("test-admin-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+        db.setHostName(cluster.host());
+        db.setPort(cluster.port(5432));
+        db.setUserName(cluster.userName());
+        db.setDatabaseName(cluster.path().mid(1));
+        if (!db.open())
+            qFatal("cannot connect to the test PostgreSQL %s: %s", qPrintable(cluster.toString(QUrl::RemovePassword)),
+                   qPrintable(db.lastError().text()));
+        QSqlQuery q(db);
+        if (!q.exec(sql))
+            qFatal("test PostgreSQL: %s failed: %s", qPrintable(sql), qPrintable(q.lastError().text()));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+}
+
+} // namespace
+
+bool TestDatabase::usePostgres()
+{
+    return qEnvironmentVariable("SYNCLOOP_TEST_DATABASE") == QLatin1String("postgres");
+}
+
+QString TestDatabase::createPostgres()
+{
+    const QUrl cluster(clusterUrl());
+    const QString name = QStringLiteral("syncloop_test_")
+        + QUuid::createUuid().toString(QUuid::Id128).left(16);
+    administer(cluster, QStringLiteral("CREATE DATABASE %1").arg(name));
+    QUrl url = cluster;
+    url.setPath(QLatin1Char('/') + name);
+    return url.toString();
+}
+
+void TestDatabase::dropPostgres(const QString &url)
+{
+    const QUrl database(url);
+    QUrl cluster(clusterUrl());
+    // FORCE: a killed server's backends may still be closing.
+    administer(cluster, QStringLiteral("DROP DATABASE IF EXISTS %1 WITH (FORCE)").arg(database.path().mid(1)));
+}
 
 ServerProcess::ServerProcess(Options options, QObject *parent)
     : QObject(parent)
@@ -15,6 +83,12 @@ ServerProcess::ServerProcess(Options options, QObject *parent)
         m_dataDir = m_tempDir->path();
     } else {
         m_dataDir = m_options.dataDir;
+    }
+    if (!m_options.sharedDatabase.isEmpty()) {
+        m_postgresUrl = m_options.sharedDatabase;
+    } else if (TestDatabase::usePostgres()) {
+        m_postgresUrl = TestDatabase::createPostgres();
+        m_ownsDatabase = true;
     }
     if (!m_options.jwtSecret.isEmpty()) {
         const QString path = QDir(m_secretDir.path()).filePath(QStringLiteral("jwt-secret"));
@@ -30,6 +104,8 @@ ServerProcess::ServerProcess(Options options, QObject *parent)
 ServerProcess::~ServerProcess()
 {
     kill();
+    if (m_ownsDatabase)
+        TestDatabase::dropPostgres(m_postgresUrl);
 }
 
 QString ServerProcess::executable()
@@ -39,6 +115,8 @@ QString ServerProcess::executable()
 
 QString ServerProcess::databasePath() const
 {
+    if (!m_postgresUrl.isEmpty())
+        return m_postgresUrl;
     return QDir(m_dataDir).filePath(QStringLiteral("syncloop.sqlite"));
 }
 
@@ -50,6 +128,8 @@ QString ServerProcess::jwtSecretPath() const
 QStringList ServerProcess::arguments() const
 {
     QStringList args { QStringLiteral("--data-dir"), m_dataDir };
+    if (!m_postgresUrl.isEmpty())
+        args << QStringLiteral("--database") << m_postgresUrl;
     if (m_options.demo)
         args << QStringLiteral("--demo") << QStringLiteral("--demo-bookings") << QString::number(m_options.demoBookings);
     return args + m_options.extraArgs;

@@ -90,6 +90,8 @@ void SmsProviderStandIn::onReadable(QTcpSocket *socket)
                 if (!m_idForKey.contains(k)) {
                     m_idForKey.insert(k, QStringLiteral("sm-%1").arg(m_idForKey.size() + 1));
                     m_delivered.append(body);
+                } else {
+                    ++m_repeatedAccepts;
                 }
                 payload = QJsonDocument(QJsonObject { { QStringLiteral("id"), m_idForKey.value(k) } }).toJson(QJsonDocument::Compact);
             }

@@ -42,6 +42,8 @@ public:
     int processedCalls() const { return m_processed; }
     // Messages delivered to phones: one per key, however often the key was sent.
     QList<QJsonObject> delivered() const { return m_delivered; }
+    // Calls accepted for a key already delivered: a message sent twice (the key saved it).
+    int repeatedAccepts() const { return m_repeatedAccepts; }
     int callsFor(const QString &key) const { return m_callsPerKey.value(key); }
     QStringList keysSeen() const { return m_callsPerKey.keys(); }
 
@@ -58,6 +60,7 @@ private:
     int m_delayMs = 0;
     int m_calls = 0;
     int m_processed = 0;
+    int m_repeatedAccepts = 0;
     QHash<QString, int> m_callsPerKey;
     QHash<QString, QString> m_idForKey;
     QList<QJsonObject> m_delivered;

@@ -4,7 +4,9 @@
 #include "metrics/servermetrics.h"
 #include "problems.h"
 #include "requestcontext.h"
+#include "storage/database.h"
 #include "storage/idempotencystore.h"
+#include "storage/storageerror.h"
 #include "storage/transaction.h"
 #include "storage/transactionrunner.h"
 
@@ -13,6 +15,12 @@
 namespace {
 
 enum class Outcome { Executed, Replayed, Mismatch };
+
+// The key's row was inserted by another transaction (another instance on the same PostgreSQL)
+// after this one looked for it: that request holds the key; this one rolls back.
+struct KeyTakenElsewhere
+{
+};
 
 // Releases the in-flight slot however execute() leaves (return or exception).
 class SlotRelease
@@ -77,37 +85,51 @@ HttpResponse IdempotencyGuard::execute(const RequestContext &ctx, const Work &wo
     const QString fp = fingerprint(method, ctx.path(), ctx.canonicalBody());
     Outcome outcome = Outcome::Executed;
     bool stored = false;
-    HttpResponse response = m_runner.write([&](Transaction &tx) -> HttpResponse {
-        outcome = Outcome::Executed;
-        stored = false;
-        auto record = IdempotencyStore::find(tx, userId, key);
-        if (record && record->createdAtMs < tx.nowMs() - m_windowMs) {
-            // Outside the advertised window the key is forgotten, purged or not.
-            IdempotencyStore::remove(tx, userId, key);
-            record.reset();
-        }
-        if (record) {
-            if (record->fingerprint != fp) {
-                outcome = Outcome::Mismatch;
-                return HttpResponse::problem(Problems::keyMismatch());
+    const SqlDialect &dialect = m_runner.database().dialect();
+    HttpResponse response;
+    try {
+        response = m_runner.write([&](Transaction &tx) -> HttpResponse {
+            outcome = Outcome::Executed;
+            stored = false;
+            auto record = IdempotencyStore::find(tx, userId, key);
+            if (record && record->createdAtMs < tx.nowMs() - m_windowMs) {
+                // Outside the advertised window the key is forgotten, purged or not.
+                IdempotencyStore::remove(tx, userId, key);
+                record.reset();
             }
-            outcome = Outcome::Replayed;
-            HttpResponse replay;
-            replay.status = record->status;
-            replay.contentType = record->contentType;
-            replay.body = record->body;
-            replay.withHeader("Idempotent-Replayed", "true");
-            return replay;
-        }
-        HttpResponse fresh = work(tx);
-        if (fresh.status < 500) {
-            IdempotencyStore::insert(tx, userId, key,
-                                     { fp, QString::fromLatin1(method), ctx.path(), fresh.status,
-                                       fresh.contentType, fresh.body, tx.nowMs() });
-            stored = true;
-        }
-        return fresh;
-    });
+            if (record) {
+                if (record->fingerprint != fp) {
+                    outcome = Outcome::Mismatch;
+                    return HttpResponse::problem(Problems::keyMismatch());
+                }
+                outcome = Outcome::Replayed;
+                HttpResponse replay;
+                replay.status = record->status;
+                replay.contentType = record->contentType;
+                replay.body = record->body;
+                replay.withHeader("Idempotent-Replayed", "true");
+                return replay;
+            }
+            HttpResponse fresh = work(tx);
+            if (fresh.status < 500) {
+                try {
+                    IdempotencyStore::insert(tx, userId, key,
+                                             { fp, QString::fromLatin1(method), ctx.path(), fresh.status,
+                                               fresh.contentType, fresh.body, tx.nowMs() });
+                } catch (const StorageError &e) {
+                    if (dialect.isUniqueViolation(e.sqlError()))
+                        throw KeyTakenElsewhere {};
+                    throw;
+                }
+                stored = true;
+            }
+            return fresh;
+        });
+    } catch (const KeyTakenElsewhere &) {
+        // Rolled back; a retry replays the other request's answer once that one committed.
+        ++m_metrics.idempotencyConflicts;
+        return HttpResponse::problem(Problems::keyInUse());
+    }
     switch (outcome) {
     case Outcome::Replayed:
         ++m_metrics.idempotencyReplays;

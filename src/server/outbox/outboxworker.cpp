@@ -74,12 +74,17 @@ void OutboxWorker::pass()
 }
 
 std::optional<SmsRepository::OutboxItem>
-OutboxWorker::transition(const QString &id, const std::function<void(SmsRepository::OutboxItem &)> &change)
+OutboxWorker::transition(const QString &id, const std::function<void(SmsRepository::OutboxItem &)> &change,
+                         std::optional<qint64> dueAtMs)
 {
     return m_runner.write([&](Transaction &tx) -> std::optional<SmsRepository::OutboxItem> {
         const auto current = SmsRepository::find(tx, id);
         if (!current || current->sms.status == SmsMessage::Status::Sent
             || current->sms.status == SmsMessage::Status::Failed)
+            return std::nullopt;
+        // A claim holds only if the row is still due when re-read in the claiming transaction:
+        // another instance on the same database may have leased it since we listed it.
+        if (dueAtMs && current->nextAttemptAtMs > *dueAtMs)
             return std::nullopt;
         SmsRepository::OutboxItem changed = *current;
         change(changed);
@@ -96,7 +101,7 @@ void OutboxWorker::begin(const SmsRepository::OutboxItem &item)
             row.sms.status = SmsMessage::Status::Sending;
             row.sms.attempts += 1;
             row.nextAttemptAtMs = now + m_options.leaseMs;
-        });
+        }, now);
     } catch (...) {
         m_breaker->releasePermission(); // no call was made: give the (trial) slot back
         throw;

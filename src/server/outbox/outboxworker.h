@@ -46,7 +46,8 @@ private:
     void failWithoutProvider(const SmsRepository::OutboxItem &item);
     // Re-reads the row and applies `change` if it is still undelivered; nullopt otherwise.
     std::optional<SmsRepository::OutboxItem>
-    transition(const QString &id, const std::function<void(SmsRepository::OutboxItem &)> &change);
+    transition(const QString &id, const std::function<void(SmsRepository::OutboxItem &)> &change,
+               std::optional<qint64> dueAtMs = std::nullopt);
 
     TransactionRunner &m_runner;
     CircuitBreaker *m_breaker;

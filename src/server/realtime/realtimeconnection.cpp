@@ -144,10 +144,12 @@ void RealtimeConnection::onBinary(const QByteArray &data)
     Channel *target = channel(frame->topic);
     if (!target || expired(*target))
         return;
-    relay(*target, frame->event, frame->payload, frame->json, frame->meta, true);
-    if (target->broadcastAck && !frame->ref.isEmpty())
-        reply({ frame->joinRef, frame->ref, frame->topic, QStringLiteral("broadcast"), QJsonObject() },
-              QStringLiteral("ok"), {});
+    const QString refused = relay(*target, frame->event, frame->payload, frame->json, frame->meta, true);
+    const PhoenixMessage pushed { frame->joinRef, frame->ref, frame->topic, QStringLiteral("broadcast"), QJsonObject() };
+    if (!refused.isEmpty() && !frame->ref.isEmpty())
+        reply(pushed, QStringLiteral("error"), errorResponse(refused));
+    else if (target->broadcastAck && !frame->ref.isEmpty())
+        reply(pushed, QStringLiteral("ok"), {});
 }
 
 void RealtimeConnection::join(const PhoenixMessage &message)
@@ -274,13 +276,16 @@ void RealtimeConnection::broadcast(const PhoenixMessage &message)
     // Any JSON value may be broadcast; serialise it inside an array and keep the value alone.
     const QByteArray wrapped = QJsonDocument(QJsonArray { inner.isUndefined() ? QJsonValue(QJsonObject()) : inner })
                                    .toJson(QJsonDocument::Compact);
-    relay(channel, event.toString(), wrapped.mid(1, wrapped.size() - 2), true, {}, false);
-    if (channel.broadcastAck)
+    const QString refused = relay(channel, event.toString(), wrapped.mid(1, wrapped.size() - 2), true, {}, false);
+    // Refused: told even without ack, so the sender never believes it was delivered.
+    if (!refused.isEmpty())
+        reply(message, QStringLiteral("error"), errorResponse(refused));
+    else if (channel.broadcastAck)
         reply(message, QStringLiteral("ok"), {});
 }
 
-void RealtimeConnection::relay(const Channel &channel, const QString &event, QByteArray payload, bool json,
-                               QByteArray meta, bool binaryOrigin)
+QString RealtimeConnection::relay(const Channel &channel, const QString &event, QByteArray payload, bool json,
+                                  QByteArray meta, bool binaryOrigin)
 {
     auto b = std::make_shared<BroadcastEvent>();
     b->orgId = channel.principal.orgId;
@@ -292,7 +297,7 @@ void RealtimeConnection::relay(const Channel &channel, const QString &event, QBy
     b->binaryOrigin = binaryOrigin;
     b->senderConnection = m_id;
     b->deliverToSender = channel.broadcastSelf;
-    m_services->hub->relayBroadcast(std::move(b));
+    return m_services->hub->relayBroadcast(std::move(b));
 }
 
 void RealtimeConnection::deliverChanges(const std::vector<const ChangeEvent *> &changes, const FrameSource &frameFor)

@@ -85,8 +85,9 @@ private:
     void leave(const PhoenixMessage &message);
     void refreshToken(const PhoenixMessage &message);
     void broadcast(const PhoenixMessage &message);
-    void relay(const Channel &channel, const QString &event, QByteArray payload, bool json, QByteArray meta,
-               bool binaryOrigin);
+    // Empty, or why the broadcast was refused.
+    QString relay(const Channel &channel, const QString &event, QByteArray payload, bool json, QByteArray meta,
+                   bool binaryOrigin);
 
     void reply(const PhoenixMessage &to, const QString &status, const QJsonObject &response);
     void push(const QJsonValue &joinRef, const QString &topic, const QString &event, const QJsonObject &payload);

@@ -3,6 +3,7 @@
 #include "http/httpfrontend.h"
 #include "logging.h"
 #include "postgresbinding.h"
+#include "postgresfanout.h"
 #include "realtimeloop.h"
 #include "storage/changelog.h"
 #include "storage/storageerror.h"
@@ -12,6 +13,8 @@
 #include <QCoreApplication>
 #include <QJsonDocument>
 #include <QTimer>
+
+#include <limits>
 
 namespace {
 constexpr int publishBatch = 2000;
@@ -50,6 +53,13 @@ void RealtimeHub::onAboutToQuit()
 void RealtimeHub::start()
 {
     m_published = m_runner.read([](Transaction &tx) { return ChangeLog::head(tx); });
+    if (!m_fanout)
+        return;
+    connect(m_fanout, &PostgresFanout::changesAnnounced, this, &RealtimeHub::onChangesCommitted);
+    connect(m_fanout, &PostgresFanout::resynchronise, this,
+            [this] { onChangesCommitted(std::numeric_limits<qint64>::max()); });
+    connect(m_fanout, &PostgresFanout::broadcastReceived, this, &RealtimeHub::deliverLocally);
+    m_fanout->start();
 }
 
 void RealtimeHub::attach(HttpFrontend *frontend)
@@ -69,7 +79,23 @@ void RealtimeHub::unregisterLoop(RealtimeLoop *loop)
     m_loops.removeAll(loop);
 }
 
-void RealtimeHub::relayBroadcast(SharedBroadcast broadcast)
+QString RealtimeHub::relayBroadcast(SharedBroadcast broadcast)
+{
+    if (m_fanout) {
+        const qsizetype size = PostgresFanout::encodedSize(*broadcast);
+        if (size > PostgresFanout::maxBroadcastBytes)
+            return QStringLiteral("broadcast too large: %1 bytes encoded, at most %2 (broadcasts reach the other "
+                                  "instances through PostgreSQL NOTIFY); nothing was sent")
+                .arg(size)
+                .arg(PostgresFanout::maxBroadcastBytes);
+    }
+    deliverLocally(broadcast);
+    if (m_fanout && !m_fanout->publish(*broadcast))
+        return QStringLiteral("the database is busy: the broadcast reached only the subscribers on this instance");
+    return {};
+}
+
+void RealtimeHub::deliverLocally(const SharedBroadcast &broadcast)
 {
     // Posting under the mutex: a loop unregisters (under it) before it is destroyed, and Qt
     // drops events posted to an object that is then deleted.

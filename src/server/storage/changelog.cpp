@@ -143,6 +143,12 @@ QList<ChangeLog::Row> ChangeLog::allSince(Transaction &tx, qint64 since, int lim
     return out;
 }
 
+void ChangeLog::announce(Transaction &tx, qint64 seq)
+{
+    // Only the last seq of the transaction: a listener reads the log from its own last one.
+    tx.query(QStringLiteral("SELECT pg_notify(?, ?)")).bind(QLatin1String(channel)).bind(QString::number(seq)).exec();
+}
+
 qint64 ChangeLog::head(Transaction &tx)
 {
     SqlQuery q = tx.query(QStringLiteral("SELECT last_seq FROM sync_state WHERE id = 1"));

@@ -41,6 +41,10 @@ public:
         QJsonObject data;
     };
     static QList<Row> allSince(Transaction &tx, qint64 since, int limit);
+    // PostgreSQL: tells every instance's listener (NOTIFY, delivered at commit) that the log
+    // grew to `seq`. Called last in a transaction that appended.
+    static void announce(Transaction &tx, qint64 seq);
+    static constexpr const char *channel = "syncloop_changes";
     static qint64 head(Transaction &tx);
 
     // Retention. The log is always an unbroken run of seqs ending at head(): purging removes

@@ -127,7 +127,18 @@ QSqlDatabase Database::connection()
     return db;
 }
 
-QSqlDatabase Database::openConnection(const QString &name)
+QSqlDatabase Database::openDedicated(const QString &name, const QString &role)
+{
+    return openConnection(name, role);
+}
+
+void Database::closeDedicated(const QString &name)
+{
+    QSqlDatabase::database(name, false).close();
+    QSqlDatabase::removeDatabase(name);
+}
+
+QSqlDatabase Database::openConnection(const QString &name, const QString &role)
 {
     QSqlDatabase db = QSqlDatabase::addDatabase(m_dialect.driverName(), name);
     if (m_config.kind == SqlDialect::Kind::Sqlite) {
@@ -140,7 +151,8 @@ QSqlDatabase Database::openConnection(const QString &name)
         db.setDatabaseName(m_config.databaseName);
         db.setUserName(m_config.userName);
         db.setPassword(m_config.password);
-        db.setConnectOptions(QStringLiteral("connect_timeout=5"));
+        // application_name: operators (and tests) tell the connections apart in pg_stat_activity.
+        db.setConnectOptions(QStringLiteral("connect_timeout=5;application_name='%1'").arg(role));
     }
     if (!db.open()) {
         const QSqlError error = db.lastError();
@@ -170,6 +182,12 @@ void Database::configure(const QSqlDatabase &db)
         SqlQuery::run(db, m_dialect, QStringLiteral("PRAGMA cache_size=-32768"));
     } else {
         SqlQuery::run(db, m_dialect, QStringLiteral("SET TIME ZONE 'UTC'"));
+        // A lock held elsewhere (another instance, an operator's session) fails the statement
+        // with lock_not_available instead of blocking for as long as it is held: like SQLite's
+        // BUSY, it is transient, so an event-loop thread hands the request to a worker and
+        // TransactionRunner retries with backoff, then answers 503. Long enough for the usual
+        // wait on a row another transaction is committing.
+        SqlQuery::run(db, m_dialect, QStringLiteral("SET lock_timeout TO '100ms'"));
         // Explicit either way: the cluster's default may have been turned off.
         SqlQuery::run(db, m_dialect,
                       m_config.durability == DatabaseConfig::Durability::Full ? QStringLiteral("SET synchronous_commit TO on")

@@ -33,6 +33,11 @@ public:
     // for the pool (QThreadPool::waitForDone() joins its threads) and start nothing on the pool
     // after it. Returns once every thread has closed its connections.
     static void closePoolConnections(QThreadPool &pool);
+    // A connection of its own, outside the per-thread table (PostgreSQL's LISTEN connection):
+    // the caller uses it on the calling thread and closes it with closeDedicated(). Throws
+    // StorageError if it cannot open. `role` names it to the server (application_name).
+    QSqlDatabase openDedicated(const QString &name, const QString &role);
+    static void closeDedicated(const QString &name);
 
     const SqlDialect &dialect() const { return m_dialect; }
     const DatabaseConfig &config() const { return m_config; }
@@ -48,7 +53,7 @@ public:
     QMutex &writeGate() { return m_writeGate; }
 
 private:
-    QSqlDatabase openConnection(const QString &name);
+    QSqlDatabase openConnection(const QString &name, const QString &role = QStringLiteral("syncloopd"));
     void configure(const QSqlDatabase &db);
 
     const DatabaseConfig m_config;

@@ -4,6 +4,7 @@
 #include "bookingrepository.h"
 #include "leadrepository.h"
 #include "logging.h"
+#include "sqlquery.h"
 #include "transaction.h"
 #include "transactionrunner.h"
 #include "userrepository.h"
@@ -28,6 +29,9 @@ constexpr std::array lastNames { "Lovelace", "Hopper", "Turing", "Dijkstra", "Li
 constexpr std::array services { "Haircut", "Massage", "Consultation", "Dental check-up",
     "Physiotherapy", "Car service", "Photo session", "Piano lesson" };
 
+// pg_advisory_xact_lock key of the demo seed ("syncloop" in ASCII, as a 64-bit number).
+constexpr qint64 advisoryLockKey = 0x73796e636c6f6f70;
+
 QString personName(QRandomGenerator &random)
 {
     return QStringLiteral("%1 %2").arg(QLatin1String(firstNames[random.bounded(int(firstNames.size()))]),
@@ -43,9 +47,19 @@ bool DemoSeed::seedIfEmpty(TransactionRunner &runner, int bookings)
         return false;
     // Hash outside the transaction: Argon2id is slow on purpose.
     const QString hash = PasswordHasher::hash(QLatin1String(password));
+    bool seeded = false;
     runner.write([&](Transaction &tx) {
+        seeded = false;
+        if (tx.dialect().kind() == SqlDialect::Kind::Postgres) {
+            // Instances started together on one empty database: one seeds, the others wait
+            // here (however long the seed takes) and then find it done. READ COMMITTED: the
+            // check below sees what the holder committed.
+            SqlQuery::run(tx.db(), tx.dialect(), QStringLiteral("SET LOCAL lock_timeout TO 0"));
+            tx.query(QStringLiteral("SELECT pg_advisory_xact_lock(?)")).bind(advisoryLockKey).exec();
+        }
         if (UserRepository::anyOrganisation(tx))
             return; // another process seeded meanwhile
+        seeded = true;
         QRandomGenerator random(20261125); // the same demo every time
         const QString orgId = newId();
         UserRepository::insertOrganisation(tx, orgId, QStringLiteral("Demo Clinic"));
@@ -91,6 +105,8 @@ bool DemoSeed::seedIfEmpty(TransactionRunner &runner, int bookings)
             LeadRepository::insert(tx, l);
         }
     });
+    if (!seeded)
+        return false;
     qCInfo(lcServer) << "demo data seeded:" << bookings << "bookings," << leadCount << "leads";
     return true;
 }

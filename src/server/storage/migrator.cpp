@@ -10,6 +10,9 @@
 
 namespace {
 
+// pg_advisory_xact_lock key of the schema migration ("syncloom" in ASCII).
+constexpr qint64 advisoryLockKey = 0x73796e636c6f6f6d;
+
 // Append only: a shipped migration never changes. Plain SQL that SQLite and PostgreSQL accept,
 // with two placeholders for layout hints (see SqlDialect::expand).
 const std::vector<QStringList> &migrations()
@@ -134,18 +137,42 @@ int Migrator::currentVersion()
 
 void Migrator::migrate()
 {
-    const int from = currentVersion();
+    if (m_dialect.kind() == SqlDialect::Kind::Postgres) {
+        // Instances started together on one database: one transaction (PostgreSQL's DDL is
+        // transactional) under an advisory lock, so one migrates and the others, waiting
+        // however long that takes, find the schema current. Concurrent CREATE TABLE would
+        // otherwise fail in all but one.
+        SqlQuery::run(m_db, m_dialect, QStringLiteral("BEGIN"));
+        try {
+            SqlQuery::run(m_db, m_dialect, QStringLiteral("SET LOCAL lock_timeout TO 0"));
+            SqlQuery(m_db, m_dialect, QStringLiteral("SELECT pg_advisory_xact_lock(?)")).bind(advisoryLockKey).exec();
+            apply(currentVersion(), false);
+            SqlQuery::run(m_db, m_dialect, QStringLiteral("COMMIT"));
+        } catch (...) {
+            QSqlQuery(m_db).exec(QStringLiteral("ROLLBACK"));
+            throw;
+        }
+        return;
+    }
+    apply(currentVersion(), true);
+}
+
+void Migrator::apply(int from, bool transactionPerVersion)
+{
     for (int version = from + 1; version <= latestVersion(); ++version) {
-        SqlQuery::run(m_db, m_dialect, m_dialect.beginWriteStatement());
+        if (transactionPerVersion)
+            SqlQuery::run(m_db, m_dialect, m_dialect.beginWriteStatement());
         try {
             for (const QString &statement : migrations().at(std::size_t(version - 1)))
                 SqlQuery::run(m_db, m_dialect, m_dialect.expand(statement));
             SqlQuery(m_db, m_dialect, QStringLiteral("INSERT INTO schema_version (version) VALUES (?)"))
                 .bind(version)
                 .exec();
-            SqlQuery::run(m_db, m_dialect, QStringLiteral("COMMIT"));
+            if (transactionPerVersion)
+                SqlQuery::run(m_db, m_dialect, QStringLiteral("COMMIT"));
         } catch (...) {
-            QSqlQuery(m_db).exec(QStringLiteral("ROLLBACK"));
+            if (transactionPerVersion)
+                QSqlQuery(m_db).exec(QStringLiteral("ROLLBACK"));
             throw;
         }
         qCInfo(lcStorage) << "schema migrated to version" << version;

@@ -12,6 +12,11 @@ QString SqlDialect::beginWriteStatement() const
     return m_kind == Kind::Sqlite ? QStringLiteral("BEGIN IMMEDIATE") : QStringLiteral("BEGIN");
 }
 
+QString SqlDialect::beginReadStatement() const
+{
+    return m_kind == Kind::Sqlite ? QStringLiteral("BEGIN") : QStringLiteral("BEGIN ISOLATION LEVEL REPEATABLE READ");
+}
+
 bool SqlDialect::isTransient(const QSqlError &error) const
 {
     const QString code = error.nativeErrorCode();

@@ -16,6 +16,12 @@ public:
     QString driverName() const;
     // SQLite must take the write lock up front, or two readers upgrading deadlock into BUSY.
     QString beginWriteStatement() const;
+    // A read sees one snapshot from its first statement to its end, so a list's rows and the
+    // change seq read beside them agree (PostgreSQL's default, READ COMMITTED, takes a new
+    // snapshot per statement: a change committed between the two would be counted in the seq
+    // yet missing from the rows, and the client's next gap fill would start past it).
+    // SQLite's deferred transaction already reads one WAL snapshot.
+    QString beginReadStatement() const;
     // SQLite has one writer; serialising writers inside the process avoids lock churn.
     bool serialisesWriters() const { return m_kind == Kind::Sqlite; }
     bool isTransient(const QSqlError &error) const;

@@ -1,5 +1,6 @@
 #include "transactionrunner.h"
 
+#include "changelog.h"
 #include "clock.h"
 #include "database.h"
 #include "logging.h"
@@ -17,6 +18,13 @@ thread_local TransactionRunner::Batch *currentBatch = nullptr;
 void rollback(const QSqlDatabase &db, const QString &statement)
 {
     QSqlQuery(db).exec(statement); // best effort: the connection may already have aborted it
+}
+
+// Other instances on the same PostgreSQL hear of the commit through its own NOTIFY.
+void announceBeforeCommit(Transaction &tx)
+{
+    if (tx.lastSeq() > 0 && tx.dialect().kind() == SqlDialect::Kind::Postgres)
+        ChangeLog::announce(tx, tx.lastSeq());
 }
 } // namespace
 
@@ -54,6 +62,7 @@ void TransactionRunner::Batch::commit()
     currentBatch = nullptr;
     m_done = true; // whatever happens now, the transaction is over
     try {
+        announceBeforeCommit(*m_tx);
         SqlQuery::run(m_tx->db(), m_tx->dialect(), QStringLiteral("COMMIT"));
     } catch (...) {
         rollback(m_tx->db(), QStringLiteral("ROLLBACK"));
@@ -128,9 +137,10 @@ void TransactionRunner::attempt(Mode mode, const std::function<void(Transaction 
 
     Transaction tx(m_database.connection(), dialect, m_clock->nowMs());
     SqlQuery::run(tx.db(), dialect,
-                  mode == Mode::Write ? dialect.beginWriteStatement() : QStringLiteral("BEGIN"));
+                  mode == Mode::Write ? dialect.beginWriteStatement() : dialect.beginReadStatement());
     try {
         work(tx);
+        announceBeforeCommit(tx);
         SqlQuery::run(tx.db(), dialect, QStringLiteral("COMMIT"));
     } catch (...) {
         rollback(tx.db(), QStringLiteral("ROLLBACK"));
