@@ -61,7 +61,7 @@ ServerOptionsParseResult ServerOptions::parse(const QStringList &arguments)
         { QStringLiteral("database-password-file"), QStringLiteral("PostgreSQL: file whose first line is the password (mode 0600; without it libpq reads PGPASSFILE or ~/.pgpass)."), QStringLiteral("file") },
         { QStringLiteral("durability"), QStringLiteral("full (default): every commit is fsynced before its answer leaves. "
                                                        "relaxed: no fsync per commit (SQLite synchronous=NORMAL, PostgreSQL synchronous_commit=off): "
-                                                       "faster, and safe if the process crashes, but a power cut or OS crash can erase writes "
+                                                       "faster, and safe if syncloopd crashes, but a power cut or OS crash (with PostgreSQL, also a database crash) can erase writes "
                                                        "already answered 200/202, with their idempotency key records, so a client that "
                                                        "deleted its queue entry loses the change."), QStringLiteral("full|relaxed") },
         { QStringLiteral("sqlite-synchronous-full"), QStringLiteral("Deprecated: full durability is the default (--durability full).") },

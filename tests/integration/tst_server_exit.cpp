@@ -16,6 +16,7 @@
 #include <QThread>
 #include <QThreadPool>
 
+#include <atomic>
 #include <sched.h>
 
 namespace {
@@ -59,15 +60,15 @@ private slots:
             QString error;
             QVERIFY2(db.open(&error), qPrintable(error));
             WalCheckpointer checkpointer(db, 5);
-            Qt::HANDLE checkpointerThread = nullptr;
+            std::atomic<Qt::HANDLE> checkpointerThread { nullptr }; // written on its thread, polled here
             connect(&checkpointer, &QThread::started, &checkpointer,
                     [&checkpointerThread] { checkpointerThread = QThread::currentThreadId(); }, Qt::DirectConnection);
             connect(&checkpointer, &QThread::finished, &checkpointer, [&] {
-                atFinish = connectionsOf(threadSuffix(checkpointerThread));
+                atFinish = connectionsOf(threadSuffix(checkpointerThread.load()));
             }, Qt::DirectConnection);
             checkpointer.start();
             // It has checkpointed (so opened its connection) once its connection is listed.
-            QTRY_VERIFY_WITH_TIMEOUT(checkpointerThread && !connectionsOf(threadSuffix(checkpointerThread)).isEmpty(), 10000);
+            QTRY_VERIFY_WITH_TIMEOUT(checkpointerThread.load() && !connectionsOf(threadSuffix(checkpointerThread.load())).isEmpty(), 10000);
             checkpointer.stop();
             QCOMPARE(atFinish, QStringList());
         }
