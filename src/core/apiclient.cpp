@@ -90,9 +90,14 @@ bool ApiClient::takeSession(const QJsonObject &json)
     // Refresh before the token ends, so a realtime channel never sees it expire (and REST
     // never pays a 401 round trip); a 401 still refreshes if this one is late.
     const qint64 expiresInS = json.value(QStringLiteral("expires_in")).toInteger();
-    if (expiresInS > 0 && m_refreshAtFraction > 0)
-        m_proactiveRefresh.start(int(std::min<double>(double(expiresInS) * 1000 * m_refreshAtFraction,
-                                                      std::numeric_limits<int>::max())));
+    if (expiresInS > 0 && m_refreshAtFraction > 0) {
+        // A token's exp is in whole seconds (it may end up to 1 s sooner than expires_in says),
+        // and the refresh takes a round trip: keep 1.5 s in hand however short the token.
+        double atMs = double(expiresInS) * 1000 * m_refreshAtFraction;
+        if (expiresInS * 1000 - 1500 > 0)
+            atMs = std::min(atMs, double(expiresInS * 1000 - 1500));
+        m_proactiveRefresh.start(int(std::min<double>(atMs, std::numeric_limits<int>::max())));
+    }
     emit accessTokenChanged(access);
     if (refresh != m_refreshToken) {
         m_refreshToken = refresh;
