@@ -176,8 +176,15 @@ bool SyncServer::start(QString *error)
     m_realtime = new RealtimeHub(*m_runner, { m_tokens.get(), m_metrics.get(), clock, nullptr, realtimeOptions }, this);
     // On PostgreSQL other instances may share the database: their commits and broadcasts
     // reach our subscribers through LISTEN/NOTIFY.
-    if (m_database->dialect().kind() == SqlDialect::Kind::Postgres)
+    if (m_database->dialect().kind() == SqlDialect::Kind::Postgres) {
         m_realtime->setFanout(new PostgresFanout(*m_database, *m_runner, {}, this));
+        // The outbox hears of messages other instances queued (or leased and then died
+        // holding) through the change log too, not only from its minute-long idle poll.
+        connect(m_realtime, &RealtimeHub::outboxRowsChanged, this, [this] {
+            if (m_outbox)
+                m_outbox->wake();
+        });
+    }
     m_realtime->start();
 
     m_http = std::make_unique<HttpListener>(handlers, &m_pool);

@@ -10,6 +10,7 @@
 #include "serverprocess.h"
 #include "smsproviderstandin.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
@@ -497,6 +498,33 @@ private slots:
         QCOMPARE(sender.waitForReply(after).value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
         QTRY_COMPARE(broadcasts(listener).size(), 3);
         QCOMPARE(broadcasts(listener).last().message.payload.toObject().value(QStringLiteral("event")).toString(), QStringLiteral("after"));
+    }
+
+    // Last: it kills instance A. A message queued through A, whose call hangs there, is sent
+    // by B once A's lease runs out (sms-timeout 2 s + 5 s), with the same provider key: B heard
+    // of the message through the change log instead of sleeping out its minute-long idle poll.
+    void theSurvivorSendsWhatADeadInstanceHeld()
+    {
+        const QString lead = DemoData::leads(*m_agentOnA).at(2).value(QStringLiteral("id")).toString();
+        QTest::qWait(1000); // both outboxes idle after the tests before
+        m_provider.setMode(SmsProviderStandIn::Mode::Hang);
+        const qint64 deliveredBefore = m_provider.delivered().size();
+        const HttpResult r = m_agentOnA->postJson(QStringLiteral("/api/leads/send-sms"),
+                                                  { { QStringLiteral("leadId"), lead }, { QStringLiteral("message"), QStringLiteral("held") } },
+                                                  HttpClient::newKey());
+        QCOMPARE(r.status, 202);
+        const QString id = r.json().value(QStringLiteral("sms")).toObject().value(QStringLiteral("id")).toString();
+        QTRY_COMPARE(m_db->text(QStringLiteral("SELECT status FROM sms_messages WHERE id = ?"), { id }), QStringLiteral("sending"));
+        const QString key = m_db->text(QStringLiteral("SELECT provider_key FROM sms_messages WHERE id = ?"), { id });
+        m_a->kill();
+        QElapsedTimer sinceKill;
+        sinceKill.start();
+        m_provider.setMode(SmsProviderStandIn::Mode::Accept);
+        QTRY_COMPARE_WITH_TIMEOUT(m_db->text(QStringLiteral("SELECT status FROM sms_messages WHERE id = ?"), { id }), QStringLiteral("sent"), 20000);
+        qInfo("sent by the survivor %lld ms after the kill", sinceKill.elapsed());
+        QCOMPARE(m_provider.delivered().size(), deliveredBefore + 1);
+        QVERIFY(m_provider.callsFor(key) >= 1);
+        QCOMPARE(m_db->text(QStringLiteral("SELECT provider_key FROM sms_messages WHERE id = ?"), { id }), key);
     }
 };
 

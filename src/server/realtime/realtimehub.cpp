@@ -125,7 +125,9 @@ void RealtimeHub::publish()
                 return;
             auto batch = std::make_shared<std::vector<ChangeEvent>>();
             batch->reserve(std::size_t(rows.size()));
+            bool sms = false;
             for (const ChangeLog::Row &row : rows) {
+                sms = sms || row.table == QLatin1String("sms_messages");
                 ChangeEvent e;
                 e.seq = row.seq;
                 e.orgId = row.orgId;
@@ -140,6 +142,8 @@ void RealtimeHub::publish()
                 batch->push_back(std::move(e));
             }
             m_published = rows.last().seq;
+            if (sms)
+                emit outboxRowsChanged();
             ChangeBatch shared = std::move(batch);
             {
                 QMutexLocker lock(&m_mutex);

@@ -37,6 +37,11 @@ public:
 
     void onChangesCommitted(qint64 lastSeq);
 
+signals:
+    // A published batch held SMS rows: another instance may have queued messages, or left
+    // them leased when it died, that this instance's outbox should look at.
+    void outboxRowsChanged();
+
 private:
     void publish();
     void onAboutToQuit();
