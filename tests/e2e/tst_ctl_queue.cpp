@@ -264,8 +264,7 @@ private slots:
         QCOMPARE(db.bookingVersion(orphanB.bookingId), before.value(orphanB.bookingId));
         QCOMPARE(db.bookingVersion(theirs.bookingId), before.value(theirs.bookingId));
         QCOMPARE(
-            db.scalar(QStringLiteral("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = ?"),
-                { orphanB.key }),
+            db.keyRecords(orphanB.key),
             0);
 
         const CtlResult none = home.run(

@@ -91,7 +91,7 @@ private:
 
     qint64 changesFor(const QString &id) const
     {
-        return m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM change_log WHERE record_id = ?"), { id });
+        return m_db->changesFor(id);
     }
 
 private slots:

@@ -239,11 +239,11 @@ private:
 
     qint64 changeLogRows(const QString &id) const
     {
-        return m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM change_log WHERE record_id = ?"), { id });
+        return m_db->changesFor(id);
     }
     qint64 keyRecords(const QString &key) const
     {
-        return m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = ?"), { key });
+        return m_db->keyRecords(key);
     }
     QJsonObject row(const QString &id) { return DemoData::booking(*m_agent1, id); }
 

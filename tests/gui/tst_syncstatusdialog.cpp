@@ -172,8 +172,7 @@ private:
 
     qint64 keyRecords(const QString &key) const
     {
-        return m_db->scalar(
-            QStringLiteral("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = ?"), { key });
+        return m_db->keyRecords(key);
     }
     qint64 changeLogUpdates(const QString &bookingId) const
     {

@@ -636,8 +636,7 @@ private slots:
         QCOMPARE(db.bookingVersion(id), version);
         QCOMPARE(db.bookingStatus(id), QStringLiteral("pending"));
         QCOMPARE(
-            db.scalar(QStringLiteral("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = ?"),
-                { oldKey }),
+            db.keyRecords(oldKey),
             0);
 
         // The user re-checks and resubmits: a new intent, a new key, and it happens once.
@@ -648,12 +647,10 @@ private slots:
         QVERIFY(!client->engine()->handle(oldKey));
         QCOMPARE(proxy.requestCount(confirmPath, post), 3); // learn, barrier, resubmitted
         QCOMPARE(db.bookingVersion(id), version + 1);
-        QCOMPARE(db.scalar(
-                     QStringLiteral("SELECT COUNT(*) FROM change_log WHERE record_id = ?"), { id }),
+        QCOMPARE(db.changesFor(id),
             1);
         QCOMPARE(
-            db.scalar(QStringLiteral("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = ?"),
-                { again->key() }),
+            db.keyRecords(again->key()),
             1);
     }
 };

@@ -209,8 +209,7 @@ private:
                 QStringLiteral("SELECT COUNT(*) FROM change_log WHERE record_id = ?"
                                " AND table_name = 'bookings' AND change_type = 'UPDATE'"),
                 { b.id });
-            const qint64 changes = db.scalar(
-                QStringLiteral("SELECT COUNT(*) FROM change_log WHERE record_id = ?"), { b.id });
+            const qint64 changes = db.changesFor(b.id);
             const qint64 records
                 = db.scalar(QStringLiteral("SELECT COUNT(*) FROM idempotency_keys WHERE user_id = ?"
                                            " AND idem_key = ? AND response_status = 200"),

@@ -219,7 +219,7 @@ private slots:
             qWarning().noquote() << "storm: unexpected answers:" << wrong.join(QStringLiteral("\n"));
             return {};
         }
-        if (m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = ?"), { QString::fromLatin1(key) }) != 1)
+        if (m_db->keyRecords(QString::fromLatin1(key)) != 1)
             return {};
         const HttpResult replay = m_agentOnB->postJson(path, json, QString::fromLatin1(key));
         if (replay.status != success || replay.body != stored || replay.header("Idempotent-Replayed") != "true") {
