@@ -10,7 +10,9 @@
 #include "smsproviderstandin.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonArray>
 #include <QSet>
 #include <QSignalSpy>
@@ -861,6 +863,54 @@ private slots:
         QCOMPARE(outbox.value(QStringLiteral("failed")).toInteger(), 2);
         QCOMPARE(outbox.value(QStringLiteral("depth")).toInteger(), 0);
         QCOMPARE(outbox.value(QStringLiteral("attempts")).toInteger(), 6);
+    }
+
+    // The demo's loopback provider (no --sms-gateway) answers the same question from its file:
+    // a key it wrote is known (no second line), one it never saw is sent (one line).
+    void loopbackProviderAnswersLookups()
+    {
+        ServerProcess::Options options;
+        options.demoBookings = 4;
+        m_server = std::make_unique<ServerProcess>(options);
+        QVERIFY(m_server->start());
+        m_db = std::make_unique<DbInspector>(m_server->databasePath());
+        m_agent = std::make_unique<HttpClient>(m_server->baseUrl());
+        QVERIFY(!m_agent->login(DemoData::agent1).isEmpty());
+        m_lead = DemoData::leads(*m_agent).first();
+        const QString phone = QDir(m_server->dataDir()).filePath(QStringLiteral("loopback-sms.jsonl"));
+        auto lines = [&phone] {
+            QFile f(phone);
+            return f.open(QIODevice::ReadOnly) ? f.readAll().count('\n') : -1;
+        };
+        const QString id = sendSms(HttpClient::newKey(), QStringLiteral("Loopback"));
+        QVERIFY(!id.isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(dbStatus(id), QStringLiteral("sent"), deliveryTimeoutMs);
+        QCOMPARE(lines(), 1);
+
+        // Known: recorded sent again without a second line.
+        m_server->kill();
+        rewindToUnrecordedCall(id);
+        QVERIFY(m_server->restart(true));
+        QTRY_COMPARE_WITH_TIMEOUT(dbStatus(id), QStringLiteral("sent"), deliveryTimeoutMs);
+        QCOMPARE(dbText(QStringLiteral("provider_message_id"), id), QStringLiteral("loopback-") + id);
+        QCOMPARE(dbInteger(QStringLiteral("attempts"), id), 2);
+        QCOMPARE(lines(), 1);
+        m_admin = std::make_unique<HttpClient>(m_server->baseUrl());
+        QVERIFY(!m_admin->login(DemoData::admin).isEmpty());
+        QCOMPARE(outboxHealth().value(QStringLiteral("attempts")).toInteger(), 0); // no send call since the restart
+        QCOMPARE(outboxHealth().value(QStringLiteral("sent")).toInteger(), 1);
+
+        // Unknown (the phone lost its record): sent once.
+        m_server->kill();
+        rewindToUnrecordedCall(id);
+        QVERIFY(QFile::remove(phone));
+        QVERIFY(m_server->restart(true));
+        QTRY_COMPARE_WITH_TIMEOUT(dbStatus(id), QStringLiteral("sent"), deliveryTimeoutMs);
+        QCOMPARE(dbInteger(QStringLiteral("attempts"), id), 3);
+        QCOMPARE(lines(), 1);
+        QVERIFY(sendCallCleared(id));
+        QVERIFY(!m_admin->login(DemoData::admin).isEmpty());
+        QCOMPARE(outboxHealth().value(QStringLiteral("attempts")).toInteger(), 1);
     }
 
     // Keys are scoped per user: two users who happen to send the same key each get their SMS.

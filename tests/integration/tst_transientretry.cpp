@@ -16,7 +16,6 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTest>
-
 #include <algorithm>
 
 namespace {
@@ -62,7 +61,8 @@ class TestTransientRetry : public QObject
     // From now on the first `failures` updates of booking `id` fail with SQLSTATE `code`.
     bool failUpdatesOf(const QString &id, int failures, const QString &code)
     {
-        return run(QStringLiteral("ALTER SEQUENCE retry_attempts RESTART")) && run(QStringLiteral(R"(
+        return run(QStringLiteral("ALTER SEQUENCE retry_attempts RESTART"))
+            && run(QStringLiteral(R"(
             CREATE OR REPLACE FUNCTION retry_fail() RETURNS trigger LANGUAGE plpgsql AS $fn$
             DECLARE n bigint;
             BEGIN
@@ -77,15 +77,16 @@ class TestTransientRetry : public QObject
                 END IF;
                 RETURN NEW;
             END $fn$)")
-                                                                                     .arg(id)
-                                                                                     .arg(failures)
-                                                                                     .arg(code)
-                                                                                     .arg(stampedAttempts));
+                       .arg(id)
+                       .arg(failures)
+                       .arg(code)
+                       .arg(stampedAttempts));
     }
 
     qint64 attempts() const
     {
-        return m_db->scalar(QStringLiteral("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM retry_attempts"));
+        return m_db->scalar(QStringLiteral(
+            "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM retry_attempts"));
     }
 
     // When attempt n (1-based) reached the trigger, in µs since the epoch.
@@ -97,7 +98,8 @@ class TestTransientRetry : public QObject
 private slots:
     void initTestCase()
     {
-        QVERIFY2(TestDatabase::usePostgres(), "tst_transientretry runs on PostgreSQL only (SYNCLOOP_TEST_DATABASE=postgres)");
+        QVERIFY2(TestDatabase::usePostgres(),
+            "tst_transientretry runs on PostgreSQL only (SYNCLOOP_TEST_DATABASE=postgres)");
         ServerProcess::Options options;
         options.demoBookings = 20;
         m_server = std::make_unique<ServerProcess>(options);
@@ -112,7 +114,8 @@ private slots:
         for (int n = 1; n <= stampedAttempts; ++n)
             QVERIFY(run(QStringLiteral("CREATE SEQUENCE retry_attempt_at_%1").arg(n)));
         QVERIFY(failUpdatesOf(QString(), 0, QStringLiteral("40001")));
-        QVERIFY(run(QStringLiteral("CREATE TRIGGER retry_fail BEFORE UPDATE ON bookings FOR EACH ROW EXECUTE FUNCTION retry_fail()")));
+        QVERIFY(run(QStringLiteral("CREATE TRIGGER retry_fail BEFORE UPDATE ON bookings FOR EACH "
+                                   "ROW EXECUTE FUNCTION retry_fail()")));
     }
 
     void retriedUntilItSucceeds_data()
@@ -137,10 +140,17 @@ private slots:
         QElapsedTimer clock;
         clock.start();
         const QString key = HttpClient::newKey();
-        const HttpResult r = m_agent->postJson(QStringLiteral("/api/bookings/confirm"), { { QStringLiteral("bookingId"), id } }, key);
+        const HttpResult r = m_agent->postJson(
+            QStringLiteral("/api/bookings/confirm"), { { QStringLiteral("bookingId"), id } }, key);
         const qint64 elapsed = clock.elapsed();
-        QVERIFY2(r.status == 200, qPrintable(QString::number(r.status) + u' ' + QString::fromUtf8(r.body)));
-        QCOMPARE(r.json().value(QStringLiteral("booking")).toObject().value(QStringLiteral("status")).toString(), QStringLiteral("confirmed"));
+        QVERIFY2(r.status == 200,
+            qPrintable(QString::number(r.status) + u' ' + QString::fromUtf8(r.body)));
+        QCOMPARE(r.json()
+                     .value(QStringLiteral("booking"))
+                     .toObject()
+                     .value(QStringLiteral("status"))
+                     .toString(),
+            QStringLiteral("confirmed"));
 
         // Exactly one change, after exactly N + 1 attempts.
         QCOMPARE(attempts(), qint64(failures + 1));
@@ -155,7 +165,8 @@ private slots:
         QList<qint64> gapsMs;
         for (int n = 1; n <= failures; ++n)
             gapsMs << (attemptAtUs(n + 1) - attemptAtUs(n)) / 1000;
-        qInfo() << code << "attempts" << attempts() << "in" << elapsed << "ms; gaps (ms):" << gapsMs;
+        qInfo() << code << "attempts" << attempts() << "in" << elapsed
+                << "ms; gaps (ms):" << gapsMs;
         QStringList tooLong;
         qint64 ceilings = 0;
         for (int k = 0; k < gapsMs.size(); ++k) {
@@ -163,13 +174,18 @@ private slots:
             const qint64 ceiling = k == 0 ? 0 : ceilingMs(k - 1);
             ceilings += ceiling;
             if (gapsMs[k] > ceiling + slackMs)
-                tooLong << QStringLiteral("gap %1: %2 ms > %3 + %4").arg(k + 1).arg(gapsMs[k]).arg(ceiling).arg(slackMs);
+                tooLong << QStringLiteral("gap %1: %2 ms > %3 + %4")
+                               .arg(k + 1)
+                               .arg(gapsMs[k])
+                               .arg(ceiling)
+                               .arg(slackMs);
         }
         QVERIFY2(tooLong.isEmpty(), qPrintable(tooLong.join(u'\n')));
         // Jittered, not a fixed schedule: of the six retries at the cap, not every one slept
         // near the cap (all six above 90 % of it by chance: one in a million).
         const QList<qint64> capped = gapsMs.mid(gapsMs.size() - 6);
-        QVERIFY2(*std::min_element(capped.cbegin(), capped.cend()) < backoffCapMs * 9 / 10, qPrintable(QString::number(capped.first())));
+        QVERIFY2(*std::min_element(capped.cbegin(), capped.cend()) < backoffCapMs * 9 / 10,
+            qPrintable(QString::number(capped.first())));
         QVERIFY2(elapsed <= ceilings + failures * slackMs, qPrintable(QString::number(elapsed)));
     }
 
@@ -187,10 +203,12 @@ private slots:
         const QString key = HttpClient::newKey();
         QElapsedTimer clock;
         clock.start();
-        const HttpResult r = m_agent->postJson(QStringLiteral("/api/bookings/confirm"), { { QStringLiteral("bookingId"), id } }, key);
+        const HttpResult r = m_agent->postJson(
+            QStringLiteral("/api/bookings/confirm"), { { QStringLiteral("bookingId"), id } }, key);
         qInfo() << "gave up after" << attempts() << "attempts in" << clock.elapsed() << "ms";
         QCOMPARE(r.status, 503);
-        QVERIFY2(r.header("Content-Type").startsWith("application/problem+json"), r.header("Content-Type").constData());
+        QVERIFY2(r.header("Content-Type").startsWith("application/problem+json"),
+            r.header("Content-Type").constData());
         QVERIFY2(r.header("Retry-After").toInt() >= 1, r.header("Retry-After").constData());
         QCOMPARE(r.code(), QStringLiteral("temporarily_unavailable"));
         QCOMPARE(r.json().value(QStringLiteral("status")).toInt(), 503);
@@ -202,7 +220,8 @@ private slots:
         QCOMPARE(m_db->keyRecords(key), 0);
 
         QVERIFY(failUpdatesOf(id, 0, QStringLiteral("40001")));
-        const HttpResult retry = m_agent->postJson(QStringLiteral("/api/bookings/confirm"), { { QStringLiteral("bookingId"), id } }, key);
+        const HttpResult retry = m_agent->postJson(
+            QStringLiteral("/api/bookings/confirm"), { { QStringLiteral("bookingId"), id } }, key);
         QCOMPARE(retry.status, 200);
         QVERIFY(retry.header("Idempotent-Replayed").isNull());
         QCOMPARE(attempts(), 1);
