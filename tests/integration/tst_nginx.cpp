@@ -199,6 +199,9 @@ private slots:
         QVERIFY2(repeats <= 8, qPrintable(QString::number(repeats))); // at most what B had in flight (8)
         QCOMPARE(sendCalls, count);
         QCOMPARE(repeats, 0);
+        // A asked about what B held when it died, and about nothing else.
+        const int lookups = m_provider.lookups() - lookupsBefore;
+        QVERIFY2(lookups >= 0 && lookups <= 8, qPrintable(QString::number(lookups)));
         QStringList wrong;
         for (auto it = keyOf.cbegin(); it != keyOf.cend(); ++it) {
             const QString stored = m_db->text(QStringLiteral("SELECT provider_key FROM sms_messages WHERE id = ?"), { it.key() });

@@ -61,6 +61,9 @@ void OutboxWorker::pass()
                     failWithoutProvider(item);
                     continue;
                 }
+                // Leased rows are not due, so the list can hold `room` rows besides those in flight.
+                if (m_inFlight.size() >= m_options.maxInFlight)
+                    break;
                 if (!m_breaker->tryAcquirePermission())
                     break; // open: the provider is not called; the rows wait
                 begin(item);
