@@ -727,8 +727,9 @@ private slots:
     // lease runs out, the server asks about the key, and records `sent`: one send call in all.
     void callActedOnAfterACrashIsNotSentAgain()
     {
-        QVERIFY(startServer()); // --sms-timeout 1s: the kill comes before it
-        m_provider->setDelayMs(2500);
+        // The kill comes well before the timeout, even on a loaded machine.
+        QVERIFY(startServer({ QStringLiteral("--sms-timeout"), QStringLiteral("3s") }));
+        m_provider->setDelayMs(4000);
         QStringList keys, ids;
         QVERIFY(sendMany(2, &keys, &ids));
         QTRY_COMPARE_WITH_TIMEOUT(asSet(m_provider->keysSeen()), asSet(providerKeys(keys)), deliveryTimeoutMs);
@@ -739,7 +740,7 @@ private slots:
             QVERIFY(dbInteger(QStringLiteral("send_started_at_ms"), id) > 0); // committed before the call
         }
         for (const QString &k : keys)
-            QTRY_COMPARE_WITH_TIMEOUT(m_provider->processedFor(providerKey(k)), 1, 5000); // caller gone
+            QTRY_COMPARE_WITH_TIMEOUT(m_provider->processedFor(providerKey(k)), 1, 10000); // caller gone
         QCOMPARE(m_provider->delivered().size(), 2);
 
         QVERIFY(m_server->restart(true));
@@ -772,7 +773,7 @@ private slots:
     {
         QFETCH(bool, hangs);
         const auto mode = hangs ? SmsProviderStandIn::LookupMode::Hang : SmsProviderStandIn::LookupMode::Fail;
-        QVERIFY(startServer({ QStringLiteral("--sms-max-attempts"), QStringLiteral("30") }));
+        QVERIFY(startServer({ QStringLiteral("--sms-max-attempts"), QStringLiteral("30"), QStringLiteral("--sms-timeout"), QStringLiteral("2s") }));
         m_provider->setMode(SmsProviderStandIn::Mode::Hang);
         const QString key = HttpClient::newKey();
         const QString pk = providerKey(key);
@@ -805,15 +806,15 @@ private slots:
     // provider deduplicates.
     void gatewayWithoutLookupGetsTheSameKeyAgain()
     {
-        QVERIFY(startServer());
-        m_provider->setDelayMs(2500);
+        QVERIFY(startServer({ QStringLiteral("--sms-timeout"), QStringLiteral("3s") }));
+        m_provider->setDelayMs(4000);
         QStringList keys, ids;
         QVERIFY(sendMany(2, &keys, &ids));
         QTRY_COMPARE_WITH_TIMEOUT(asSet(m_provider->keysSeen()), asSet(providerKeys(keys)), deliveryTimeoutMs);
         m_server->kill();
         m_provider->setDelayMs(0);
         for (const QString &k : keys)
-            QTRY_COMPARE_WITH_TIMEOUT(m_provider->processedFor(providerKey(k)), 1, 5000);
+            QTRY_COMPARE_WITH_TIMEOUT(m_provider->processedFor(providerKey(k)), 1, 10000);
         m_provider->setLookupMode(SmsProviderStandIn::LookupMode::Unsupported);
 
         QVERIFY(m_server->restart(true));
