@@ -162,20 +162,28 @@ private slots:
     // 200 SMS through nginx with both outboxes running; instance B is killed with SIGKILL
     // when about half are delivered. A takes over B's leased messages when their lease runs
     // out, with the same provider keys: every message is delivered once. A call B had in
-    // flight when it died may reach the provider again (same key, so no second delivery).
+    // flight when it died has been acted on by the provider (it answers after 20 ms), so A
+    // asks the provider about the key first and does not send it again: exactly one send call
+    // per message, each under the key it was queued with.
     void smsOutboxSurvivesAKilledInstance()
     {
         const QString lead = DemoData::leads(*m_admin).first().value(QStringLiteral("id")).toString();
         const qsizetype deliveredBefore = m_provider.delivered().size();
         const int repeatsBefore = m_provider.repeatedAccepts();
+        const int callsBefore = m_provider.calls();
+        const int lookupsBefore = m_provider.lookups();
         m_provider.setDelayMs(20); // calls overlap, so some are in flight at the kill
         constexpr int count = 200;
+        QHash<QString, QString> keyOf; // sms id -> the provider key it must be sent with
         for (int i = 0; i < count; ++i) {
+            const QString key = HttpClient::newKey();
             const HttpResult r = m_admin->postJson(QStringLiteral("/api/leads/send-sms"),
                                                    { { QStringLiteral("leadId"), lead }, { QStringLiteral("message"), QStringLiteral("n%1").arg(i) } },
-                                                   HttpClient::newKey());
+                                                   key);
             QCOMPARE(r.status, 202);
+            keyOf.insert(r.json().value(QStringLiteral("sms")).toObject().value(QStringLiteral("id")).toString(), m_adminId + u':' + key);
         }
+        QCOMPARE(keyOf.size(), count);
         QTRY_VERIFY_WITH_TIMEOUT(m_provider.delivered().size() - deliveredBefore >= count / 2, 30000);
         m_b->kill();
         const qsizetype atKill = m_provider.delivered().size() - deliveredBefore;
@@ -183,9 +191,24 @@ private slots:
         QTest::qWait(500);
         m_provider.setDelayMs(0);
         const int repeats = m_provider.repeatedAccepts() - repeatsBefore;
-        qInfo("instance B killed with %lld of %d delivered; %d calls repeated a key already delivered", qint64(atKill), count, repeats);
+        const int sendCalls = m_provider.calls() - callsBefore;
+        qInfo("instance B killed with %lld of %d delivered; %d send calls (%d beyond one per message), %d repeating a key "
+              "already delivered; %d status lookups",
+              qint64(atKill), count, sendCalls, sendCalls - count, repeats, m_provider.lookups() - lookupsBefore);
         QCOMPARE(m_provider.delivered().size() - deliveredBefore, count);
         QVERIFY2(repeats <= 8, qPrintable(QString::number(repeats))); // at most what B had in flight (8)
+        QCOMPARE(sendCalls, count);
+        QCOMPARE(repeats, 0);
+        // A asked about what B held when it died, and about nothing else.
+        const int lookups = m_provider.lookups() - lookupsBefore;
+        QVERIFY2(lookups >= 0 && lookups <= 8, qPrintable(QString::number(lookups)));
+        QStringList wrong;
+        for (auto it = keyOf.cbegin(); it != keyOf.cend(); ++it) {
+            const QString stored = m_db->text(QStringLiteral("SELECT provider_key FROM sms_messages WHERE id = ?"), { it.key() });
+            if (stored != it.value() || m_provider.callsFor(it.value()) != 1)
+                wrong << QStringLiteral("%1: key %2 (queued with %3), %4 send calls").arg(it.key(), stored, it.value()).arg(m_provider.callsFor(it.value()));
+        }
+        QVERIFY2(wrong.isEmpty(), qPrintable(wrong.mid(0, 10).join(u'\n')));
         QVERIFY(m_b->restart(/*samePort=*/true)); // nginx's upstream is back for what follows
     }
 

@@ -500,31 +500,67 @@ private slots:
         QCOMPARE(broadcasts(listener).last().message.payload.toObject().value(QStringLiteral("event")).toString(), QStringLiteral("after"));
     }
 
-    // Last: it kills instance A. A message queued through A, whose call hangs there, is sent
-    // by B once A's lease runs out (sms-timeout 2 s + 5 s), with the same provider key: B heard
-    // of the message through the change log instead of sleeping out its minute-long idle poll.
+    // Last: it kills instance A. Two messages queued through A are held by A when it dies:
+    // the provider never acted on the first call (it hangs), and acted on the second after A
+    // was gone (it answers after 1.5 s). B takes both over once A's lease runs out (sms-timeout
+    // 2 s + 5 s), having heard of them through the change log instead of sleeping out its
+    // minute-long idle poll, and asks the provider about each key before sending: the first is
+    // sent once more with the same key, the second is recorded sent without a second send
+    // call. Keys never change.
     void theSurvivorSendsWhatADeadInstanceHeld()
     {
         const QString lead = DemoData::leads(*m_agentOnA).at(2).value(QStringLiteral("id")).toString();
         QTest::qWait(1000); // both outboxes idle after the tests before
-        m_provider.setMode(SmsProviderStandIn::Mode::Hang);
         const qint64 deliveredBefore = m_provider.delivered().size();
-        const HttpResult r = m_agentOnA->postJson(QStringLiteral("/api/leads/send-sms"),
-                                                  { { QStringLiteral("leadId"), lead }, { QStringLiteral("message"), QStringLiteral("held") } },
-                                                  HttpClient::newKey());
-        QCOMPARE(r.status, 202);
-        const QString id = r.json().value(QStringLiteral("sms")).toObject().value(QStringLiteral("id")).toString();
-        QTRY_COMPARE(m_db->text(QStringLiteral("SELECT status FROM sms_messages WHERE id = ?"), { id }), QStringLiteral("sending"));
-        const QString key = m_db->text(QStringLiteral("SELECT provider_key FROM sms_messages WHERE id = ?"), { id });
+        auto queue = [&](const QString &text) {
+            const HttpResult r = m_agentOnA->postJson(QStringLiteral("/api/leads/send-sms"),
+                                                      { { QStringLiteral("leadId"), lead }, { QStringLiteral("message"), text } },
+                                                      HttpClient::newKey());
+            return r.status == 202 ? r.json().value(QStringLiteral("sms")).toObject().value(QStringLiteral("id")).toString() : QString();
+        };
+        auto keyOf = [&](const QString &id) {
+            return m_db->text(QStringLiteral("SELECT provider_key FROM sms_messages WHERE id = ?"), { id });
+        };
+        auto statusOf = [&](const QString &id) {
+            return m_db->text(QStringLiteral("SELECT status FROM sms_messages WHERE id = ?"), { id });
+        };
+
+        m_provider.setMode(SmsProviderStandIn::Mode::Hang);
+        const QString hung = queue(QStringLiteral("held"));
+        QVERIFY(!hung.isEmpty());
+        const QString hungKey = keyOf(hung);
+        QTRY_COMPARE(m_provider.callsFor(hungKey), 1);
+        m_provider.setMode(SmsProviderStandIn::Mode::Accept);
+        m_provider.setDelayMs(1500); // < sms-timeout: whichever instance holds it, its call is acted on once
+        const QString acted = queue(QStringLiteral("acted on after the kill"));
+        QVERIFY(!acted.isEmpty());
+        const QString actedKey = keyOf(acted);
+        QTRY_COMPARE(m_provider.callsFor(actedKey), 1);
+        QCOMPARE(statusOf(hung), QStringLiteral("sending"));
         m_a->kill();
         QElapsedTimer sinceKill;
         sinceKill.start();
-        m_provider.setMode(SmsProviderStandIn::Mode::Accept);
-        QTRY_COMPARE_WITH_TIMEOUT(m_db->text(QStringLiteral("SELECT status FROM sms_messages WHERE id = ?"), { id }), QStringLiteral("sent"), 20000);
+        m_provider.setDelayMs(0);
+        QTRY_COMPARE_WITH_TIMEOUT(m_provider.processedFor(actedKey), 1, 5000);
+
+        QTRY_COMPARE_WITH_TIMEOUT(statusOf(hung), QStringLiteral("sent"), 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(statusOf(acted), QStringLiteral("sent"), 20000);
         qInfo("sent by the survivor %lld ms after the kill", sinceKill.elapsed());
-        QCOMPARE(m_provider.delivered().size(), deliveredBefore + 1);
-        QVERIFY(m_provider.callsFor(key) >= 1);
-        QCOMPARE(m_db->text(QStringLiteral("SELECT provider_key FROM sms_messages WHERE id = ?"), { id }), key);
+        QTest::qWait(500); // a repeated call would be on its way by now
+        QCOMPARE(m_provider.delivered().size(), deliveredBefore + 2);
+        QVERIFY(m_provider.callsFor(hungKey) >= 1);
+        // The other was known to the provider: one send call in all.
+        QCOMPARE(m_provider.callsFor(actedKey), 1);
+        QCOMPARE(m_provider.processedFor(actedKey), 1);
+        // The hung call was never acted on: the provider did not know the key, so it was sent
+        // once more and acted on once.
+        QCOMPARE(m_provider.callsFor(hungKey), 2);
+        QCOMPARE(m_provider.processedFor(hungKey), 1);
+        QVERIFY(m_provider.lookupsFor(hungKey) >= 1);
+        QCOMPARE(m_provider.repeatedAccepts(), 0);
+        QCOMPARE(m_db->text(QStringLiteral("SELECT provider_message_id FROM sms_messages WHERE id = ?"), { acted }).isEmpty(), false);
+        QCOMPARE(keyOf(hung), hungKey);
+        QCOMPARE(keyOf(acted), actedKey);
     }
 };
 

@@ -10,7 +10,9 @@
 #include "smsproviderstandin.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonArray>
 #include <QSet>
 #include <QSignalSpy>
@@ -226,6 +228,22 @@ private:
         for (const QJsonObject &d : m_provider->delivered())
             out.append(d.value(QStringLiteral("reference")).toString());
         return out;
+    }
+
+    // The row says no send call of unknown outcome is out.
+    bool sendCallCleared(const QString &id) const
+    {
+        return m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM sms_messages WHERE id = ? AND send_started_at_ms IS NULL"), { id }) == 1;
+    }
+
+    // What a crash between the provider's answer and our commit leaves: `sending`, the call
+    // marked as gone out, its lease already over (editing the time instead of waiting for it).
+    void rewindToUnrecordedCall(const QString &id)
+    {
+        QVERIFY(m_db->exec(
+            QStringLiteral("UPDATE sms_messages SET status = 'sending', provider_message_id = NULL,"
+                           " next_attempt_at_ms = 0, send_started_at_ms = 1 WHERE id = ?"),
+            { id }));
     }
 
     static QSet<QString> asSet(const QStringList &list)
@@ -461,6 +479,10 @@ private slots:
 
         QTRY_COMPARE_WITH_TIMEOUT(dbStatus(id), QStringLiteral("sent"), deliveryTimeoutMs);
         QCOMPARE(m_provider->callsFor(providerKey(key)), 2);
+        // The timed-out call's outcome was unknown: the provider was asked first, and did not
+        // know the key (the hung call was never acted on).
+        QCOMPARE(m_provider->lookupsFor(providerKey(key)), 1);
+        QCOMPARE(m_provider->processedFor(providerKey(key)), 1);
         QCOMPARE(m_provider->delivered().size(), 1);
         QCOMPARE(deliveredReferences(), QStringList { id });
         const QJsonObject sms = apiSms(id);
@@ -549,12 +571,14 @@ private slots:
     }
 
     // (d, too slow) A provider slower than --sms-timeout: syncloopd gives up on the call, counts
-    // a failure and retries with the same key. The provider still acts on the abandoned call
-    // (as a real one would), so the key is all that keeps the phone from getting two texts.
+    // a failure and retries with the same key. The retry first asks the provider about the key
+    // (the abandoned call's outcome is unknown); the provider has not acted on it yet, so the
+    // key is sent again. The provider then acts on the abandoned call too (as a real one
+    // would), so the key is all that keeps the phone from getting two texts.
     void providerSlowerThanTheTimeoutIsRetriedAndDeliversOnce()
     {
         QVERIFY(startServer()); // --sms-timeout 1s
-        m_provider->setDelayMs(1500);
+        m_provider->setDelayMs(2500); // acted on well after the retry's lookup (~1.1 s)
         QSignalSpy called(m_provider, &SmsProviderStandIn::called);
         QSignalSpy processed(m_provider, &SmsProviderStandIn::processed);
         const qint64 since = changeSeq();
@@ -566,7 +590,7 @@ private slots:
         QElapsedTimer sinceFirstCall;
         sinceFirstCall.start();
         QCOMPARE(dbStatus(id), QStringLiteral("sending"));
-        // The first call keeps its 1.5 s (decided when it arrived); the retry finds the
+        // The first call keeps its 2.5 s (decided when it arrived); the retry finds the
         // provider slow still, but within the timeout.
         m_provider->setDelayMs(300);
         QTRY_COMPARE_WITH_TIMEOUT(called.count(), 2, 5000);
@@ -585,9 +609,10 @@ private slots:
         QCOMPARE(answered.count(true), 1);
         QCOMPARE(answered.count(false), 1);
 
-        // The provider's view, by key: two calls, one effect.
+        // The provider's view, by key: two calls, one effect, one lookup before the second.
         QCOMPARE(m_provider->keysSeen(), QStringList { providerKey(key) });
         QCOMPARE(m_provider->callsFor(providerKey(key)), 2);
+        QCOMPARE(m_provider->lookupsFor(providerKey(key)), 1);
         QCOMPARE(m_provider->delivered().size(), 1);
         QCOMPARE(deliveredReferences(), QStringList { id });
         QSignalSpy more(m_provider, &SmsProviderStandIn::called);
@@ -647,11 +672,15 @@ private slots:
         // Not resent before the lease ran out.
         QVERIFY2(sinceCalled.elapsed() >= 5000, qPrintable(QString::number(sinceCalled.elapsed())));
 
-        // Resent with the same keys; each delivered exactly once.
+        // Resent with the same keys; each delivered exactly once. The restarted server asked
+        // the provider about each key first: none known (the hung calls were never acted on),
+        // so each was sent once more.
         QCOMPARE(asSet(m_provider->keysSeen()), asSet(providerKeys(keys)));
         QCOMPARE(m_provider->delivered().size(), 3);
         QCOMPARE(asSet(deliveredReferences()), asSet(ids));
         for (int i = 0; i < ids.size(); ++i) {
+            QCOMPARE(m_provider->lookupsFor(providerKey(keys[i])), 1);
+            QCOMPARE(m_provider->processedFor(providerKey(keys[i])), 1);
             QCOMPARE(m_provider->callsFor(providerKey(keys[i])), 2);
             QCOMPARE(dbInteger(QStringLiteral("attempts"), ids[i]), 2);
             QCOMPARE(
@@ -664,29 +693,143 @@ private slots:
     }
 
     // (e, the other half) The provider accepted, but the server died before recording `sent`.
-    void resendAfterAcceptedButUnrecordedDeliveryIsDeduplicated()
+    // The row still says a send call went out: the restarted server asks the provider, which
+    // knows the key, and records `sent` without a second send call.
+    void acceptedButUnrecordedDeliveryIsNotSentAgain()
     {
         QVERIFY(startServer());
         const QString key = HttpClient::newKey();
         const QString id = sendSms(key, QStringLiteral("Only once, please"));
         QVERIFY(!id.isEmpty());
         QTRY_COMPARE_WITH_TIMEOUT(dbStatus(id), QStringLiteral("sent"), deliveryTimeoutMs);
+        QVERIFY(sendCallCleared(id)); // answered
         m_server->kill();
-        // Rewind the row to what a crash between the provider's answer and our commit leaves:
-        // `sending` with its lease already over (editing the time instead of waiting for it).
-        QVERIFY(m_db->exec(
-            QStringLiteral("UPDATE sms_messages SET status = 'sending', provider_message_id = NULL,"
-                           " next_attempt_at_ms = 0 WHERE id = ?"),
-            { id }));
+        rewindToUnrecordedCall(id);
         const qint64 version = dbInteger(QStringLiteral("version"), id);
 
         QVERIFY(m_server->restart(true));
         QTRY_COMPARE_WITH_TIMEOUT(dbStatus(id), QStringLiteral("sent"), deliveryTimeoutMs);
-        QCOMPARE(m_provider->callsFor(providerKey(key)), 2);
-        QCOMPARE(m_provider->delivered().size(), 1); // the provider recognised the key
+        QCOMPARE(m_provider->lookupsFor(providerKey(key)), 1);
+        QCOMPARE(m_provider->callsFor(providerKey(key)), 1);
+        QCOMPARE(m_provider->delivered().size(), 1);
+        QCOMPARE(m_provider->repeatedAccepts(), 0);
         QCOMPARE(dbText(QStringLiteral("provider_message_id"), id), QStringLiteral("sm-1"));
+        QCOMPARE(dbText(QStringLiteral("provider_key"), id), providerKey(key));
         QCOMPARE(dbInteger(QStringLiteral("attempts"), id), 2);
         QCOMPARE(dbInteger(QStringLiteral("version"), id), version + 2); // sending, sent
+        QVERIFY(sendCallCleared(id));
+        QSignalSpy more(m_provider, &SmsProviderStandIn::called);
+        QVERIFY2(!more.wait(500), "a message the provider knew was sent again");
+    }
+
+    // (e, a real crash) kill -9 while the provider holds the call; it acts on it after the
+    // server died (a real provider does not notice the caller left). After the restart the
+    // lease runs out, the server asks about the key, and records `sent`: one send call in all.
+    void callActedOnAfterACrashIsNotSentAgain()
+    {
+        // The kill comes well before the timeout, even on a loaded machine.
+        QVERIFY(startServer({ QStringLiteral("--sms-timeout"), QStringLiteral("3s") }));
+        m_provider->setDelayMs(4000);
+        QStringList keys, ids;
+        QVERIFY(sendMany(2, &keys, &ids));
+        QTRY_COMPARE_WITH_TIMEOUT(asSet(m_provider->keysSeen()), asSet(providerKeys(keys)), deliveryTimeoutMs);
+        m_server->kill();
+        m_provider->setDelayMs(0);
+        for (const QString &id : ids) {
+            QCOMPARE(dbStatus(id), QStringLiteral("sending"));
+            QVERIFY(dbInteger(QStringLiteral("send_started_at_ms"), id) > 0); // committed before the call
+        }
+        for (const QString &k : keys)
+            QTRY_COMPARE_WITH_TIMEOUT(m_provider->processedFor(providerKey(k)), 1, 10000); // caller gone
+        QCOMPARE(m_provider->delivered().size(), 2);
+
+        QVERIFY(m_server->restart(true));
+        QTRY_COMPARE_WITH_TIMEOUT(dbStatuses(ids), repeated(QStringLiteral("sent"), 2), 15000);
+        QSignalSpy more(m_provider, &SmsProviderStandIn::called);
+        QVERIFY2(!more.wait(500), "a message the provider knew was sent again");
+        QCOMPARE(m_provider->calls(), 2);
+        QCOMPARE(m_provider->repeatedAccepts(), 0);
+        QCOMPARE(m_provider->delivered().size(), 2);
+        for (int i = 0; i < ids.size(); ++i) {
+            QCOMPARE(m_provider->callsFor(providerKey(keys[i])), 1);
+            QCOMPARE(m_provider->lookupsFor(providerKey(keys[i])), 1);
+            QCOMPARE(dbText(QStringLiteral("provider_key"), ids[i]), providerKey(keys[i]));
+            QVERIFY(!dbText(QStringLiteral("provider_message_id"), ids[i]).isEmpty());
+            QCOMPARE(dbInteger(QStringLiteral("attempts"), ids[i]), 2);
+            QCOMPARE(dbInteger(QStringLiteral("version"), ids[i]), 4); // queued, sending, sending, sent
+        }
+        QCOMPARE(outboxHealth().value(QStringLiteral("sent")).toInteger(), 2);
+    }
+
+    // A lookup that fails (503) or hangs past --sms-timeout never turns into a blind send: the
+    // row waits, with backoff, asking again, until the provider answers; then it is sent once.
+    void failingLookupHoldsTheSendUntilItAnswers_data()
+    {
+        QTest::addColumn<bool>("hangs");
+        QTest::newRow("503") << false;
+        QTest::newRow("hangs") << true;
+    }
+    void failingLookupHoldsTheSendUntilItAnswers()
+    {
+        QFETCH(bool, hangs);
+        const auto mode = hangs ? SmsProviderStandIn::LookupMode::Hang : SmsProviderStandIn::LookupMode::Fail;
+        QVERIFY(startServer({ QStringLiteral("--sms-max-attempts"), QStringLiteral("30"), QStringLiteral("--sms-timeout"), QStringLiteral("2s") }));
+        m_provider->setMode(SmsProviderStandIn::Mode::Hang);
+        const QString key = HttpClient::newKey();
+        const QString pk = providerKey(key);
+        const QString id = sendSms(key, QStringLiteral("Patience"));
+        QVERIFY(!id.isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(m_provider->callsFor(pk), 1, deliveryTimeoutMs);
+        m_server->kill();
+        m_provider->setMode(SmsProviderStandIn::Mode::Accept);
+        m_provider->setLookupMode(mode);
+        QVERIFY(m_server->restart(true));
+
+        QTRY_VERIFY_WITH_TIMEOUT(m_provider->lookupsFor(pk) >= 3, 30000);
+        QCOMPARE(m_provider->callsFor(pk), 1); // nothing sent while the question is open
+        QCOMPARE(dbStatus(id), QStringLiteral("sending"));
+        QVERIFY2(dbText(QStringLiteral("last_error"), id).contains(QLatin1String("status lookup")),
+                 qPrintable(dbText(QStringLiteral("last_error"), id)));
+        QVERIFY(dbInteger(QStringLiteral("send_started_at_ms"), id) > 0);
+
+        m_provider->setLookupMode(SmsProviderStandIn::LookupMode::Answer);
+        QTRY_COMPARE_WITH_TIMEOUT(dbStatus(id), QStringLiteral("sent"), 20000);
+        QCOMPARE(m_provider->callsFor(pk), 2); // the hung call, never acted on, and one more
+        QCOMPARE(m_provider->processedFor(pk), 1);
+        QCOMPARE(m_provider->delivered().size(), 1);
+        QCOMPARE(dbText(QStringLiteral("provider_key"), id), pk);
+        QVERIFY(dbText(QStringLiteral("last_error"), id).isEmpty());
+    }
+
+    // A gateway without the lookup route (405): the old behaviour, said once in the log. A
+    // message whose call may have reached it is sent again with the same key, which the
+    // provider deduplicates.
+    void gatewayWithoutLookupGetsTheSameKeyAgain()
+    {
+        QVERIFY(startServer({ QStringLiteral("--sms-timeout"), QStringLiteral("3s") }));
+        m_provider->setDelayMs(4000);
+        QStringList keys, ids;
+        QVERIFY(sendMany(2, &keys, &ids));
+        QTRY_COMPARE_WITH_TIMEOUT(asSet(m_provider->keysSeen()), asSet(providerKeys(keys)), deliveryTimeoutMs);
+        m_server->kill();
+        m_provider->setDelayMs(0);
+        for (const QString &k : keys)
+            QTRY_COMPARE_WITH_TIMEOUT(m_provider->processedFor(providerKey(k)), 1, 10000);
+        m_provider->setLookupMode(SmsProviderStandIn::LookupMode::Unsupported);
+
+        QVERIFY(m_server->restart(true));
+        QTRY_COMPARE_WITH_TIMEOUT(dbStatuses(ids), repeated(QStringLiteral("sent"), 2), 15000);
+        QCOMPARE(m_provider->delivered().size(), 2);
+        QCOMPARE(m_provider->repeatedAccepts(), 2);
+        for (int i = 0; i < ids.size(); ++i) {
+            QCOMPARE(m_provider->callsFor(providerKey(keys[i])), 2);
+            QCOMPARE(dbText(QStringLiteral("provider_key"), ids[i]), providerKey(keys[i]));
+        }
+        QVERIFY(m_provider->lookups() >= 1);
+        QVERIFY(m_provider->lookups() <= 2); // once told, the server stops asking (two may cross)
+        const QString log = m_server->output();
+        QCOMPARE(log.count(QStringLiteral("cannot look up a message by its key")), 1);
+        QVERIFY2(log.contains(QStringLiteral("HTTP 405")), qPrintable(log.right(2000)));
     }
 
     // (f) Attempts are spent only on real calls: refusals by the open breaker cost nothing, so
@@ -721,6 +864,54 @@ private slots:
         QCOMPARE(outbox.value(QStringLiteral("failed")).toInteger(), 2);
         QCOMPARE(outbox.value(QStringLiteral("depth")).toInteger(), 0);
         QCOMPARE(outbox.value(QStringLiteral("attempts")).toInteger(), 6);
+    }
+
+    // The demo's loopback provider (no --sms-gateway) answers the same question from its file:
+    // a key it wrote is known (no second line), one it never saw is sent (one line).
+    void loopbackProviderAnswersLookups()
+    {
+        ServerProcess::Options options;
+        options.demoBookings = 4;
+        m_server = std::make_unique<ServerProcess>(options);
+        QVERIFY(m_server->start());
+        m_db = std::make_unique<DbInspector>(m_server->databasePath());
+        m_agent = std::make_unique<HttpClient>(m_server->baseUrl());
+        QVERIFY(!m_agent->login(DemoData::agent1).isEmpty());
+        m_lead = DemoData::leads(*m_agent).first();
+        const QString phone = QDir(m_server->dataDir()).filePath(QStringLiteral("loopback-sms.jsonl"));
+        auto lines = [&phone] {
+            QFile f(phone);
+            return f.open(QIODevice::ReadOnly) ? f.readAll().count('\n') : -1;
+        };
+        const QString id = sendSms(HttpClient::newKey(), QStringLiteral("Loopback"));
+        QVERIFY(!id.isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(dbStatus(id), QStringLiteral("sent"), deliveryTimeoutMs);
+        QCOMPARE(lines(), 1);
+
+        // Known: recorded sent again without a second line.
+        m_server->kill();
+        rewindToUnrecordedCall(id);
+        QVERIFY(m_server->restart(true));
+        QTRY_COMPARE_WITH_TIMEOUT(dbStatus(id), QStringLiteral("sent"), deliveryTimeoutMs);
+        QCOMPARE(dbText(QStringLiteral("provider_message_id"), id), QStringLiteral("loopback-") + id);
+        QCOMPARE(dbInteger(QStringLiteral("attempts"), id), 2);
+        QCOMPARE(lines(), 1);
+        m_admin = std::make_unique<HttpClient>(m_server->baseUrl());
+        QVERIFY(!m_admin->login(DemoData::admin).isEmpty());
+        QCOMPARE(outboxHealth().value(QStringLiteral("attempts")).toInteger(), 0); // no send call since the restart
+        QCOMPARE(outboxHealth().value(QStringLiteral("sent")).toInteger(), 1);
+
+        // Unknown (the phone lost its record): sent once.
+        m_server->kill();
+        rewindToUnrecordedCall(id);
+        QVERIFY(QFile::remove(phone));
+        QVERIFY(m_server->restart(true));
+        QTRY_COMPARE_WITH_TIMEOUT(dbStatus(id), QStringLiteral("sent"), deliveryTimeoutMs);
+        QCOMPARE(dbInteger(QStringLiteral("attempts"), id), 3);
+        QCOMPARE(lines(), 1);
+        QVERIFY(sendCallCleared(id));
+        QVERIFY(!m_admin->login(DemoData::admin).isEmpty());
+        QCOMPARE(outboxHealth().value(QStringLiteral("attempts")).toInteger(), 1);
     }
 
     // Keys are scoped per user: two users who happen to send the same key each get their SMS.

@@ -40,6 +40,40 @@ QUrl SmsProviderStandIn::url() const
 }
 
 
+void SmsProviderStandIn::write(QTcpSocket *socket, const QByteArray &status, const QByteArray &payload,
+                                const QByteArray &extraHeaders)
+{
+    socket->write("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\nContent-Length: "
+                  + QByteArray::number(payload.size()) + "\r\n" + extraHeaders + "\r\n" + payload);
+}
+
+void SmsProviderStandIn::answerLookup(QTcpSocket *socket, const QString &key)
+{
+    ++m_lookups;
+    ++m_lookupsPerKey[key];
+    emit lookedUp(key);
+    switch (m_lookupMode) {
+    case LookupMode::Hang:
+        return;
+    case LookupMode::Fail:
+        write(socket, "503 Service Unavailable", R"({"error":"temporarily unavailable"})", "Retry-After: 0\r\n");
+        return;
+    case LookupMode::Unsupported:
+        write(socket, "405 Method Not Allowed", R"({"error":"method not allowed"})", "Allow: POST\r\n");
+        return;
+    case LookupMode::Answer:
+        break;
+    }
+    if (!m_idForKey.contains(key)) {
+        write(socket, "404 Not Found", R"({"error":"no message with this key"})");
+        return;
+    }
+    write(socket, "200 OK",
+          QJsonDocument(QJsonObject { { QStringLiteral("id"), m_idForKey.value(key) },
+                                      { QStringLiteral("status"), QStringLiteral("accepted") } })
+              .toJson(QJsonDocument::Compact));
+}
+
 void SmsProviderStandIn::onReadable(QTcpSocket *socket)
 {
     QByteArray &buffer = m_buffers[socket];
@@ -63,8 +97,21 @@ void SmsProviderStandIn::onReadable(QTcpSocket *socket)
         }
         if (buffer.size() < end + 4 + length)
             return;
+        const QList<QByteArray> requestLine = lines.value(0).trimmed().split(' ');
+        const QByteArray method = requestLine.value(0);
+        const QByteArray path = requestLine.value(1);
+        const QByteArray sendPath = url().path().toLatin1() + '/';
         const QJsonObject body = QJsonDocument::fromJson(buffer.mid(end + 4, length)).object();
         buffer.remove(0, end + 4 + length);
+        if (method == "GET" && path.startsWith(sendPath)) {
+            answerLookup(socket, QUrl::fromPercentEncoding(path.mid(sendPath.size())));
+            continue;
+        }
+        if (method != "POST") {
+            ++m_unexpected;
+            write(socket, "404 Not Found", R"({"error":"no such route"})");
+            continue;
+        }
         ++m_calls;
         ++m_callsPerKey[QString::fromLatin1(key)];
         emit called(QString::fromLatin1(key));
@@ -96,10 +143,10 @@ void SmsProviderStandIn::onReadable(QTcpSocket *socket)
                 payload = QJsonDocument(QJsonObject { { QStringLiteral("id"), m_idForKey.value(k) } }).toJson(QJsonDocument::Compact);
             }
             ++m_processed;
+            ++m_processedPerKey[QString::fromLatin1(key)];
             const bool callerWaiting = socket && socket->state() == QAbstractSocket::ConnectedState;
             if (callerWaiting)
-                socket->write("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\nContent-Length: "
-                              + QByteArray::number(payload.size()) + "\r\n" + extra + "\r\n" + payload);
+                write(socket, status, payload, extra);
             emit processed(QString::fromLatin1(key), callerWaiting);
         };
         if (m_delayMs > 0)

@@ -43,3 +43,14 @@ void LoopbackSmsProvider::send(const Message &message)
         emit finished(id, result);
     });
 }
+
+void LoopbackSmsProvider::lookup(const Message &message)
+{
+    QTimer::singleShot(0, this, [this, id = message.id, known = m_seenKeys.contains(message.idempotencyKey)] {
+        Lookup result;
+        result.kind = known ? Lookup::Kind::Known : Lookup::Kind::Unknown;
+        if (known)
+            result.providerMessageId = QStringLiteral("loopback-") + id;
+        emit lookedUp(id, result);
+    });
+}

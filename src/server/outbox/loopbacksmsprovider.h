@@ -14,6 +14,7 @@ class LoopbackSmsProvider : public SmsProvider
 public:
     explicit LoopbackSmsProvider(const QString &path, QObject *parent = nullptr);
     void send(const Message &message) override;
+    void lookup(const Message &message) override;
 
 private:
     QFile m_file;

@@ -35,6 +35,7 @@ OutboxWorker::OutboxWorker(TransactionRunner &runner, CircuitBreaker *breaker, S
     if (m_provider) {
         m_provider->setParent(this);
         connect(m_provider, &SmsProvider::finished, this, &OutboxWorker::onFinished);
+        connect(m_provider, &SmsProvider::lookedUp, this, &OutboxWorker::onLookedUp);
     }
 }
 
@@ -60,6 +61,9 @@ void OutboxWorker::pass()
                     failWithoutProvider(item);
                     continue;
                 }
+                // Leased rows are not due, so the list can hold `room` rows besides those in flight.
+                if (m_inFlight.size() >= m_options.maxInFlight)
+                    break;
                 if (!m_breaker->tryAcquirePermission())
                     break; // open: the provider is not called; the rows wait
                 begin(item);
@@ -95,24 +99,98 @@ OutboxWorker::transition(const QString &id, const std::function<void(SmsReposito
 void OutboxWorker::begin(const SmsRepository::OutboxItem &item)
 {
     const qint64 now = m_clock->nowMs();
-    std::optional<SmsRepository::OutboxItem> sending;
+    bool askFirst = false;
+    std::optional<SmsRepository::OutboxItem> claimed;
     try {
-        sending = transition(item.sms.id, [&](SmsRepository::OutboxItem &row) {
+        claimed = transition(item.sms.id, [&](SmsRepository::OutboxItem &row) {
+            // Decided on the row as re-read in the claiming transaction, not as listed.
+            askFirst = row.sendStartedAtMs.has_value() && !m_lookupUnsupported;
             row.sms.status = SmsMessage::Status::Sending;
             row.sms.attempts += 1;
-            row.nextAttemptAtMs = now + m_options.leaseMs;
+            // A lookup and then perhaps a send: the lease covers both calls.
+            row.nextAttemptAtMs = now + (askFirst ? 2 * m_options.leaseMs : m_options.leaseMs);
+            if (!askFirst)
+                row.sendStartedAtMs = now; // committed before the call goes out
         }, now);
     } catch (...) {
         m_breaker->releasePermission(); // no call was made: give the (trial) slot back
         throw;
     }
-    if (!sending) {
+    if (!claimed) {
         m_breaker->releasePermission();
         return;
     }
-    m_inFlight.insert(item.sms.id, *sending);
+    m_inFlight.insert(item.sms.id, *claimed);
+    if (askFirst)
+        m_provider->lookup({ claimed->sms.id, claimed->sms.toPhone, claimed->sms.body, claimed->providerKey });
+    else
+        send(*claimed);
+}
+
+void OutboxWorker::send(const SmsRepository::OutboxItem &item)
+{
     ++m_metrics.smsAttempts;
-    m_provider->send({ sending->sms.id, sending->sms.toPhone, sending->sms.body, sending->providerKey });
+    m_provider->send({ item.sms.id, item.sms.toPhone, item.sms.body, item.providerKey });
+}
+
+void OutboxWorker::onLookedUp(const QString &id, const SmsProvider::Lookup &lookup)
+{
+    const auto it = m_inFlight.constFind(id);
+    if (it == m_inFlight.cend())
+        return;
+    const SmsRepository::OutboxItem item = *it;
+    using Kind = SmsProvider::Lookup::Kind;
+    switch (lookup.kind) {
+    case Kind::Unsupported:
+        if (!m_lookupUnsupported) {
+            m_lookupUnsupported = true;
+            qCWarning(lcOutbox).noquote()
+                << QStringLiteral("the SMS gateway cannot look up a message by its key (%1): a message whose send call "
+                                  "may have reached it is sent again with the same key")
+                       .arg(lookup.error);
+        }
+        [[fallthrough]];
+    case Kind::Unknown:
+        // The breaker's permission taken for the lookup covers this call.
+        send(item);
+        return;
+    case Kind::Known:
+        m_breaker->recordSuccess();
+        break;
+    case Kind::Failed:
+        m_breaker->recordFailure();
+        break;
+    }
+    m_inFlight.erase(it);
+    const bool known = lookup.kind == Kind::Known;
+    const bool giveUp = !known && item.sms.attempts >= m_options.maxAttempts;
+    const qint64 now = m_clock->nowMs();
+    try {
+        transition(id, [&](SmsRepository::OutboxItem &row) {
+            if (known) {
+                row.sms.status = SmsMessage::Status::Sent;
+                row.sms.providerMessageId = lookup.providerMessageId;
+                row.sms.lastError = QString();
+                row.sendStartedAtMs.reset();
+            } else if (giveUp) {
+                row.sms.status = SmsMessage::Status::Failed;
+                row.sms.lastError = QStringLiteral("gave up after %1 attempts: %2").arg(row.sms.attempts).arg(lookup.error);
+            } else {
+                // Still unknown whether the provider has it: the next attempt asks again.
+                row.sms.lastError = lookup.error;
+                row.nextAttemptAtMs = now + m_backoff.delayMs(row.sms.attempts - 1, *m_random, lookup.retryAfterMs);
+            }
+        });
+    } catch (const StorageError &e) {
+        qCWarning(lcOutbox) << "could not record the status lookup's outcome:" << e.what();
+    }
+    if (known)
+        ++m_metrics.smsSent;
+    else if (giveUp)
+        ++m_metrics.smsFailed;
+    else
+        ++m_metrics.smsRetries;
+    pass();
 }
 
 void OutboxWorker::onFinished(const QString &id, const SmsProvider::Result &result)
@@ -139,6 +217,8 @@ void OutboxWorker::onFinished(const QString &id, const SmsProvider::Result &resu
     const qint64 now = m_clock->nowMs();
     try {
         transition(id, [&](SmsRepository::OutboxItem &row) {
+            if (!result.outcomeUnknown)
+                row.sendStartedAtMs.reset(); // the provider answered the call
             if (result.kind == Kind::Accepted) {
                 row.sms.status = SmsMessage::Status::Sent;
                 row.sms.providerMessageId = result.providerMessageId;

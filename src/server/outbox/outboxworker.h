@@ -16,9 +16,17 @@ class TransactionRunner;
 
 // Delivers the SMS outbox after commit. Lives on its own thread (its database waits never stall
 // the HTTP event loop). Each attempt first records `sending` (attempts + 1, a lease as the next
-// attempt time, so a crash mid-call retries after the lease), then calls the provider behind
-// the circuit breaker, then records `sent`, a retry time with backoff, or `failed`. Every status
-// change bumps the row's version and lands in the change log.
+// attempt time, so a crash mid-call retries after the lease, and that a send call is going
+// out), then calls the provider behind the circuit breaker, then records `sent`, a retry time
+// with backoff, or `failed`. Every status change bumps the row's version and lands in the
+// change log.
+//
+// A row whose last send call may have reached the provider without our hearing the outcome
+// (the instance holding it died, or the call timed out) is not sent blind: the attempt first
+// asks the provider about its key. Known: recorded `sent`, no second send call (the provider
+// would dedupe it, but bill it or count it against a rate). Unknown: sent once, same key.
+// No answer: retried later with backoff, like a failed call. A gateway without the lookup
+// route: sent again with the same key, as before lookups existed (logged once).
 class OutboxWorker : public QObject
 {
     Q_OBJECT
@@ -41,7 +49,9 @@ public:
 private:
     void pass();
     void begin(const SmsRepository::OutboxItem &item);
+    void send(const SmsRepository::OutboxItem &item);
     void onFinished(const QString &id, const SmsProvider::Result &result);
+    void onLookedUp(const QString &id, const SmsProvider::Lookup &lookup);
     void scheduleNext(qint64 minimumWaitMs);
     void failWithoutProvider(const SmsRepository::OutboxItem &item);
     // Re-reads the row and applies `change` if it is still undelivered; nullopt otherwise.
@@ -59,4 +69,5 @@ private:
     const Backoff m_backoff;
     QTimer m_timer;
     QHash<QString, SmsRepository::OutboxItem> m_inFlight;
+    bool m_lookupUnsupported = false; // the gateway said so once: resend instead of asking
 };

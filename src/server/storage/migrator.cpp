@@ -109,6 +109,12 @@ const std::vector<QStringList> &migrations()
         {
             QStringLiteral("CREATE INDEX refresh_tokens_expiry ON refresh_tokens (expires_at_ms)"),
         },
+        // 3: when a send call whose outcome is unknown went out (NULL: none). A row that was
+        // `sending` before may have had a call in flight: its next attempt asks the provider.
+        {
+            QStringLiteral("ALTER TABLE sms_messages ADD COLUMN send_started_at_ms BIGINT"),
+            QStringLiteral("UPDATE sms_messages SET send_started_at_ms = next_attempt_at_ms WHERE status = 'sending'"),
+        },
     };
     return all;
 }

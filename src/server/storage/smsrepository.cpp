@@ -10,12 +10,18 @@ namespace {
 
 const QString columns = QStringLiteral(
     "SELECT id, org_id, owner_id, lead_id, to_phone, body, status, attempts, last_error,"
-    " provider_message_id, version, created_at, updated_at, provider_key, next_attempt_at_ms "
+    " provider_message_id, version, created_at, updated_at, provider_key, next_attempt_at_ms,"
+    " send_started_at_ms "
     "FROM sms_messages ");
 
 QVariant nullable(const QString &text)
 {
     return text.isNull() ? QVariant(QMetaType::fromType<QString>()) : QVariant(text);
+}
+
+QVariant nullable(const std::optional<qint64> &ms)
+{
+    return ms ? QVariant(*ms) : QVariant(QMetaType::fromType<qint64>());
 }
 
 SmsRepository::OutboxItem fromRow(const SqlQuery &q)
@@ -37,6 +43,8 @@ SmsRepository::OutboxItem fromRow(const SqlQuery &q)
     s.updatedAt = WireFormat::parseTimestamp(q.text(12));
     item.providerKey = q.text(13);
     item.nextAttemptAtMs = q.integer(14);
+    if (!q.isNull(15))
+        item.sendStartedAtMs = q.integer(15);
     return item;
 }
 
@@ -55,8 +63,8 @@ void SmsRepository::insert(Transaction &tx, const OutboxItem &item)
     const SmsMessage &s = item.sms;
     tx.query(QStringLiteral("INSERT INTO sms_messages (id, org_id, owner_id, lead_id, to_phone, body,"
                             " status, attempts, next_attempt_at_ms, last_error, provider_message_id,"
-                            " provider_key, version, created_at, updated_at)"
-                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+                            " provider_key, version, created_at, updated_at, send_started_at_ms)"
+                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
         .bind(s.id)
         .bind(s.orgId)
         .bind(s.ownerId)
@@ -72,6 +80,7 @@ void SmsRepository::insert(Transaction &tx, const OutboxItem &item)
         .bind(s.version)
         .bind(WireFormat::timestamp(s.createdAt))
         .bind(WireFormat::timestamp(s.updatedAt))
+        .bind(nullable(item.sendStartedAtMs))
         .exec();
     ChangeLog::append(tx, { QStringLiteral("sms_messages"), ChangeLog::Type::Insert, s.orgId,
                             s.ownerId, s.id, s.toJson(), {} });
@@ -130,7 +139,8 @@ SmsRepository::OutboxItem SmsRepository::update(Transaction &tx, const OutboxIte
     s.updatedAt = QDateTime::fromMSecsSinceEpoch(tx.nowMs(), Qt::UTC);
     SqlQuery q = tx.query(QStringLiteral(
         "UPDATE sms_messages SET status = ?, attempts = ?, next_attempt_at_ms = ?, last_error = ?,"
-        " provider_message_id = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?"));
+        " provider_message_id = ?, version = ?, updated_at = ?, send_started_at_ms = ?"
+        " WHERE id = ? AND version = ?"));
     q.bind(SmsMessage::statusName(s.status))
         .bind(s.attempts)
         .bind(changed.nextAttemptAtMs)
@@ -138,6 +148,7 @@ SmsRepository::OutboxItem SmsRepository::update(Transaction &tx, const OutboxIte
         .bind(nullable(s.providerMessageId))
         .bind(s.version)
         .bind(WireFormat::timestamp(s.updatedAt))
+        .bind(nullable(changed.sendStartedAtMs))
         .bind(s.id)
         .bind(current.sms.version)
         .exec();

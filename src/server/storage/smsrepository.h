@@ -18,6 +18,10 @@ public:
         SmsMessage sms;
         QString providerKey;     // forwarded to the provider as its Idempotency-Key
         qint64 nextAttemptAtMs = 0;
+        // Set, in the transaction that claims the row, before a send call goes out; cleared
+        // when the provider answers it. Still set when a call's outcome is unknown (its sender
+        // died, or no answer came): whoever sends next asks the provider about the key first.
+        std::optional<qint64> sendStartedAtMs;
     };
 
     static void insert(Transaction &tx, const OutboxItem &item); // logs an INSERT
