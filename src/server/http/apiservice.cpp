@@ -75,7 +75,7 @@ std::vector<std::optional<HttpResponse>> ApiService::handleBatch(const std::vect
     try {
         TransactionRunner::Batch batch(m_runner);
         for (std::size_t i = 0; i < prepared.size(); ++i)
-            answers[i] = execute(prepared[i], Mode::Inline, Record::Later);
+            answers[i] = execute(prepared[i], batch.context(), Record::Later);
         batch.commit();
         // Counted once they stand: a batch that fails is redone (and counted) by workers.
         for (std::size_t i = 0; i < prepared.size(); ++i) {
@@ -93,7 +93,11 @@ std::vector<std::optional<HttpResponse>> ApiService::handleBatch(const std::vect
 std::optional<HttpResponse> ApiService::handle(const HttpRequest &request, Mode mode)
 {
     Prepared prepared = prepare(request, mode);
-    return execute(prepared, mode);
+    // The event loop never sleeps: one attempt there, and a transient error goes to a worker.
+    const TransactionRunner::Context transactions = mode == Mode::Inline
+        ? TransactionRunner::Context { .attempts = TransactionRunner::Attempts::Single }
+        : TransactionRunner::Context { .attempts = TransactionRunner::Attempts::RetryWithBackoff };
+    return execute(prepared, transactions);
 }
 
 ApiService::Prepared ApiService::prepare(const HttpRequest &request, Mode mode) const
@@ -147,19 +151,19 @@ ApiService::Prepared ApiService::prepare(const HttpRequest &request, Mode mode) 
     return p;
 }
 
-std::optional<HttpResponse> ApiService::execute(Prepared &p, Mode mode, Record when)
+std::optional<HttpResponse> ApiService::execute(Prepared &p, const TransactionRunner::Context &transactions,
+                                                Record when)
 {
     if (p.toWorker)
         return std::nullopt;
     std::optional<HttpResponse> response = p.answer;
     if (!response) {
+        const bool onEventLoop = transactions.attempts == TransactionRunner::Attempts::Single;
         try {
-            std::optional<TransactionRunner::SingleAttemptScope> singleAttempt;
-            if (mode == Mode::Inline)
-                singleAttempt.emplace();
+            p.ctx->m_transactions = transactions;
             response = p.route->handler(*p.ctx);
         } catch (const StorageError &e) {
-            if (e.isTransient() && mode == Mode::Inline)
+            if (e.isTransient() && onEventLoop)
                 return std::nullopt; // nothing was committed; a worker retries with backoff
             if (e.isTransient()) {
                 qCWarning(lcHttp) << "storage busy after retries:" << e.what();

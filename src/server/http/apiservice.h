@@ -69,7 +69,8 @@ private:
     std::optional<HttpResponse> handle(const HttpRequest &request, Mode mode);
     Prepared prepare(const HttpRequest &request, Mode mode) const;
     enum class Record { Now, Later }; // Later: the caller counts it once its batch committed
-    std::optional<HttpResponse> execute(Prepared &prepared, Mode mode, Record when = Record::Now);
+    std::optional<HttpResponse> execute(Prepared &prepared, const TransactionRunner::Context &transactions,
+                                        Record when = Record::Now);
     void record(const Prepared &prepared, const HttpResponse &response) const;
     std::optional<Problem> authenticate(RequestContext &ctx, const Router::Route &route) const;
     std::optional<Problem> readBody(RequestContext &ctx) const;

@@ -88,7 +88,7 @@ HttpResponse IdempotencyGuard::execute(const RequestContext &ctx, const Work &wo
     const SqlDialect &dialect = m_runner.database().dialect();
     HttpResponse response;
     try {
-        response = m_runner.write([&](Transaction &tx) -> HttpResponse {
+        response = m_runner.write(ctx.transactions(), [&](Transaction &tx) -> HttpResponse {
             outcome = Outcome::Executed;
             stored = false;
             auto record = IdempotencyStore::find(tx, userId, key);

@@ -141,8 +141,7 @@ bool PostgresFanout::publish(const BroadcastEvent &broadcast)
     const QString payload = QString::fromUtf8(encode(broadcast, m_instanceId));
     try {
         // Called on an event-loop thread: one attempt, never a sleep there.
-        TransactionRunner::SingleAttemptScope once;
-        m_runner.read([&](Transaction &tx) {
+        m_runner.read({ .attempts = TransactionRunner::Attempts::Single }, [&](Transaction &tx) {
             tx.query(QStringLiteral("SELECT pg_notify(?, ?)")).bind(QLatin1String(broadcastChannel)).bind(payload).exec();
         });
         return true;
