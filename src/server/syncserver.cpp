@@ -160,10 +160,9 @@ bool SyncServer::start(QString *error)
     startOutbox();
 
     HttpFrontend::Handlers handlers;
-    handlers.inlineHandler = [api = m_api.get()](const HttpRequest &r) { return api->handleInline(r); };
-    handlers.workerHandler = [api = m_api.get()](const HttpRequest &r) { return api->handle(r); };
-    handlers.isBatchable = [api = m_api.get()](const HttpRequest &r) { return api->isBatchable(r); };
-    handlers.batchHandler = [api = m_api.get()](const std::vector<HttpRequest> &r) { return api->handleBatch(r); };
+    handlers.dispose = [api = m_api.get()](HttpRequest r) { return api->dispose(std::move(r)); };
+    handlers.workerHandler = [api = m_api.get()](const RoutedRequest &r) { return api->handle(r); };
+    handlers.batchHandler = [api = m_api.get()](std::vector<RoutedRequest> r) { return api->handleBatch(std::move(r)); };
     handlers.maxBodyBytes = m_api->maxBodyBytes();
     handlers.webSocketPath = "/realtime/v1/websocket";
     handlers.rejectEarly = [api = m_api.get()](const QByteArray &method, const QByteArray &path, const Problem &problem) {

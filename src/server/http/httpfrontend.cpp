@@ -94,16 +94,21 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
         enqueue(socket, std::move(pending));
         return true;
     }
-    if (m_handlers.isBatchable(copy)) {
+    Disposition disposition = m_handlers.dispose(std::move(copy));
+    switch (disposition.kind()) {
+    case Disposition::Kind::Answer:
+        pending.response = std::move(disposition.response());
         enqueue(socket, std::move(pending));
-        m_batch.push_back({ socket, id, std::move(copy) });
-        return true;
+        break;
+    case Disposition::Kind::Batch:
+        enqueue(socket, std::move(pending));
+        m_batch.push_back({ socket, id, std::move(disposition.routed()) });
+        break;
+    case Disposition::Kind::Worker:
+        enqueue(socket, std::move(pending));
+        toWorker(socket, id, std::move(disposition.routed()));
+        break;
     }
-    pending.response = m_handlers.inlineHandler(copy);
-    const bool answered = pending.response.has_value();
-    enqueue(socket, std::move(pending));
-    if (!answered)
-        toWorker(socket, id, std::move(copy));
     return true;
 }
 
@@ -113,20 +118,20 @@ void HttpFrontend::flushBatch()
         return;
     std::vector<Batched> batch;
     batch.swap(m_batch);
-    std::vector<HttpRequest> requests;
+    std::vector<RoutedRequest> requests;
     requests.reserve(batch.size());
     for (Batched &b : batch)
-        requests.push_back(std::move(b.request));
-    std::vector<std::optional<HttpResponse>> answers = m_handlers.batchHandler(requests);
+        requests.push_back(std::move(b.routed));
+    std::vector<Disposition> answers = m_handlers.batchHandler(std::move(requests));
     for (std::size_t i = 0; i < batch.size(); ++i) {
-        if (answers[i])
-            complete(batch[i].socket, batch[i].id, std::move(*answers[i]));
+        if (answers[i].kind() == Disposition::Kind::Answer)
+            complete(batch[i].socket, batch[i].id, std::move(answers[i].response()));
         else
-            toWorker(batch[i].socket, batch[i].id, std::move(requests[i]));
+            toWorker(batch[i].socket, batch[i].id, std::move(answers[i].routed()));
     }
 }
 
-void HttpFrontend::toWorker(QTcpSocket *socket, quint64 id, HttpRequest request)
+void HttpFrontend::toWorker(QTcpSocket *socket, quint64 id, RoutedRequest routed)
 {
     if (!m_handlers.workersOpen->load()) {
         complete(socket, id, HttpResponse::text(503, "shutting down\n"));
@@ -134,8 +139,8 @@ void HttpFrontend::toWorker(QTcpSocket *socket, quint64 id, HttpRequest request)
     }
     // Answers come back queued to this thread; the server drains the pool before it stops
     // the event loops, so `this` outlives every job.
-    m_pool->start([this, socket, id, handler = m_handlers.workerHandler, request = std::move(request)]() {
-        HttpResponse response = handler(request);
+    m_pool->start([this, socket, id, handler = m_handlers.workerHandler, routed = std::move(routed)]() {
+        HttpResponse response = handler(routed);
         QMetaObject::invokeMethod(
             this, [this, socket, id, response = std::move(response)]() mutable {
                 complete(socket, id, std::move(response));
