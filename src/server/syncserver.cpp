@@ -198,7 +198,7 @@ bool SyncServer::start(QString *error)
     m_purge = std::make_unique<RetentionPurge>(*m_runner);
     m_purge->add({ QStringLiteral("expired idempotency records"), m_options.idempotencyWindowMs,
                    &IdempotencyStore::purgeCreatedBefore, [metrics = m_metrics.get()](int rows) {
-                       metrics->idempotencyPurged += quint64(rows);
+                       metrics->recordIdempotencyPurged(rows);
                    } });
     m_purge->add({ QStringLiteral("changes past the retention"), m_options.changeRetentionMs, &ChangeLog::purgeBefore, {} });
     // A day past their expiry (see RefreshTokenStore::purgeExpiredBefore for why that is safe):

@@ -54,19 +54,19 @@ HttpResponse login(TransactionRunner &runner, const TokenService &tokens, const 
     case LoginGuard::Verdict::Go:
         break;
     case LoginGuard::Verdict::TooManyAttempts:
-        ++options.metrics->loginsLimited;
+        options.metrics->recordLoginLimited();
         qCInfo(lcAuth) << "login refused: too many failed attempts for the account or from"
                        << LoginGuard::addressKey(ctx.request().peer);
         return HttpResponse::problem(Problems::tooManyLoginAttempts(attempt.retryAfterSeconds()));
     case LoginGuard::Verdict::Busy:
-        ++options.metrics->loginsBusy;
+        options.metrics->recordLoginBusy();
         return HttpResponse::problem(Problems::unavailable(
             QStringLiteral("Too many sign-ins are being checked right now; try again in a moment."),
             attempt.retryAfterSeconds()));
     }
     const auto user = runner.read(ctx.transactions(), [&](Transaction &tx) { return UserRepository::findByEmail(tx, *email); });
     // Verify outside any transaction: Argon2id takes tens of milliseconds on purpose.
-    ++options.metrics->passwordHashes;
+    options.metrics->recordPasswordHash();
     if (!user) {
         PasswordHasher::verifyDummy(*password);
         return refused(QStringLiteral("invalid_credentials"), QStringLiteral("Wrong email or password."));

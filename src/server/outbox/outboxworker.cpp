@@ -111,7 +111,7 @@ void OutboxWorker::begin(const SmsRepository::OutboxItem &item)
         return;
     }
     m_inFlight.insert(item.sms.id, *sending);
-    ++m_metrics.smsAttempts;
+    m_metrics.recordSmsAttempt();
     m_provider->send({ sending->sms.id, sending->sms.toPhone, sending->sms.body, sending->providerKey });
 }
 
@@ -158,11 +158,11 @@ void OutboxWorker::onFinished(const QString &id, const SmsProvider::Result &resu
         qCWarning(lcOutbox) << "could not record delivery outcome:" << e.what();
     }
     if (result.kind == Kind::Accepted)
-        ++m_metrics.smsSent;
+        m_metrics.recordSmsSent();
     else if (giveUp)
-        ++m_metrics.smsFailed;
+        m_metrics.recordSmsFailed();
     else
-        ++m_metrics.smsRetries;
+        m_metrics.recordSmsRetry();
     pass();
 }
 
@@ -172,7 +172,7 @@ void OutboxWorker::failWithoutProvider(const SmsRepository::OutboxItem &item)
         row.sms.status = SmsMessage::Status::Failed;
         row.sms.lastError = QStringLiteral("no SMS gateway configured (start syncloopd with --sms-gateway URL)");
     });
-    ++m_metrics.smsFailed;
+    m_metrics.recordSmsFailed();
 }
 
 void OutboxWorker::scheduleNext(qint64 minimumWaitMs)
