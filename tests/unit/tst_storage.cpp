@@ -166,7 +166,8 @@ private slots:
         QString error;
         QVERIFY(db.open(&error));
         SeededRandomSource random(11);
-        TransactionRunner runner(db, SystemClock::instance(), &random, { { 1, 20 }, 500 });
+        TransactionRunner runner(db, SystemClock::instance(), &random,
+                                 { .backoff = { .baseMs = 1, .capMs = 20 }, .maxAttempts = 500 });
         seedOrganisation(runner);
 
         OtherConnection other(configIn(dir).sqlitePath);
@@ -188,7 +189,8 @@ private slots:
         QString error;
         QVERIFY(db.open(&error));
         SeededRandomSource random(5);
-        TransactionRunner runner(db, SystemClock::instance(), &random, { { 1, 2 }, 4 });
+        TransactionRunner runner(db, SystemClock::instance(), &random,
+                                 { .backoff = { .baseMs = 1, .capMs = 2 }, .maxAttempts = 4 });
         seedOrganisation(runner);
         OtherConnection other(configIn(dir).sqlitePath);
         QVERIFY(other.exec(QStringLiteral("BEGIN IMMEDIATE")));

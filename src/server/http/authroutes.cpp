@@ -92,7 +92,7 @@ HttpResponse refresh(TransactionRunner &runner, const TokenService &tokens, cons
     std::optional<UserRepository::User> user;
     const auto rotation = runner.write(ctx.transactions(), [&](Transaction &tx) {
         auto r = RefreshTokenStore::rotate(tx, *token, options.refreshTokenTtlMs,
-                                           { options.refreshReuseIntervalMs, options.refreshSuccessorKey });
+                                           { .intervalMs = options.refreshReuseIntervalMs, .successorKey = options.refreshSuccessorKey });
         const bool answered = r.outcome == Outcome::Rotated || r.outcome == Outcome::Reissued;
         user = answered ? UserRepository::findById(tx, r.userId) : std::nullopt;
         return r;

@@ -88,8 +88,10 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
     pending.close = copy.header("connection").toLower().contains("close");
     if (webSocketPath) {
         pending.response = HttpResponse::problem(
-            { 426, QStringLiteral("upgrade_required"), QStringLiteral("Upgrade required"),
-              QStringLiteral("This is the realtime WebSocket endpoint: connect with a WebSocket client."), false, -1 });
+            { .status = 426,
+              .code = QStringLiteral("upgrade_required"),
+              .title = QStringLiteral("Upgrade required"),
+              .detail = QStringLiteral("This is the realtime WebSocket endpoint: connect with a WebSocket client.") });
         pending.response->withHeader("Upgrade", "websocket");
         enqueue(socket, std::move(pending));
         return true;

@@ -49,7 +49,7 @@ public:
     {
         // About five seconds of retries in all: a busy database gets time to drain before the
         // client sees a 503, yet the client's own timeout (tens of seconds) is never reached.
-        Backoff::Policy backoff { 2, 250 };
+        Backoff::Policy backoff { .baseMs = 2, .capMs = 250 };
         int maxAttempts = 30;
     };
 
