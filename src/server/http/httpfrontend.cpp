@@ -84,8 +84,8 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
     Pending pending;
     pending.id = id;
     pending.responder = std::make_unique<QHttpServerResponder>(makeResponder(request, socket));
-    pending.head = copy.method == "HEAD";
-    pending.close = copy.header("connection").toLower().contains("close");
+    pending.body = copy.method == "HEAD" ? Body::Omit : Body::Send;
+    pending.after = copy.header("connection").toLower().contains("close") ? AfterWrite::Close : AfterWrite::KeepOpen;
     if (webSocketPath) {
         pending.response = HttpResponse::problem(
             { .status = 426,
@@ -176,7 +176,7 @@ void HttpFrontend::missingHandler(const QHttpServerRequest &request, QTcpSocket 
               QStringLiteral("upgrade_not_supported"),
               QStringLiteral("A WebSocket handshake must go to %1, on a connection that owes no answers.")
                   .arg(QString::fromLatin1(m_webSocketPath)))),
-          false, true);
+          Body::Send, AfterWrite::Close);
 }
 
 void HttpFrontend::complete(QTcpSocket *socket, quint64 id, HttpResponse response)
@@ -201,8 +201,8 @@ void HttpFrontend::flush(Connection &connection)
         // Qt 6.4 crashes writing to a socket that is gone: check before every write.
         if (!connection.socket || connection.socket->state() != QAbstractSocket::ConnectedState)
             continue;
-        write(*p.responder, *p.response, p.head, p.close);
-        if (p.close) {
+        write(*p.responder, *p.response, p.body, p.after);
+        if (p.after == AfterWrite::Close) {
             connection.socket->disconnectFromHost();
             connection.queue.clear();
             return;
@@ -210,14 +210,14 @@ void HttpFrontend::flush(Connection &connection)
     }
 }
 
-void HttpFrontend::write(QHttpServerResponder &responder, const HttpResponse &response, bool head, bool close)
+void HttpFrontend::write(QHttpServerResponder &responder, const HttpResponse &response, Body body, AfterWrite after)
 {
     responder.writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(response.status));
     responder.writeHeader("Content-Type", response.contentType);
     responder.writeHeader("Content-Length", QByteArray::number(response.body.size()));
     for (const auto &[name, value] : response.headers)
         responder.writeHeader(name, value);
-    if (close)
+    if (after == AfterWrite::Close)
         responder.writeHeader("Connection", "close");
-    responder.writeBody(head ? QByteArray() : response.body);
+    responder.writeBody(body == Body::Omit ? QByteArray() : response.body);
 }

@@ -56,13 +56,16 @@ protected:
     void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
 
 private:
+    enum class Body { Send, Omit }; // Omit: the answer to a HEAD request
+    enum class AfterWrite { KeepOpen, Close }; // Close: the client asked for Connection: close
+
     struct Pending
     {
         quint64 id = 0;
         std::unique_ptr<QHttpServerResponder> responder;
         std::optional<HttpResponse> response;
-        bool head = false;
-        bool close = false;
+        Body body = Body::Send;
+        AfterWrite after = AfterWrite::KeepOpen;
     };
     struct Connection
     {
@@ -72,7 +75,7 @@ private:
 
     void complete(QTcpSocket *socket, quint64 id, HttpResponse response);
     void flush(Connection &connection);
-    static void write(QHttpServerResponder &responder, const HttpResponse &response, bool head, bool close);
+    static void write(QHttpServerResponder &responder, const HttpResponse &response, Body body, AfterWrite after);
 
     void enqueue(QTcpSocket *socket, Pending pending);
     void toWorker(QTcpSocket *socket, quint64 id, RoutedRequest routed);

@@ -143,7 +143,8 @@ void RealtimeConnection::onBinary(const QByteArray &data)
     Channel *target = channel(frame->topic);
     if (!target || expired(*target))
         return;
-    const QString refused = relay(*target, frame->event, frame->payload, frame->json, frame->meta, true);
+    const QString refused = relay(*target, frame->event, frame->payload, frame->json ? Payload::Json : Payload::Binary,
+                                  frame->meta, Origin::BinaryFrame);
     const PhoenixMessage pushed { frame->joinRef, frame->ref, frame->topic, QStringLiteral("broadcast"), QJsonObject() };
     if (!refused.isEmpty() && !frame->ref.isEmpty())
         reply(pushed, QStringLiteral("error"), errorResponse(refused));
@@ -275,7 +276,8 @@ void RealtimeConnection::broadcast(const PhoenixMessage &message)
     // Any JSON value may be broadcast; serialise it inside an array and keep the value alone.
     const QByteArray wrapped = QJsonDocument(QJsonArray { inner.isUndefined() ? QJsonValue(QJsonObject()) : inner })
                                    .toJson(QJsonDocument::Compact);
-    const QString refused = relay(channel, event.toString(), wrapped.mid(1, wrapped.size() - 2), true, {}, false);
+    const QString refused = relay(channel, event.toString(), wrapped.mid(1, wrapped.size() - 2), Payload::Json, {},
+                                  Origin::TextFrame);
     // Refused: told even without ack, so the sender never believes it was delivered.
     if (!refused.isEmpty())
         reply(message, QStringLiteral("error"), errorResponse(refused));
@@ -283,17 +285,17 @@ void RealtimeConnection::broadcast(const PhoenixMessage &message)
         reply(message, QStringLiteral("ok"), {});
 }
 
-QString RealtimeConnection::relay(const Channel &channel, const QString &event, QByteArray payload, bool json,
-                                  QByteArray meta, bool binaryOrigin)
+QString RealtimeConnection::relay(const Channel &channel, const QString &event, QByteArray payload, Payload format,
+                                  QByteArray meta, Origin origin)
 {
     auto b = std::make_shared<BroadcastEvent>();
     b->orgId = channel.principal.orgId;
     b->topic = channel.topic;
     b->event = event;
     b->payload = std::move(payload);
-    b->json = json;
+    b->json = format == Payload::Json;
     b->meta = std::move(meta);
-    b->binaryOrigin = binaryOrigin;
+    b->binaryOrigin = origin == Origin::BinaryFrame;
     b->senderConnection = m_id;
     b->deliverToSender = channel.broadcastSelf;
     return m_services->hub->relayBroadcast(std::move(b));
