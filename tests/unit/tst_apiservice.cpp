@@ -79,7 +79,7 @@ private slots:
             m_calls << ctx.transactions();
             // Busy for the event loop's one attempt; the worker's attempt goes through.
             if (std::exchange(m_busyOnce, false))
-                throw StorageError(QSqlError(), true, QStringLiteral("busy"));
+                throw StorageError(QSqlError(), StorageError::Kind::Transient, QStringLiteral("busy"));
             return HttpResponse::json(200, {});
         });
         router.add("POST", QStringLiteral("/api/things/touch"), inlineMutation, [this](RequestContext &ctx) {

@@ -49,7 +49,7 @@ void PostgresFanout::connectListener()
         QSqlDriver *driver = db.driver();
         if (!driver->subscribeToNotification(QLatin1String(ChangeLog::channel))
             || !driver->subscribeToNotification(QLatin1String(broadcastChannel)))
-            throw StorageError(driver->lastError(), true, QStringLiteral("LISTEN"));
+            throw StorageError(driver->lastError(), StorageError::Kind::Transient, QStringLiteral("LISTEN"));
         connect(driver, &QSqlDriver::notification, this, &PostgresFanout::onNotification);
     } catch (const StorageError &e) {
         if (QSqlDatabase::contains(m_connectionName))
