@@ -127,11 +127,18 @@ bool SyncServer::start(QString *error)
     }
 
     m_smsBreaker = new CircuitBreaker(QStringLiteral("sms"),
-                                      { 20, 5, 50.0, m_options.smsBreakerOpenMs, 2 }, clock, this);
+                                      { .windowSize = 20,
+                                        .minimumCalls = 5,
+                                        .failureRateThreshold = 50.0,
+                                        .openWaitMs = m_options.smsBreakerOpenMs,
+                                        .halfOpenCalls = 2 },
+                                      clock, this);
     m_guard = std::make_unique<IdempotencyGuard>(*m_runner, *m_metrics, m_options.idempotencyWindowMs);
     const qint64 windowSeconds = m_options.idempotencyWindowMs / 1000;
     m_api = std::make_unique<ApiService>(*m_tokens, *m_metrics, *m_runner,
-                                         ApiService::Options { 1024 * 1024, windowSeconds, m_options.metricsToken });
+                                         ApiService::Options { .maxBodyBytes = 1024 * 1024,
+                                                               .idempotencyWindowSeconds = windowSeconds,
+                                                               .metricsToken = m_options.metricsToken });
     Router &router = m_api->router();
     AuthRoutes::Options authOptions;
     authOptions.refreshReuseIntervalMs = m_options.refreshReuseIntervalMs;
@@ -155,15 +162,17 @@ bool SyncServer::start(QString *error)
             m_outbox->wake();
     });
     ChangeRoutes::install(router, *m_runner);
-    AdminRoutes::install(router, { m_runner, m_metrics.get(), m_smsBreaker, windowSeconds });
+    AdminRoutes::install(router, { .runner = m_runner,
+                                   .metrics = m_metrics.get(),
+                                   .smsBreaker = m_smsBreaker,
+                                   .idempotencyWindowSeconds = windowSeconds });
 
     startOutbox();
 
     HttpFrontend::Handlers handlers;
-    handlers.inlineHandler = [api = m_api.get()](const HttpRequest &r) { return api->handleInline(r); };
-    handlers.workerHandler = [api = m_api.get()](const HttpRequest &r) { return api->handle(r); };
-    handlers.isBatchable = [api = m_api.get()](const HttpRequest &r) { return api->isBatchable(r); };
-    handlers.batchHandler = [api = m_api.get()](const std::vector<HttpRequest> &r) { return api->handleBatch(r); };
+    handlers.dispose = [api = m_api.get()](HttpRequest r) { return api->dispose(std::move(r)); };
+    handlers.workerHandler = [api = m_api.get()](const RoutedRequest &r) { return api->handle(r); };
+    handlers.batchHandler = [api = m_api.get()](std::vector<RoutedRequest> r) { return api->handleBatch(std::move(r)); };
     handlers.maxBodyBytes = m_api->maxBodyBytes();
     handlers.webSocketPath = "/realtime/v1/websocket";
     handlers.rejectEarly = [api = m_api.get()](const QByteArray &method, const QByteArray &path, const Problem &problem) {
@@ -173,7 +182,13 @@ bool SyncServer::start(QString *error)
     realtimeOptions.apiKey = m_options.realtimeApiKey;
     realtimeOptions.idleTimeoutMs = m_options.realtimeIdleTimeoutMs;
     realtimeOptions.closeGraceMs = m_options.realtimeCloseGraceMs;
-    m_realtime = new RealtimeHub(*m_runner, { m_tokens.get(), m_metrics.get(), clock, nullptr, realtimeOptions }, this);
+    m_realtime = new RealtimeHub(*m_runner,
+                                 { .tokens = m_tokens.get(),
+                                   .metrics = m_metrics.get(),
+                                   .clock = clock,
+                                   .hub = nullptr, // the hub fills in itself
+                                   .options = realtimeOptions },
+                                 this);
     // On PostgreSQL other instances may share the database: their commits and broadcasts
     // reach our subscribers through LISTEN/NOTIFY.
     if (m_database->dialect().kind() == SqlDialect::Kind::Postgres) {
@@ -197,15 +212,19 @@ bool SyncServer::start(QString *error)
 
     // One purge loop for everything with a retention, oldest rows first, in slices.
     m_purge = std::make_unique<RetentionPurge>(*m_runner);
-    m_purge->add({ QStringLiteral("expired idempotency records"), m_options.idempotencyWindowMs,
-                   &IdempotencyStore::purgeCreatedBefore, [metrics = m_metrics.get()](int rows) {
-                       metrics->idempotencyPurged += quint64(rows);
-                   } });
-    m_purge->add({ QStringLiteral("changes past the retention"), m_options.changeRetentionMs, &ChangeLog::purgeBefore, {} });
+    m_purge->add({ .name = QStringLiteral("expired idempotency records"),
+                   .retentionMs = m_options.idempotencyWindowMs,
+                   .purgeSlice = &IdempotencyStore::purgeCreatedBefore,
+                   .purged = [metrics = m_metrics.get()](int rows) { metrics->recordIdempotencyPurged(rows); } });
+    m_purge->add({ .name = QStringLiteral("changes past the retention"),
+                   .retentionMs = m_options.changeRetentionMs,
+                   .purgeSlice = &ChangeLog::purgeBefore });
     // A day past their expiry (see RefreshTokenStore::purgeExpiredBefore for why that is safe):
     // a client back just after expiry still hears "expired", not "unknown".
     constexpr qint64 refreshTokenGraceMs = 24LL * 3600 * 1000;
-    m_purge->add({ QStringLiteral("expired refresh tokens"), refreshTokenGraceMs, &RefreshTokenStore::purgeExpiredBefore, {} });
+    m_purge->add({ .name = QStringLiteral("expired refresh tokens"),
+                   .retentionMs = refreshTokenGraceMs,
+                   .purgeSlice = &RefreshTokenStore::purgeExpiredBefore });
     // Purge often enough that nothing lingers much past its retention.
     const qint64 purgeEvery = m_options.purgeIntervalMs > 0
         ? m_options.purgeIntervalMs
@@ -228,7 +247,7 @@ void SyncServer::startOutbox()
 
     OutboxWorker::Options options;
     options.maxAttempts = m_options.smsMaxAttempts;
-    options.retry = { m_options.smsRetryBaseMs, std::max<qint64>(m_options.smsRetryBaseMs, 60000) };
+    options.retry = { .baseMs = m_options.smsRetryBaseMs, .capMs = std::max<qint64>(m_options.smsRetryBaseMs, 60000) };
     options.leaseMs = m_options.smsTimeoutMs + 5000;
     m_outbox = new OutboxWorker(*m_runner, m_smsBreaker, provider, *m_metrics, SystemClock::instance(),
                                 SystemRandomSource::instance(), options);

@@ -151,7 +151,7 @@ int main(int argc, char **argv)
     print("confirm-batch", run([&] {
               TransactionRunner::Batch batch(runner);
               for (int i = 0; i < batchSize; ++i)
-                  runner.write([&](Transaction &tx) { confirmOne(tx, admin, nextBooking()); });
+                  runner.write(batch.context(), [&](Transaction &tx) { confirmOne(tx, admin, nextBooking()); });
               batch.commit();
               return qint64(batchSize);
           }),

@@ -142,7 +142,7 @@ private slots:
         options.server = m_proxy->url();
         options.queuePath = dir.filePath(QStringLiteral("queue.sqlite"));
         options.credentials = CredentialStore::Backend::MemoryOnly;
-        options.realtime.reconnect = { 100, 500 };
+        options.realtime.reconnect = { .baseMs = 100, .capMs = 500 };
         options.requestTimeoutMs = 10000;
         SyncSession session(options);
         QString error;

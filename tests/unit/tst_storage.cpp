@@ -166,7 +166,8 @@ private slots:
         QString error;
         QVERIFY(db.open(&error));
         SeededRandomSource random(11);
-        TransactionRunner runner(db, SystemClock::instance(), &random, { { 1, 20 }, 500 });
+        TransactionRunner runner(db, SystemClock::instance(), &random,
+                                 { .backoff = { .baseMs = 1, .capMs = 20 }, .maxAttempts = 500 });
         seedOrganisation(runner);
 
         OtherConnection other(configIn(dir).sqlitePath);
@@ -188,7 +189,8 @@ private slots:
         QString error;
         QVERIFY(db.open(&error));
         SeededRandomSource random(5);
-        TransactionRunner runner(db, SystemClock::instance(), &random, { { 1, 2 }, 4 });
+        TransactionRunner runner(db, SystemClock::instance(), &random,
+                                 { .backoff = { .baseMs = 1, .capMs = 2 }, .maxAttempts = 4 });
         seedOrganisation(runner);
         OtherConnection other(configIn(dir).sqlitePath);
         QVERIFY(other.exec(QStringLiteral("BEGIN IMMEDIATE")));
@@ -203,7 +205,7 @@ private slots:
         QVERIFY(other.exec(QStringLiteral("ROLLBACK")));
     }
 
-    void singleAttemptScopeDoesNotRetry()
+    void singleAttemptDoesNotRetry()
     {
         QTemporaryDir dir;
         Database db(configIn(dir));
@@ -213,8 +215,8 @@ private slots:
         seedOrganisation(runner);
         OtherConnection other(configIn(dir).sqlitePath);
         QVERIFY(other.exec(QStringLiteral("BEGIN IMMEDIATE")));
-        TransactionRunner::SingleAttemptScope scope;
-        QVERIFY_THROWS_EXCEPTION(StorageError, runner.write([](Transaction &tx) { ChangeLog::append(tx, entry(QStringLiteral("x"))); }));
+        const TransactionRunner::Context once { .attempts = TransactionRunner::Attempts::Single };
+        QVERIFY_THROWS_EXCEPTION(StorageError, runner.write(once, [](Transaction &tx) { ChangeLog::append(tx, entry(QStringLiteral("x"))); }));
         QCOMPARE(runner.transientRetries(), quint64(0));
         QVERIFY(other.exec(QStringLiteral("ROLLBACK")));
     }
@@ -232,16 +234,16 @@ private slots:
         OtherConnection observer(configIn(dir).sqlitePath);
         {
             TransactionRunner::Batch batch(runner);
-            runner.write([&](Transaction &tx) {
+            runner.write(batch.context(), [&](Transaction &tx) {
                 ChangeLog::append(tx, entry(QStringLiteral("first")));
                 tx.afterCommit([&] { hooks << QStringLiteral("first"); });
             });
-            QVERIFY_THROWS_EXCEPTION(StorageError, runner.write([&](Transaction &tx) {
+            QVERIFY_THROWS_EXCEPTION(StorageError, runner.write(batch.context(), [&](Transaction &tx) {
                 ChangeLog::append(tx, entry(QStringLiteral("second")));
                 tx.afterCommit([&] { hooks << QStringLiteral("second"); });
                 UserRepository::insertOrganisation(tx, QStringLiteral("org-1"), QStringLiteral("duplicate"));
             }));
-            runner.write([&](Transaction &tx) {
+            runner.write(batch.context(), [&](Transaction &tx) {
                 ChangeLog::append(tx, entry(QStringLiteral("third")));
                 tx.afterCommit([&] { hooks << QStringLiteral("third"); });
             });
@@ -269,7 +271,7 @@ private slots:
         bool hookRan = false;
         {
             TransactionRunner::Batch batch(runner);
-            runner.write([&](Transaction &tx) {
+            runner.write(batch.context(), [&](Transaction &tx) {
                 ChangeLog::append(tx, entry(QStringLiteral("lost")));
                 tx.afterCommit([&] { hookRan = true; });
             });

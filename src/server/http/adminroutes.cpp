@@ -48,16 +48,16 @@ QJsonObject breakerJson(const CircuitBreaker &breaker)
 HttpResponse syncHealth(const AdminRoutes::Sources &s)
 {
     const StoredFigures stored = storedFigures(*s.runner);
-    const ServerMetrics &m = *s.metrics;
+    const ServerMetrics::Counters m = s.metrics->counters();
     QJsonArray requests;
-    const auto counts = m.requestCounts();
+    const auto counts = s.metrics->requestCounts();
     for (auto it = counts.cbegin(); it != counts.cend(); ++it)
         requests.append(QJsonObject { { QStringLiteral("route"), it.key().route },
                                       { QStringLiteral("method"), QString::fromLatin1(it.key().method) },
                                       { QStringLiteral("status"), it.key().status },
                                       { QStringLiteral("count"), qint64(it.value()) } });
     QJsonObject latency;
-    const auto histograms = m.latencies();
+    const auto histograms = s.metrics->latencies();
     for (auto it = histograms.cbegin(); it != histograms.cend(); ++it) {
         // Cumulative, as in /metrics: requests that took at most le_ms.
         QJsonArray buckets;
@@ -74,29 +74,29 @@ HttpResponse syncHealth(const AdminRoutes::Sources &s)
         { QStringLiteral("idempotency"), QJsonObject {
               { QStringLiteral("records"), stored.idempotencyRecords },
               { QStringLiteral("window_seconds"), s.idempotencyWindowSeconds },
-              { QStringLiteral("replays"), qint64(m.idempotencyReplays.load()) },
-              { QStringLiteral("conflicts"), qint64(m.idempotencyConflicts.load()) },
-              { QStringLiteral("mismatches"), qint64(m.idempotencyMismatches.load()) },
-              { QStringLiteral("stored"), qint64(m.idempotencyStored.load()) },
-              { QStringLiteral("purged"), qint64(m.idempotencyPurged.load()) } } },
+              { QStringLiteral("replays"), qint64(m.idempotencyReplays) },
+              { QStringLiteral("conflicts"), qint64(m.idempotencyConflicts) },
+              { QStringLiteral("mismatches"), qint64(m.idempotencyMismatches) },
+              { QStringLiteral("stored"), qint64(m.idempotencyStored) },
+              { QStringLiteral("purged"), qint64(m.idempotencyPurged) } } },
         { QStringLiteral("realtime"), QJsonObject {
-              { QStringLiteral("connections"), qint64(m.realtimeConnections.load()) },
-              { QStringLiteral("channels"), qint64(m.realtimeChannels.load()) },
-              { QStringLiteral("messages_out"), qint64(m.realtimeMessagesOut.load()) },
-              { QStringLiteral("bytes_out"), qint64(m.realtimeBytesOut.load()) },
-              { QStringLiteral("drops"), qint64(m.realtimeDrops.load()) },
-              { QStringLiteral("idle_timeouts"), qint64(m.realtimeIdleTimeouts.load()) } } },
+              { QStringLiteral("connections"), qint64(m.realtimeConnections) },
+              { QStringLiteral("channels"), qint64(m.realtimeChannels) },
+              { QStringLiteral("messages_out"), qint64(m.realtimeMessagesOut) },
+              { QStringLiteral("bytes_out"), qint64(m.realtimeBytesOut) },
+              { QStringLiteral("drops"), qint64(m.realtimeDrops) },
+              { QStringLiteral("idle_timeouts"), qint64(m.realtimeIdleTimeouts) } } },
         { QStringLiteral("auth"), QJsonObject {
-              { QStringLiteral("password_hashes"), qint64(m.passwordHashes.load()) },
-              { QStringLiteral("logins_limited"), qint64(m.loginsLimited.load()) },
-              { QStringLiteral("logins_busy"), qint64(m.loginsBusy.load()) } } },
+              { QStringLiteral("password_hashes"), qint64(m.passwordHashes) },
+              { QStringLiteral("logins_limited"), qint64(m.loginsLimited) },
+              { QStringLiteral("logins_busy"), qint64(m.loginsBusy) } } },
         { QStringLiteral("breakers"), QJsonArray { breakerJson(*s.smsBreaker) } },
         { QStringLiteral("outbox"), QJsonObject {
               { QStringLiteral("depth"), stored.outboxDepth },
-              { QStringLiteral("attempts"), qint64(m.smsAttempts.load()) },
-              { QStringLiteral("sent"), qint64(m.smsSent.load()) },
-              { QStringLiteral("failed"), qint64(m.smsFailed.load()) },
-              { QStringLiteral("retries"), qint64(m.smsRetries.load()) } } },
+              { QStringLiteral("attempts"), qint64(m.smsAttempts) },
+              { QStringLiteral("sent"), qint64(m.smsSent) },
+              { QStringLiteral("failed"), qint64(m.smsFailed) },
+              { QStringLiteral("retries"), qint64(m.smsRetries) } } },
         { QStringLiteral("storage"), QJsonObject {
               { QStringLiteral("change_seq"), stored.changeSeq },
               { QStringLiteral("transient_retries"), qint64(s.runner->transientRetries()) } } },
@@ -140,17 +140,17 @@ private:
 HttpResponse metrics(const AdminRoutes::Sources &s)
 {
     const StoredFigures stored = storedFigures(*s.runner);
-    const ServerMetrics &m = *s.metrics;
+    const ServerMetrics::Counters m = s.metrics->counters();
     PrometheusText p;
     p.family("syncloop_http_requests_total", "counter", "HTTP requests by route pattern, method and status.");
-    const auto counts = m.requestCounts();
+    const auto counts = s.metrics->requestCounts();
     for (auto it = counts.cbegin(); it != counts.cend(); ++it)
         p.sample("syncloop_http_requests_total", double(it.value()),
                  PrometheusText::label("route", it.key().route) + ','
                      + PrometheusText::label("method", QString::fromLatin1(it.key().method)) + ','
                      + PrometheusText::label("status", QString::number(it.key().status)));
     p.family("syncloop_http_request_duration_seconds", "histogram", "Time from request parsed to response ready.");
-    const auto histograms = m.latencies();
+    const auto histograms = s.metrics->latencies();
     for (auto it = histograms.cbegin(); it != histograms.cend(); ++it) {
         const QByteArray route = PrometheusText::label("route", it.key());
         const auto cumulative = it->cumulative();
@@ -163,14 +163,14 @@ HttpResponse metrics(const AdminRoutes::Sources &s)
     }
     p.single("syncloop_idempotency_records", "gauge", "Idempotency records stored.", double(stored.idempotencyRecords));
     p.single("syncloop_idempotency_window_seconds", "gauge", "Idempotency key retention.", double(s.idempotencyWindowSeconds));
-    p.single("syncloop_idempotency_replays_total", "counter", "Stored responses replayed.", double(m.idempotencyReplays.load()));
-    p.single("syncloop_idempotency_conflicts_total", "counter", "409: key still in use.", double(m.idempotencyConflicts.load()));
-    p.single("syncloop_idempotency_mismatches_total", "counter", "422: key reused for another request.", double(m.idempotencyMismatches.load()));
-    p.single("syncloop_idempotency_purged_total", "counter", "Expired records purged.", double(m.idempotencyPurged.load()));
+    p.single("syncloop_idempotency_replays_total", "counter", "Stored responses replayed.", double(m.idempotencyReplays));
+    p.single("syncloop_idempotency_conflicts_total", "counter", "409: key still in use.", double(m.idempotencyConflicts));
+    p.single("syncloop_idempotency_mismatches_total", "counter", "422: key reused for another request.", double(m.idempotencyMismatches));
+    p.single("syncloop_idempotency_purged_total", "counter", "Expired records purged.", double(m.idempotencyPurged));
     p.single("syncloop_outbox_depth", "gauge", "SMS messages not yet delivered.", double(stored.outboxDepth));
-    p.single("syncloop_sms_attempts_total", "counter", "Calls to the SMS provider.", double(m.smsAttempts.load()));
-    p.single("syncloop_sms_sent_total", "counter", "SMS messages the provider accepted.", double(m.smsSent.load()));
-    p.single("syncloop_sms_failed_total", "counter", "SMS messages given up on.", double(m.smsFailed.load()));
+    p.single("syncloop_sms_attempts_total", "counter", "Calls to the SMS provider.", double(m.smsAttempts));
+    p.single("syncloop_sms_sent_total", "counter", "SMS messages the provider accepted.", double(m.smsSent));
+    p.single("syncloop_sms_failed_total", "counter", "SMS messages given up on.", double(m.smsFailed));
     const CircuitBreaker::Metrics b = s.smsBreaker->metrics();
     const QByteArray breaker = PrometheusText::label("breaker", s.smsBreaker->name());
     p.family("syncloop_breaker_state", "gauge", "1 for the breaker's current state.");
@@ -184,18 +184,18 @@ HttpResponse metrics(const AdminRoutes::Sources &s)
     p.family("syncloop_breaker_calls_total", "counter", "Calls recorded by outcome.");
     p.sample("syncloop_breaker_calls_total", double(b.totalSuccesses), breaker + ",outcome=\"success\"");
     p.sample("syncloop_breaker_calls_total", double(b.totalFailures), breaker + ",outcome=\"failure\"");
-    p.single("syncloop_realtime_connections", "gauge", "Open realtime sockets.", double(m.realtimeConnections.load()));
-    p.single("syncloop_realtime_channels", "gauge", "Joined realtime channels.", double(m.realtimeChannels.load()));
-    p.single("syncloop_realtime_messages_out_total", "counter", "Realtime frames sent.", double(m.realtimeMessagesOut.load()));
-    p.single("syncloop_realtime_bytes_out_total", "counter", "Realtime bytes sent.", double(m.realtimeBytesOut.load()));
-    p.single("syncloop_realtime_drops_total", "counter", "Sockets closed for being too slow.", double(m.realtimeDrops.load()));
+    p.single("syncloop_realtime_connections", "gauge", "Open realtime sockets.", double(m.realtimeConnections));
+    p.single("syncloop_realtime_channels", "gauge", "Joined realtime channels.", double(m.realtimeChannels));
+    p.single("syncloop_realtime_messages_out_total", "counter", "Realtime frames sent.", double(m.realtimeMessagesOut));
+    p.single("syncloop_realtime_bytes_out_total", "counter", "Realtime bytes sent.", double(m.realtimeBytesOut));
+    p.single("syncloop_realtime_drops_total", "counter", "Sockets closed for being too slow.", double(m.realtimeDrops));
     p.single("syncloop_realtime_idle_timeouts_total", "counter", "Sockets closed for sending nothing for the idle timeout.",
-             double(m.realtimeIdleTimeouts.load()));
-    p.single("syncloop_password_hashes_total", "counter", "Password hashes verified by logins.", double(m.passwordHashes.load()));
+             double(m.realtimeIdleTimeouts));
+    p.single("syncloop_password_hashes_total", "counter", "Password hashes verified by logins.", double(m.passwordHashes));
     p.single("syncloop_logins_limited_total", "counter", "Logins refused (429) for too many failed attempts, with no hash computed.",
-             double(m.loginsLimited.load()));
+             double(m.loginsLimited));
     p.single("syncloop_logins_busy_total", "counter", "Logins turned away (503) while every password-hashing slot was taken.",
-             double(m.loginsBusy.load()));
+             double(m.loginsBusy));
     p.single("syncloop_storage_transient_retries_total", "counter", "Transactions retried after busy/serialization errors.",
              double(s.runner->transientRetries()));
     p.single("syncloop_change_seq", "gauge", "Last change-log sequence number.", double(stored.changeSeq));

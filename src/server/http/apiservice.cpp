@@ -35,95 +35,112 @@ ApiService::ApiService(const TokenService &tokens, ServerMetrics &metrics, Trans
 {
 }
 
-std::optional<HttpResponse> ApiService::handleInline(const HttpRequest &request)
-{
-    return handle(request, Mode::Inline);
-}
-
-HttpResponse ApiService::handle(const HttpRequest &request)
-{
-    return *handle(request, Mode::Worker);
-}
-
-const Router::Route *ApiService::routeFor(const HttpRequest &request) const
+std::variant<Router::Match, Problem> ApiService::match(const QByteArray &method, const QByteArray &rawPath,
+                                                       QString *path) const
 {
     QString why;
-    const auto segments = RequestPath::segments(request.rawPath, &why);
+    const auto segments = RequestPath::segments(rawPath, &why);
     if (!segments)
-        return nullptr;
-    const auto matched = m_router.match(request.method, *segments);
-    const Router::Match *match = std::get_if<Router::Match>(&matched);
-    return match ? match->route : nullptr;
+        return Problems::badRequest(QStringLiteral("invalid_path"), why);
+    if (path)
+        *path = QLatin1Char('/') + segments->join(QLatin1Char('/'));
+    return m_router.match(method, *segments);
 }
 
-bool ApiService::isBatchable(const HttpRequest &request) const
+Disposition ApiService::dispose(HttpRequest request)
 {
-    const Router::Route *route = routeFor(request);
-    return route && route->options.kind == Router::Kind::Mutation
-        && route->options.execution == Router::Execution::Inline;
+    QElapsedTimer timer;
+    timer.start();
+    QString path;
+    auto matched = match(request.method, request.rawPath, &path);
+    if (const Problem *problem = std::get_if<Problem>(&matched)) {
+        Prepared unmatched; // no route, no caller: counted under "unmatched"
+        unmatched.timer = timer;
+        const HttpResponse response = HttpResponse::problem(*problem);
+        record(unmatched, response);
+        return Disposition::answer(response);
+    }
+    RoutedRequest routed { std::move(request), std::get<Router::Match>(std::move(matched)), path };
+    const Router::Options &options = routed.match.route->options;
+    if (options.execution == Router::Execution::Worker)
+        return Disposition::worker(std::move(routed));
+    if (options.kind == Router::Kind::Mutation)
+        return Disposition::batch(std::move(routed));
+    Prepared prepared = prepare(routed);
+    prepared.timer = timer;
+    try {
+        HttpResponse response = execute(prepared, { .attempts = TransactionRunner::Attempts::Single });
+        record(prepared, response);
+        return Disposition::answer(std::move(response));
+    } catch (const StorageError &) {
+        // Transient (execute() answers the others): nothing was committed, and a worker
+        // retries with backoff.
+        prepared.ctx.reset(); // it refers to the request about to move
+        return Disposition::worker(std::move(routed));
+    }
 }
 
-std::vector<std::optional<HttpResponse>> ApiService::handleBatch(const std::vector<HttpRequest> &requests)
+HttpResponse ApiService::handle(const RoutedRequest &routed)
 {
-    // Routing, tokens, bodies and keys are worked out before the batch takes the write lock:
-    // only database work runs while it is held.
+    Prepared prepared = prepare(routed);
+    HttpResponse response = execute(prepared, { .attempts = TransactionRunner::Attempts::RetryWithBackoff });
+    record(prepared, response);
+    return response;
+}
+
+std::vector<Disposition> ApiService::handleBatch(std::vector<RoutedRequest> requests)
+{
+    // Tokens, bodies and keys are worked out before the batch takes the write lock: only
+    // database work runs while it is held.
     std::vector<Prepared> prepared;
     prepared.reserve(requests.size());
-    for (const HttpRequest &request : requests)
-        prepared.push_back(prepare(request, Mode::Inline));
+    for (const RoutedRequest &routed : requests)
+        prepared.push_back(prepare(routed));
+    // Empty: a transient error undid that unit alone (its savepoint); a worker redoes it.
     std::vector<std::optional<HttpResponse>> answers(requests.size());
     try {
         TransactionRunner::Batch batch(m_runner);
-        for (std::size_t i = 0; i < prepared.size(); ++i)
-            answers[i] = execute(prepared[i], Mode::Inline, Record::Later);
-        batch.commit();
-        // Counted once they stand: a batch that fails is redone (and counted) by workers.
         for (std::size_t i = 0; i < prepared.size(); ++i) {
-            if (answers[i])
-                record(prepared[i], *answers[i]);
+            try {
+                answers[i] = execute(prepared[i], batch.context());
+            } catch (const StorageError &) {
+                // Transient: execute() answers the others.
+            }
         }
+        batch.commit();
     } catch (const StorageError &e) {
         // Could not begin or commit: nothing of the batch stands; workers redo each request.
         qCDebug(lcHttp) << "batch of" << requests.size() << "handed to workers:" << e.what();
-        return std::vector<std::optional<HttpResponse>>(requests.size());
+        answers.assign(requests.size(), std::nullopt);
     }
-    return answers;
+    std::vector<Disposition> dispositions;
+    dispositions.reserve(requests.size());
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        if (answers[i]) {
+            // Counted once they stand: a batch that fails is redone (and counted) by workers.
+            record(prepared[i], *answers[i]);
+            dispositions.push_back(Disposition::answer(std::move(*answers[i])));
+        } else {
+            prepared[i].ctx.reset(); // it refers to the request about to move
+            dispositions.push_back(Disposition::worker(std::move(requests[i])));
+        }
+    }
+    return dispositions;
 }
 
-std::optional<HttpResponse> ApiService::handle(const HttpRequest &request, Mode mode)
+ApiService::Prepared ApiService::prepare(const RoutedRequest &routed) const
 {
-    Prepared prepared = prepare(request, mode);
-    return execute(prepared, mode);
-}
-
-ApiService::Prepared ApiService::prepare(const HttpRequest &request, Mode mode) const
-{
+    const HttpRequest &request = routed.request;
     Prepared p;
     p.timer.start();
-    QString why;
-    const auto segments = RequestPath::segments(request.rawPath, &why);
-    if (!segments) {
-        p.answer = HttpResponse::problem(Problems::badRequest(QStringLiteral("invalid_path"), why));
-        return p;
-    }
-    const auto matched = m_router.match(request.method, *segments);
-    if (const Problem *problem = std::get_if<Problem>(&matched)) {
-        p.answer = HttpResponse::problem(*problem);
-        return p;
-    }
-    const Router::Match &match = std::get<Router::Match>(matched);
-    p.route = match.route;
+    p.route = routed.match.route;
     p.routeLabel = p.route->pattern;
-    if (mode == Mode::Inline && p.route->options.execution == Router::Execution::Worker) {
-        p.toWorker = true;
-        return p;
-    }
     p.mutation = p.route->options.kind == Router::Kind::Mutation;
     p.ctx = std::make_unique<RequestContext>(request);
     RequestContext &ctx = *p.ctx;
-    ctx.m_params = match.params;
+    ctx.m_params = routed.match.params;
     ctx.m_routePattern = p.route->pattern;
-    ctx.m_path = QLatin1Char('/') + segments->join(QLatin1Char('/'));
+    ctx.m_path = routed.path;
 
     if (request.body.size() > m_options.maxBodyBytes) {
         p.answer = HttpResponse::problem(Problems::payloadTooLarge(m_options.maxBodyBytes));
@@ -147,20 +164,16 @@ ApiService::Prepared ApiService::prepare(const HttpRequest &request, Mode mode) 
     return p;
 }
 
-std::optional<HttpResponse> ApiService::execute(Prepared &p, Mode mode, Record when)
+HttpResponse ApiService::execute(Prepared &p, const TransactionRunner::Context &transactions)
 {
-    if (p.toWorker)
-        return std::nullopt;
     std::optional<HttpResponse> response = p.answer;
     if (!response) {
         try {
-            std::optional<TransactionRunner::SingleAttemptScope> singleAttempt;
-            if (mode == Mode::Inline)
-                singleAttempt.emplace();
+            p.ctx->m_transactions = transactions;
             response = p.route->handler(*p.ctx);
         } catch (const StorageError &e) {
-            if (e.isTransient() && mode == Mode::Inline)
-                return std::nullopt; // nothing was committed; a worker retries with backoff
+            if (e.isTransient() && transactions.attempts == TransactionRunner::Attempts::Single)
+                throw; // nothing was committed; the caller hands the request to a worker
             if (e.isTransient()) {
                 qCWarning(lcHttp) << "storage busy after retries:" << e.what();
                 response = HttpResponse::problem(Problems::unavailable(
@@ -176,9 +189,7 @@ std::optional<HttpResponse> ApiService::execute(Prepared &p, Mode mode, Record w
     }
     if (p.mutation)
         response->withHeader("Idempotency-Window", QByteArray::number(m_options.idempotencyWindowSeconds));
-    if (when == Record::Now)
-        record(p, *response);
-    return response;
+    return *response;
 }
 
 void ApiService::record(const Prepared &p, const HttpResponse &response) const
@@ -193,14 +204,11 @@ HttpResponse ApiService::rejectEarly(const QByteArray &method, const QByteArray 
     timer.start();
     HttpResponse response = HttpResponse::problem(problem);
     QString route = QStringLiteral("unmatched");
-    QString why;
-    if (const auto segments = RequestPath::segments(rawPath, &why)) {
-        const auto matched = m_router.match(method, *segments);
-        if (const auto *match = std::get_if<Router::Match>(&matched)) {
-            route = match->route->pattern;
-            if (match->route->options.kind == Router::Kind::Mutation)
-                response.withHeader("Idempotency-Window", QByteArray::number(m_options.idempotencyWindowSeconds));
-        }
+    const auto matched = match(method, rawPath);
+    if (const auto *found = std::get_if<Router::Match>(&matched)) {
+        route = found->route->pattern;
+        if (found->route->options.kind == Router::Kind::Mutation)
+            response.withHeader("Idempotency-Window", QByteArray::number(m_options.idempotencyWindowSeconds));
     }
     m_metrics.recordRequest(route, method, response.status, double(timer.nsecsElapsed()) / 1e9);
     return response;

@@ -1,12 +1,16 @@
 #pragma once
 
+#include "disposition.h"
 #include "httpresponse.h"
 #include "requestcontext.h"
+#include "routedrequest.h"
 #include "router.h"
 
 #include <QElapsedTimer>
 
 #include <memory>
+#include <optional>
+#include <variant>
 #include <vector>
 
 struct HttpRequest;
@@ -15,9 +19,10 @@ class ServerMetrics;
 class TokenService;
 class TransactionRunner;
 
-// The REST front door, called on worker threads: validates the path, finds the route, checks
-// size, content type, bearer token, role and Idempotency-Key, then runs the handler. Every
-// error is a problem+json body; every mutation response advertises the idempotency window.
+// The REST front door: validates the path and finds the route once, on the event loop that
+// read the request, then (there or on a worker) checks size, content type, bearer token, role
+// and Idempotency-Key, and runs the handler. Every error is a problem+json body; every
+// mutation response advertises the idempotency window.
 class ApiService
 {
 public:
@@ -32,18 +37,17 @@ public:
                Options options);
 
     Router &router() { return m_router; }
-    // On an event-loop thread: answers Inline routes with a single transaction attempt.
-    // nullopt means "hand this request to a worker": a Worker route, or a transient database
-    // error that needs backoff (which must not sleep on the event loop).
-    std::optional<HttpResponse> handleInline(const HttpRequest &request);
-    // On a worker thread: answers anything, retrying transient database errors.
-    HttpResponse handle(const HttpRequest &request);
-    // Whether handleBatch() takes this request: an inline mutation.
-    bool isBatchable(const HttpRequest &request) const;
+    // On an event-loop thread, for every request: matches its route (the only match made for
+    // it) and answers at once (an error, or an Inline query in a single transaction attempt),
+    // or defers it: Batch for an Inline mutation, Worker for a Worker route or a transient
+    // database error that needs backoff (which must not sleep on the event loop).
+    Disposition dispose(HttpRequest request);
     // On an event-loop thread: runs inline mutations in one transaction (group commit), each
-    // in its own savepoint. Answers come back in order; nullopt = hand that request to a
-    // worker (all of them when the batch could not begin or commit).
-    std::vector<std::optional<HttpResponse>> handleBatch(const std::vector<HttpRequest> &requests);
+    // in its own savepoint. Answers come back in order, each an Answer or Worker (all Worker
+    // when the batch could not begin or commit).
+    std::vector<Disposition> handleBatch(std::vector<RoutedRequest> requests);
+    // On a worker thread: answers anything, retrying transient database errors.
+    HttpResponse handle(const RoutedRequest &routed);
     // On an event-loop thread, for a request refused from its head alone (body too large,
     // chunked, head too large) before its body is read: the problem response, with the
     // idempotency window when the path is a mutation's, counted in the metrics.
@@ -51,8 +55,6 @@ public:
     qint64 maxBodyBytes() const { return m_options.maxBodyBytes; }
 
 private:
-    enum class Mode { Inline, Worker };
-
     // Everything decided before any database work: the route, the caller, the body, the key,
     // or already the answer.
     struct Prepared
@@ -62,19 +64,19 @@ private:
         const Router::Route *route = nullptr;
         std::unique_ptr<RequestContext> ctx;
         std::optional<HttpResponse> answer;
-        bool toWorker = false;
         bool mutation = false;
     };
 
-    std::optional<HttpResponse> handle(const HttpRequest &request, Mode mode);
-    Prepared prepare(const HttpRequest &request, Mode mode) const;
-    enum class Record { Now, Later }; // Later: the caller counts it once its batch committed
-    std::optional<HttpResponse> execute(Prepared &prepared, Mode mode, Record when = Record::Now);
+    // The route, or the answer for a path that is invalid or has none (404 / 405).
+    std::variant<Router::Match, Problem> match(const QByteArray &method, const QByteArray &rawPath,
+                                               QString *path = nullptr) const;
+    Prepared prepare(const RoutedRequest &routed) const;
+    // On the event loop (Attempts::Single or a Batch) a transient StorageError propagates:
+    // nothing of the request was committed, and the caller hands it to a worker.
+    HttpResponse execute(Prepared &prepared, const TransactionRunner::Context &transactions);
     void record(const Prepared &prepared, const HttpResponse &response) const;
     std::optional<Problem> authenticate(RequestContext &ctx, const Router::Route &route) const;
     std::optional<Problem> readBody(RequestContext &ctx) const;
-
-    const Router::Route *routeFor(const HttpRequest &request) const;
 
     const TokenService &m_tokens;
     TransactionRunner &m_runner;

@@ -54,19 +54,19 @@ HttpResponse login(TransactionRunner &runner, const TokenService &tokens, const 
     case LoginGuard::Verdict::Go:
         break;
     case LoginGuard::Verdict::TooManyAttempts:
-        ++options.metrics->loginsLimited;
+        options.metrics->recordLoginLimited();
         qCInfo(lcAuth) << "login refused: too many failed attempts for the account or from"
                        << LoginGuard::addressKey(ctx.request().peer);
         return HttpResponse::problem(Problems::tooManyLoginAttempts(attempt.retryAfterSeconds()));
     case LoginGuard::Verdict::Busy:
-        ++options.metrics->loginsBusy;
+        options.metrics->recordLoginBusy();
         return HttpResponse::problem(Problems::unavailable(
             QStringLiteral("Too many sign-ins are being checked right now; try again in a moment."),
             attempt.retryAfterSeconds()));
     }
-    const auto user = runner.read([&](Transaction &tx) { return UserRepository::findByEmail(tx, *email); });
+    const auto user = runner.read(ctx.transactions(), [&](Transaction &tx) { return UserRepository::findByEmail(tx, *email); });
     // Verify outside any transaction: Argon2id takes tens of milliseconds on purpose.
-    ++options.metrics->passwordHashes;
+    options.metrics->recordPasswordHash();
     if (!user) {
         PasswordHasher::verifyDummy(*password);
         return refused(QStringLiteral("invalid_credentials"), QStringLiteral("Wrong email or password."));
@@ -74,7 +74,7 @@ HttpResponse login(TransactionRunner &runner, const TokenService &tokens, const 
     if (!PasswordHasher::verify(user->passwordHash, *password))
         return refused(QStringLiteral("invalid_credentials"), QStringLiteral("Wrong email or password."));
     attempt.succeeded();
-    const QString refresh = runner.write([&](Transaction &tx) {
+    const QString refresh = runner.write(ctx.transactions(), [&](Transaction &tx) {
         return RefreshTokenStore::issue(tx, user->id, options.refreshTokenTtlMs);
     });
     qCInfo(lcAuth) << "login" << user->id;
@@ -90,9 +90,9 @@ HttpResponse refresh(TransactionRunner &runner, const TokenService &tokens, cons
         return HttpResponse::problem(problem);
     using Outcome = RefreshTokenStore::Rotation::Outcome;
     std::optional<UserRepository::User> user;
-    const auto rotation = runner.write([&](Transaction &tx) {
+    const auto rotation = runner.write(ctx.transactions(), [&](Transaction &tx) {
         auto r = RefreshTokenStore::rotate(tx, *token, options.refreshTokenTtlMs,
-                                           { options.refreshReuseIntervalMs, options.refreshSuccessorKey });
+                                           { .intervalMs = options.refreshReuseIntervalMs, .successorKey = options.refreshSuccessorKey });
         const bool answered = r.outcome == Outcome::Rotated || r.outcome == Outcome::Reissued;
         user = answered ? UserRepository::findById(tx, r.userId) : std::nullopt;
         return r;

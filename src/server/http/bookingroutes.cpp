@@ -22,7 +22,7 @@ HttpResponse bookingNotFound()
 
 HttpResponse list(TransactionRunner &runner, const RequestContext &ctx)
 {
-    return runner.read([&](Transaction &tx) {
+    return runner.read(ctx.transactions(), [&](Transaction &tx) {
         QJsonArray rows;
         for (const Booking &b : BookingRepository::visible(tx, ctx.principal()))
             rows.append(b.toJson());
@@ -37,7 +37,7 @@ HttpResponse get(TransactionRunner &runner, const RequestContext &ctx)
     if (!UuidText::isValid(id))
         return HttpResponse::problem(Problems::badRequest(QStringLiteral("invalid_id"),
                                                           QStringLiteral("The booking id must be a UUID.")));
-    return runner.read([&](Transaction &tx) {
+    return runner.read(ctx.transactions(), [&](Transaction &tx) {
         const auto booking = BookingRepository::findVisible(tx, ctx.principal(), UuidText::normalised(id));
         if (!booking)
             return bookingNotFound();

@@ -40,7 +40,7 @@ HttpResponse changes(TransactionRunner &runner, const RequestContext &ctx)
                              : std::nullopt;
     if (!since || !limit)
         return HttpResponse::problem(problem);
-    return runner.read([&](Transaction &tx) {
+    return runner.read(ctx.transactions(), [&](Transaction &tx) {
         QJsonArray out;
         qint64 last = *since;
         for (const QJsonObject &change : ChangeLog::visibleSince(tx, ctx.principal(), *since, int(*limit))) {

@@ -84,26 +84,33 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
     Pending pending;
     pending.id = id;
     pending.responder = std::make_unique<QHttpServerResponder>(makeResponder(request, socket));
-    pending.head = copy.method == "HEAD";
-    pending.close = copy.header("connection").toLower().contains("close");
+    pending.body = copy.method == "HEAD" ? Body::Omit : Body::Send;
+    pending.after = copy.header("connection").toLower().contains("close") ? AfterWrite::Close : AfterWrite::KeepOpen;
     if (webSocketPath) {
         pending.response = HttpResponse::problem(
-            { 426, QStringLiteral("upgrade_required"), QStringLiteral("Upgrade required"),
-              QStringLiteral("This is the realtime WebSocket endpoint: connect with a WebSocket client."), false, -1 });
+            { .status = 426,
+              .code = QStringLiteral("upgrade_required"),
+              .title = QStringLiteral("Upgrade required"),
+              .detail = QStringLiteral("This is the realtime WebSocket endpoint: connect with a WebSocket client.") });
         pending.response->withHeader("Upgrade", "websocket");
         enqueue(socket, std::move(pending));
         return true;
     }
-    if (m_handlers.isBatchable(copy)) {
+    Disposition disposition = m_handlers.dispose(std::move(copy));
+    switch (disposition.kind()) {
+    case Disposition::Kind::Answer:
+        pending.response = std::move(disposition.response());
         enqueue(socket, std::move(pending));
-        m_batch.push_back({ socket, id, std::move(copy) });
-        return true;
+        break;
+    case Disposition::Kind::Batch:
+        enqueue(socket, std::move(pending));
+        m_batch.push_back({ socket, id, std::move(disposition.routed()) });
+        break;
+    case Disposition::Kind::Worker:
+        enqueue(socket, std::move(pending));
+        toWorker(socket, id, std::move(disposition.routed()));
+        break;
     }
-    pending.response = m_handlers.inlineHandler(copy);
-    const bool answered = pending.response.has_value();
-    enqueue(socket, std::move(pending));
-    if (!answered)
-        toWorker(socket, id, std::move(copy));
     return true;
 }
 
@@ -113,20 +120,20 @@ void HttpFrontend::flushBatch()
         return;
     std::vector<Batched> batch;
     batch.swap(m_batch);
-    std::vector<HttpRequest> requests;
+    std::vector<RoutedRequest> requests;
     requests.reserve(batch.size());
     for (Batched &b : batch)
-        requests.push_back(std::move(b.request));
-    std::vector<std::optional<HttpResponse>> answers = m_handlers.batchHandler(requests);
+        requests.push_back(std::move(b.routed));
+    std::vector<Disposition> answers = m_handlers.batchHandler(std::move(requests));
     for (std::size_t i = 0; i < batch.size(); ++i) {
-        if (answers[i])
-            complete(batch[i].socket, batch[i].id, std::move(*answers[i]));
+        if (answers[i].kind() == Disposition::Kind::Answer)
+            complete(batch[i].socket, batch[i].id, std::move(answers[i].response()));
         else
-            toWorker(batch[i].socket, batch[i].id, std::move(requests[i]));
+            toWorker(batch[i].socket, batch[i].id, std::move(answers[i].routed()));
     }
 }
 
-void HttpFrontend::toWorker(QTcpSocket *socket, quint64 id, HttpRequest request)
+void HttpFrontend::toWorker(QTcpSocket *socket, quint64 id, RoutedRequest routed)
 {
     if (!m_handlers.workersOpen->load()) {
         complete(socket, id, HttpResponse::text(503, "shutting down\n"));
@@ -134,8 +141,8 @@ void HttpFrontend::toWorker(QTcpSocket *socket, quint64 id, HttpRequest request)
     }
     // Answers come back queued to this thread; the server drains the pool before it stops
     // the event loops, so `this` outlives every job.
-    m_pool->start([this, socket, id, handler = m_handlers.workerHandler, request = std::move(request)]() {
-        HttpResponse response = handler(request);
+    m_pool->start([this, socket, id, handler = m_handlers.workerHandler, routed = std::move(routed)]() {
+        HttpResponse response = handler(routed);
         QMetaObject::invokeMethod(
             this, [this, socket, id, response = std::move(response)]() mutable {
                 complete(socket, id, std::move(response));
@@ -169,7 +176,7 @@ void HttpFrontend::missingHandler(const QHttpServerRequest &request, QTcpSocket 
               QStringLiteral("upgrade_not_supported"),
               QStringLiteral("A WebSocket handshake must go to %1, on a connection that owes no answers.")
                   .arg(QString::fromLatin1(m_webSocketPath)))),
-          false, true);
+          Body::Send, AfterWrite::Close);
 }
 
 void HttpFrontend::complete(QTcpSocket *socket, quint64 id, HttpResponse response)
@@ -194,8 +201,8 @@ void HttpFrontend::flush(Connection &connection)
         // Qt 6.4 crashes writing to a socket that is gone: check before every write.
         if (!connection.socket || connection.socket->state() != QAbstractSocket::ConnectedState)
             continue;
-        write(*p.responder, *p.response, p.head, p.close);
-        if (p.close) {
+        write(*p.responder, *p.response, p.body, p.after);
+        if (p.after == AfterWrite::Close) {
             connection.socket->disconnectFromHost();
             connection.queue.clear();
             return;
@@ -203,14 +210,14 @@ void HttpFrontend::flush(Connection &connection)
     }
 }
 
-void HttpFrontend::write(QHttpServerResponder &responder, const HttpResponse &response, bool head, bool close)
+void HttpFrontend::write(QHttpServerResponder &responder, const HttpResponse &response, Body body, AfterWrite after)
 {
     responder.writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(response.status));
     responder.writeHeader("Content-Type", response.contentType);
     responder.writeHeader("Content-Length", QByteArray::number(response.body.size()));
     for (const auto &[name, value] : response.headers)
         responder.writeHeader(name, value);
-    if (close)
+    if (after == AfterWrite::Close)
         responder.writeHeader("Connection", "close");
-    responder.writeBody(head ? QByteArray() : response.body);
+    responder.writeBody(body == Body::Omit ? QByteArray() : response.body);
 }

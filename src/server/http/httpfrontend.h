@@ -1,7 +1,9 @@
 #pragma once
 
+#include "disposition.h"
 #include "httprequest.h"
 #include "httpresponse.h"
+#include "routedrequest.h"
 
 #include <QAbstractHttpServer>
 #include <QPointer>
@@ -17,9 +19,8 @@
 #include <QHttpServerResponder>
 class QThreadPool;
 
-// One event loop's HTTP/1.1 server. A request is first offered to the inline handler on this
-// thread (short transactions answer at once, without a thread hop); what it declines goes to
-// the worker pool. Mutations are collected while the loop reads what has arrived and run as
+// One event loop's HTTP/1.1 server. Each request is first disposed of on this thread (short
+// transactions answer at once, without a thread hop); what needs a worker goes to the pool. Mutations are collected while the loop reads what has arrived and run as
 // one batch (group commit) before the loop waits again: one commit, one WAL append, one lock
 // round trip for all of them. Responses are written strictly in request order per connection (Qt 6.4
 // dispatches pipelined requests without waiting for the previous answer). WebSocket upgrades
@@ -31,10 +32,11 @@ class HttpFrontend : public QAbstractHttpServer
 public:
     struct Handlers
     {
-        std::function<std::optional<HttpResponse>(const HttpRequest &)> inlineHandler;
-        std::function<HttpResponse(const HttpRequest &)> workerHandler;
-        std::function<bool(const HttpRequest &)> isBatchable;
-        std::function<std::vector<std::optional<HttpResponse>>(const std::vector<HttpRequest> &)> batchHandler;
+        // On this thread, for each request: answer now, batch, or hand to a worker.
+        std::function<Disposition(HttpRequest)> dispose;
+        std::function<HttpResponse(const RoutedRequest &)> workerHandler;
+        // The batch collected during one loop iteration: each an Answer or a Worker.
+        std::function<std::vector<Disposition>(std::vector<RoutedRequest>)> batchHandler;
         // Requests refused from their head, before the body is read (RequestSizeGuard).
         qint64 maxBodyBytes = 1024 * 1024;
         // The one path whose WebSocket handshakes become sockets (newWebSocketConnection).
@@ -54,13 +56,16 @@ protected:
     void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
 
 private:
+    enum class Body { Send, Omit }; // Omit: the answer to a HEAD request
+    enum class AfterWrite { KeepOpen, Close }; // Close: the client asked for Connection: close
+
     struct Pending
     {
         quint64 id = 0;
         std::unique_ptr<QHttpServerResponder> responder;
         std::optional<HttpResponse> response;
-        bool head = false;
-        bool close = false;
+        Body body = Body::Send;
+        AfterWrite after = AfterWrite::KeepOpen;
     };
     struct Connection
     {
@@ -70,17 +75,17 @@ private:
 
     void complete(QTcpSocket *socket, quint64 id, HttpResponse response);
     void flush(Connection &connection);
-    static void write(QHttpServerResponder &responder, const HttpResponse &response, bool head, bool close);
+    static void write(QHttpServerResponder &responder, const HttpResponse &response, Body body, AfterWrite after);
 
     void enqueue(QTcpSocket *socket, Pending pending);
-    void toWorker(QTcpSocket *socket, quint64 id, HttpRequest request);
+    void toWorker(QTcpSocket *socket, quint64 id, RoutedRequest routed);
     void flushBatch();
 
     struct Batched
     {
         QTcpSocket *socket = nullptr;
         quint64 id = 0;
-        HttpRequest request;
+        RoutedRequest routed;
     };
 
     Handlers m_handlers;

@@ -76,7 +76,7 @@ HttpResponse IdempotencyGuard::execute(const RequestContext &ctx, const Work &wo
     const QString key = ctx.idempotencyKey();
     const QString slot = userId + QLatin1Char('\n') + key;
     if (!claim(slot)) {
-        ++m_metrics.idempotencyConflicts;
+        m_metrics.recordIdempotencyConflict();
         return HttpResponse::problem(Problems::keyInUse());
     }
     SlotRelease releaseOnExit([this, slot] { release(slot); });
@@ -88,7 +88,7 @@ HttpResponse IdempotencyGuard::execute(const RequestContext &ctx, const Work &wo
     const SqlDialect &dialect = m_runner.database().dialect();
     HttpResponse response;
     try {
-        response = m_runner.write([&](Transaction &tx) -> HttpResponse {
+        response = m_runner.write(ctx.transactions(), [&](Transaction &tx) -> HttpResponse {
             outcome = Outcome::Executed;
             stored = false;
             auto record = IdempotencyStore::find(tx, userId, key);
@@ -127,19 +127,19 @@ HttpResponse IdempotencyGuard::execute(const RequestContext &ctx, const Work &wo
         });
     } catch (const KeyTakenElsewhere &) {
         // Rolled back; a retry replays the other request's answer once that one committed.
-        ++m_metrics.idempotencyConflicts;
+        m_metrics.recordIdempotencyConflict();
         return HttpResponse::problem(Problems::keyInUse());
     }
     switch (outcome) {
     case Outcome::Replayed:
-        ++m_metrics.idempotencyReplays;
+        m_metrics.recordIdempotencyReplay();
         break;
     case Outcome::Mismatch:
-        ++m_metrics.idempotencyMismatches;
+        m_metrics.recordIdempotencyMismatch();
         break;
     case Outcome::Executed:
         if (stored)
-            ++m_metrics.idempotencyStored;
+            m_metrics.recordIdempotencyStored();
         break;
     }
     return response;

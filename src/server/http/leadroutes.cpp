@@ -35,7 +35,7 @@ HttpResponse leadNotFound()
 
 HttpResponse list(TransactionRunner &runner, const RequestContext &ctx)
 {
-    return runner.read([&](Transaction &tx) {
+    return runner.read(ctx.transactions(), [&](Transaction &tx) {
         QJsonArray rows;
         for (const Lead &l : LeadRepository::visible(tx, ctx.principal()))
             rows.append(l.toJson());
@@ -50,7 +50,7 @@ HttpResponse get(TransactionRunner &runner, const RequestContext &ctx)
     if (!UuidText::isValid(id))
         return HttpResponse::problem(Problems::badRequest(QStringLiteral("invalid_id"),
                                                           QStringLiteral("The lead id must be a UUID.")));
-    return runner.read([&](Transaction &tx) {
+    return runner.read(ctx.transactions(), [&](Transaction &tx) {
         const auto lead = LeadRepository::findVisible(tx, ctx.principal(), UuidText::normalised(id));
         if (!lead)
             return leadNotFound();

@@ -3,10 +3,17 @@
 namespace Problems {
 
 namespace {
-Problem make(int status, QString code, QString title, QString detail, bool retryable = false,
-             int retryAfter = -1)
+enum class Retry { No, Yes }; // the problem's `retryable` member: may the client send it again
+
+Problem make(int status, QString code, QString title, QString detail, Retry retry = Retry::No,
+             int retryAfterSeconds = -1)
 {
-    return { status, std::move(code), std::move(title), std::move(detail), retryable, retryAfter };
+    return { .status = status,
+             .code = std::move(code),
+             .title = std::move(title),
+             .detail = std::move(detail),
+             .retryable = retry == Retry::Yes,
+             .retryAfterSeconds = retryAfterSeconds };
 }
 } // namespace
 
@@ -58,7 +65,7 @@ Problem keyInUse()
 {
     return make(409, QStringLiteral("idempotency_key_in_use"),
                 QStringLiteral("A request with this Idempotency-Key is still being processed"),
-                QStringLiteral("Retry with the same key after the Retry-After delay."), true, 1);
+                QStringLiteral("Retry with the same key after the Retry-After delay."), Retry::Yes, 1);
 }
 
 Problem keyMismatch()
@@ -104,7 +111,7 @@ Problem unsupportedMediaType()
 Problem unavailable(const QString &detail, int retryAfterSeconds)
 {
     return make(503, QStringLiteral("temporarily_unavailable"), QStringLiteral("Service temporarily unavailable"),
-                detail, true, retryAfterSeconds);
+                detail, Retry::Yes, retryAfterSeconds);
 }
 
 Problem tooManyLoginAttempts(int retryAfterSeconds)
@@ -112,13 +119,13 @@ Problem tooManyLoginAttempts(int retryAfterSeconds)
     return make(429, QStringLiteral("too_many_login_attempts"), QStringLiteral("Too many login attempts"),
                 QStringLiteral("Too many failed sign-ins for this account or from this address; try again in %1 s.")
                     .arg(retryAfterSeconds),
-                true, retryAfterSeconds);
+                Retry::Yes, retryAfterSeconds);
 }
 
 Problem internal()
 {
     return make(500, QStringLiteral("internal_error"), QStringLiteral("Internal server error"),
-                QStringLiteral("The request failed on the server; nothing was changed."), true);
+                QStringLiteral("The request failed on the server; nothing was changed."), Retry::Yes);
 }
 
 } // namespace Problems

@@ -3,6 +3,7 @@
 #include "auth/principal.h"
 #include "httprequest.h"
 #include "problem.h"
+#include "storage/transactionrunner.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -27,6 +28,9 @@ public:
     // The canonical form of the body (sorted keys, compact): the fingerprint's input.
     const QByteArray &canonicalBody() const { return m_canonicalBody; }
     const QString &idempotencyKey() const { return m_idempotencyKey; }
+    // How this request's units of work run: ApiService chooses by thread (event loop: one
+    // attempt or the loop's group commit; worker: retries with backoff). Handlers pass it on.
+    const TransactionRunner::Context &transactions() const { return m_transactions; }
 
     // Field readers that answer 400 with a precise message; nullopt + *problem on failure.
     std::optional<QString> requireUuid(const char *field, Problem *problem) const;
@@ -43,4 +47,5 @@ private:
     QJsonObject m_body;
     QByteArray m_canonicalBody;
     QString m_idempotencyKey;
+    TransactionRunner::Context m_transactions;
 };

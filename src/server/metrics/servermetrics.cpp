@@ -15,6 +15,30 @@ void ServerMetrics::recordRequest(const QString &route, const QByteArray &method
     h.sum += seconds;
 }
 
+ServerMetrics::Counters ServerMetrics::counters() const
+{
+    return {
+        .idempotencyReplays = m_idempotencyReplays.load(),
+        .idempotencyConflicts = m_idempotencyConflicts.load(),
+        .idempotencyMismatches = m_idempotencyMismatches.load(),
+        .idempotencyStored = m_idempotencyStored.load(),
+        .idempotencyPurged = m_idempotencyPurged.load(),
+        .smsAttempts = m_smsAttempts.load(),
+        .smsSent = m_smsSent.load(),
+        .smsFailed = m_smsFailed.load(),
+        .smsRetries = m_smsRetries.load(),
+        .realtimeConnections = m_realtimeConnections.load(),
+        .realtimeChannels = m_realtimeChannels.load(),
+        .realtimeMessagesOut = m_realtimeMessagesOut.load(),
+        .realtimeBytesOut = m_realtimeBytesOut.load(),
+        .realtimeDrops = m_realtimeDrops.load(),
+        .realtimeIdleTimeouts = m_realtimeIdleTimeouts.load(),
+        .passwordHashes = m_passwordHashes.load(),
+        .loginsLimited = m_loginsLimited.load(),
+        .loginsBusy = m_loginsBusy.load(),
+    };
+}
+
 QHash<ServerMetrics::RequestKey, quint64> ServerMetrics::requestCounts() const
 {
     QMutexLocker lock(&m_mutex);

@@ -129,7 +129,7 @@ void OutboxWorker::begin(const SmsRepository::OutboxItem &item)
 
 void OutboxWorker::send(const SmsRepository::OutboxItem &item)
 {
-    ++m_metrics.smsAttempts;
+    m_metrics.recordSmsAttempt();
     m_provider->send({ item.sms.id, item.sms.toPhone, item.sms.body, item.providerKey });
 }
 
@@ -185,11 +185,11 @@ void OutboxWorker::onLookedUp(const QString &id, const SmsProvider::Lookup &look
         qCWarning(lcOutbox) << "could not record the status lookup's outcome:" << e.what();
     }
     if (known)
-        ++m_metrics.smsSent;
+        m_metrics.recordSmsSent();
     else if (giveUp)
-        ++m_metrics.smsFailed;
+        m_metrics.recordSmsFailed();
     else
-        ++m_metrics.smsRetries;
+        m_metrics.recordSmsRetry();
     pass();
 }
 
@@ -238,11 +238,11 @@ void OutboxWorker::onFinished(const QString &id, const SmsProvider::Result &resu
         qCWarning(lcOutbox) << "could not record delivery outcome:" << e.what();
     }
     if (result.kind == Kind::Accepted)
-        ++m_metrics.smsSent;
+        m_metrics.recordSmsSent();
     else if (giveUp)
-        ++m_metrics.smsFailed;
+        m_metrics.recordSmsFailed();
     else
-        ++m_metrics.smsRetries;
+        m_metrics.recordSmsRetry();
     pass();
 }
 
@@ -252,7 +252,7 @@ void OutboxWorker::failWithoutProvider(const SmsRepository::OutboxItem &item)
         row.sms.status = SmsMessage::Status::Failed;
         row.sms.lastError = QStringLiteral("no SMS gateway configured (start syncloopd with --sms-gateway URL)");
     });
-    ++m_metrics.smsFailed;
+    m_metrics.recordSmsFailed();
 }
 
 void OutboxWorker::scheduleNext(qint64 minimumWaitMs)

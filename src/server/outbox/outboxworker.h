@@ -34,7 +34,7 @@ public:
     struct Options
     {
         int maxAttempts = 8;
-        Backoff::Policy retry { 1000, 60000 };
+        Backoff::Policy retry { .baseMs = 1000, .capMs = 60000 };
         qint64 leaseMs = 15000; // > the provider timeout
         int maxInFlight = 8;
     };

@@ -49,7 +49,7 @@ void PostgresFanout::connectListener()
         QSqlDriver *driver = db.driver();
         if (!driver->subscribeToNotification(QLatin1String(ChangeLog::channel))
             || !driver->subscribeToNotification(QLatin1String(broadcastChannel)))
-            throw StorageError(driver->lastError(), true, QStringLiteral("LISTEN"));
+            throw StorageError(driver->lastError(), StorageError::Kind::Transient, QStringLiteral("LISTEN"));
         connect(driver, &QSqlDriver::notification, this, &PostgresFanout::onNotification);
     } catch (const StorageError &e) {
         if (QSqlDatabase::contains(m_connectionName))
@@ -141,8 +141,7 @@ bool PostgresFanout::publish(const BroadcastEvent &broadcast)
     const QString payload = QString::fromUtf8(encode(broadcast, m_instanceId));
     try {
         // Called on an event-loop thread: one attempt, never a sleep there.
-        TransactionRunner::SingleAttemptScope once;
-        m_runner.read([&](Transaction &tx) {
+        m_runner.read({ .attempts = TransactionRunner::Attempts::Single }, [&](Transaction &tx) {
             tx.query(QStringLiteral("SELECT pg_notify(?, ?)")).bind(QLatin1String(broadcastChannel)).bind(payload).exec();
         });
         return true;

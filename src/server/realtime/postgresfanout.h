@@ -29,7 +29,7 @@ public:
     struct Options
     {
         qint64 healthCheckMs = 1000;
-        Backoff::Policy reconnect { 100, 5000 };
+        Backoff::Policy reconnect { .baseMs = 100, .capMs = 5000 };
     };
 
     // NOTIFY payloads must stay under 8000 bytes; the envelope's own fields fit in the rest.

@@ -39,13 +39,12 @@ RealtimeConnection::RealtimeConnection(std::unique_ptr<QWebSocket> socket, Phoen
     connect(m_socket.get(), &QWebSocket::binaryMessageReceived, this, &RealtimeConnection::onBinary);
     connect(m_socket.get(), &QWebSocket::pong, this, [this] { m_lastHeardMs = m_services->clock->nowMs(); });
     connect(m_socket.get(), &QWebSocket::disconnected, this, [this] { emit closed(m_id); });
-    ++m_services->metrics->realtimeConnections;
+    m_services->metrics->recordRealtimeConnected();
 }
 
 RealtimeConnection::~RealtimeConnection()
 {
-    --m_services->metrics->realtimeConnections;
-    m_services->metrics->realtimeChannels -= qint64(m_channels.size());
+    m_services->metrics->recordRealtimeDisconnected(qint64(m_channels.size()));
     m_socket->disconnect(this);
     if (m_socket->state() == QAbstractSocket::ConnectedState)
         m_socket->abort();
@@ -96,7 +95,7 @@ void RealtimeConnection::reportExpiredTokens()
         expired(c);
     // Channels closed for an expired token go now, when nothing iterates them.
     const auto closed = std::erase_if(m_channels, [](const Channel &c) { return c.closedByExpiry; });
-    m_services->metrics->realtimeChannels -= qint64(closed);
+    m_services->metrics->recordRealtimeChannelsLeft(qint64(closed));
 }
 
 void RealtimeConnection::onText(const QString &text)
@@ -144,7 +143,8 @@ void RealtimeConnection::onBinary(const QByteArray &data)
     Channel *target = channel(frame->topic);
     if (!target || expired(*target))
         return;
-    const QString refused = relay(*target, frame->event, frame->payload, frame->json, frame->meta, true);
+    const QString refused = relay(*target, frame->event, frame->payload, frame->json ? Payload::Json : Payload::Binary,
+                                  frame->meta, Origin::BinaryFrame);
     const PhoenixMessage pushed { frame->joinRef, frame->ref, frame->topic, QStringLiteral("broadcast"), QJsonObject() };
     if (!refused.isEmpty() && !frame->ref.isEmpty())
         reply(pushed, QStringLiteral("error"), errorResponse(refused));
@@ -217,7 +217,7 @@ void RealtimeConnection::join(const PhoenixMessage &message)
     } else {
         m_channels.push_back(std::move(channel));
         joined = &m_channels.back();
-        ++m_services->metrics->realtimeChannels;
+        m_services->metrics->recordRealtimeChannelJoined();
     }
     reply(message, QStringLiteral("ok"), { { QStringLiteral("postgres_changes"), echoed } });
     // Changes flow from here on: the loop delivers only after this frame went out.
@@ -276,7 +276,8 @@ void RealtimeConnection::broadcast(const PhoenixMessage &message)
     // Any JSON value may be broadcast; serialise it inside an array and keep the value alone.
     const QByteArray wrapped = QJsonDocument(QJsonArray { inner.isUndefined() ? QJsonValue(QJsonObject()) : inner })
                                    .toJson(QJsonDocument::Compact);
-    const QString refused = relay(channel, event.toString(), wrapped.mid(1, wrapped.size() - 2), true, {}, false);
+    const QString refused = relay(channel, event.toString(), wrapped.mid(1, wrapped.size() - 2), Payload::Json, {},
+                                  Origin::TextFrame);
     // Refused: told even without ack, so the sender never believes it was delivered.
     if (!refused.isEmpty())
         reply(message, QStringLiteral("error"), errorResponse(refused));
@@ -284,17 +285,17 @@ void RealtimeConnection::broadcast(const PhoenixMessage &message)
         reply(message, QStringLiteral("ok"), {});
 }
 
-QString RealtimeConnection::relay(const Channel &channel, const QString &event, QByteArray payload, bool json,
-                                  QByteArray meta, bool binaryOrigin)
+QString RealtimeConnection::relay(const Channel &channel, const QString &event, QByteArray payload, Payload format,
+                                  QByteArray meta, Origin origin)
 {
     auto b = std::make_shared<BroadcastEvent>();
     b->orgId = channel.principal.orgId;
     b->topic = channel.topic;
     b->event = event;
     b->payload = std::move(payload);
-    b->json = json;
+    b->json = format == Payload::Json;
     b->meta = std::move(meta);
-    b->binaryOrigin = binaryOrigin;
+    b->binaryOrigin = origin == Origin::BinaryFrame;
     b->senderConnection = m_id;
     b->deliverToSender = channel.broadcastSelf;
     return m_services->hub->relayBroadcast(std::move(b));
@@ -405,7 +406,7 @@ bool RealtimeConnection::tooFarBehind()
     m_sendsSinceBufferCheck = 0;
     if (m_socket->bytesToWrite() <= m_services->options.maxBufferedBytes)
         return false;
-    ++m_services->metrics->realtimeDrops;
+    m_services->metrics->recordRealtimeDrop();
     qCInfo(lcRealtime) << "dropping slow subscriber" << m_id << "with" << m_socket->bytesToWrite() << "bytes queued";
     close(4008, QStringLiteral("too slow: send buffer full; reconnect and fill the gap from /api/changes"));
     return true;
@@ -435,8 +436,7 @@ void RealtimeConnection::written(qint64 bytes, Write write)
         m_socket->flush();
     else
         m_unflushed = true;
-    ++m_services->metrics->realtimeMessagesOut;
-    m_services->metrics->realtimeBytesOut += quint64(bytes);
+    m_services->metrics->recordRealtimeFrameSent(bytes);
 }
 
 RealtimeConnection::Channel *RealtimeConnection::channel(const QString &topic)
@@ -455,5 +455,5 @@ void RealtimeConnection::removeChannel(const QString &topic)
     if (it == m_channels.end())
         return;
     m_channels.erase(it);
-    --m_services->metrics->realtimeChannels;
+    m_services->metrics->recordRealtimeChannelsLeft(1);
 }

@@ -85,9 +85,12 @@ private:
     void leave(const PhoenixMessage &message);
     void refreshToken(const PhoenixMessage &message);
     void broadcast(const PhoenixMessage &message);
+    enum class Payload { Json, Binary }; // what a broadcast's payload bytes are
+    // How its sender pushed a broadcast: V2 subscribers receive it in the same kind of frame.
+    enum class Origin { TextFrame, BinaryFrame };
     // Empty, or why the broadcast was refused.
-    QString relay(const Channel &channel, const QString &event, QByteArray payload, bool json, QByteArray meta,
-                   bool binaryOrigin);
+    QString relay(const Channel &channel, const QString &event, QByteArray payload, Payload format, QByteArray meta,
+                  Origin origin);
 
     void reply(const PhoenixMessage &to, const QString &status, const QJsonObject &response);
     void push(const QJsonValue &joinRef, const QString &topic, const QString &event, const QJsonObject &payload);

@@ -196,7 +196,7 @@ void RealtimeLoop::sweepIdle()
             if (now - connection->closingSinceMs() > options.closeGraceMs)
                 connection->abort();
         } else if (now - connection->lastHeardMs() > options.idleTimeoutMs) {
-            ++m_services->metrics->realtimeIdleTimeouts;
+            m_services->metrics->recordRealtimeIdleTimeout();
             connection->close(4000, QStringLiteral("heartbeat timeout: nothing received for %1 s")
                                         .arg(options.idleTimeoutMs / 1000));
         } else {

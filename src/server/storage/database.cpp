@@ -157,7 +157,7 @@ QSqlDatabase Database::openConnection(const QString &name, const QString &role)
     if (!db.open()) {
         const QSqlError error = db.lastError();
         QSqlDatabase::removeDatabase(name);
-        throw StorageError(error, m_dialect.isTransient(error),
+        throw StorageError(error, m_dialect.errorKind(error),
                            QStringLiteral("open ") + m_config.describe());
     }
     configure(db);

@@ -152,7 +152,7 @@ void Migrator::migrate()
         try {
             SqlQuery::run(m_db, m_dialect, QStringLiteral("SET LOCAL lock_timeout TO 0"));
             SqlQuery(m_db, m_dialect, QStringLiteral("SELECT pg_advisory_xact_lock(?)")).bind(advisoryLockKey).exec();
-            apply(currentVersion(), false);
+            apply(currentVersion(), Transactions::Caller);
             SqlQuery::run(m_db, m_dialect, QStringLiteral("COMMIT"));
         } catch (...) {
             QSqlQuery(m_db).exec(QStringLiteral("ROLLBACK"));
@@ -160,11 +160,12 @@ void Migrator::migrate()
         }
         return;
     }
-    apply(currentVersion(), true);
+    apply(currentVersion(), Transactions::PerVersion);
 }
 
-void Migrator::apply(int from, bool transactionPerVersion)
+void Migrator::apply(int from, Transactions transactions)
 {
+    const bool transactionPerVersion = transactions == Transactions::PerVersion;
     for (int version = from + 1; version <= latestVersion(); ++version) {
         if (transactionPerVersion)
             SqlQuery::run(m_db, m_dialect, m_dialect.beginWriteStatement());

@@ -18,7 +18,11 @@ public:
     static int latestVersion();
 
 private:
-    void apply(int from, bool transactionPerVersion);
+    enum class Transactions {
+        PerVersion, // each version commits on its own
+        Caller, // all inside the caller's one transaction (PostgreSQL, under its advisory lock)
+    };
+    void apply(int from, Transactions transactions);
 
     QSqlDatabase m_db;
     const SqlDialect &m_dialect;

@@ -21,7 +21,7 @@ public:
         qint64 retentionMs = 0; // rows older than now - retentionMs go
         // Deletes at most `limit` rows older than the cutoff, oldest first; how many it deleted.
         std::function<int(Transaction &tx, qint64 cutoffMs, int limit)> purgeSlice;
-        std::function<void(int rows)> purged; // optional: after each committed slice (metrics)
+        std::function<void(int rows)> purged = {}; // optional: after each committed slice (metrics)
     };
 
     explicit RetentionPurge(TransactionRunner &runner, int sliceRows = 2000);

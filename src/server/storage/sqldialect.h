@@ -1,5 +1,7 @@
 #pragma once
 
+#include "storageerror.h"
+
 #include <QString>
 
 class QSqlError;
@@ -25,6 +27,10 @@ public:
     // SQLite has one writer; serialising writers inside the process avoids lock churn.
     bool serialisesWriters() const { return m_kind == Kind::Sqlite; }
     bool isTransient(const QSqlError &error) const;
+    StorageError::Kind errorKind(const QSqlError &error) const
+    {
+        return isTransient(error) ? StorageError::Kind::Transient : StorageError::Kind::Permanent;
+    }
     // Fills the DDL layout hints: {sequence_key} (a 64-bit key that is SQLite's rowid, so the
     // change log needs no second b-tree) and {clustered} (WITHOUT ROWID on SQLite, so a table
     // keyed by text is one b-tree). Each saves a page write per commit.

@@ -59,11 +59,11 @@ void SqlQuery::run(const QSqlDatabase &db, const SqlDialect &dialect, const QStr
 {
     QSqlQuery query(db);
     if (!query.exec(sql))
-        throw StorageError(query.lastError(), dialect.isTransient(query.lastError()), sql.left(80));
+        throw StorageError(query.lastError(), dialect.errorKind(query.lastError()), sql.left(80));
 }
 
 void SqlQuery::fail(const QString &what) const
 {
     const QSqlError error = m_statement ? query().lastError() : QSqlError();
-    throw StorageError(error, m_dialect->isTransient(error), what + QLatin1Char(' ') + m_sql.left(80));
+    throw StorageError(error, m_dialect->errorKind(error), what + QLatin1Char(' ') + m_sql.left(80));
 }

@@ -10,12 +10,17 @@
 class StorageError : public std::runtime_error
 {
 public:
-    StorageError(const QSqlError &error, bool transient, const QString &context);
+    enum class Kind {
+        Permanent,
+        Transient, // worth retrying the whole transaction
+    };
+
+    StorageError(const QSqlError &error, Kind kind, const QString &context);
 
     const QSqlError &sqlError() const { return m_error; }
-    bool isTransient() const { return m_transient; }
+    bool isTransient() const { return m_kind == Kind::Transient; }
 
 private:
     QSqlError m_error;
-    bool m_transient;
+    Kind m_kind;
 };

@@ -12,9 +12,6 @@
 #include <QThread>
 
 namespace {
-thread_local bool singleAttempt = false;
-thread_local TransactionRunner::Batch *currentBatch = nullptr;
-
 void rollback(const QSqlDatabase &db, const QString &statement)
 {
     QSqlQuery(db).exec(statement); // best effort: the connection may already have aborted it
@@ -28,16 +25,6 @@ void announceBeforeCommit(Transaction &tx)
 }
 } // namespace
 
-TransactionRunner::SingleAttemptScope::SingleAttemptScope() : m_previous(singleAttempt)
-{
-    singleAttempt = true;
-}
-
-TransactionRunner::SingleAttemptScope::~SingleAttemptScope()
-{
-    singleAttempt = m_previous;
-}
-
 TransactionRunner::Batch::Batch(TransactionRunner &runner) : m_runner(runner)
 {
     Database &database = runner.m_database;
@@ -46,20 +33,16 @@ TransactionRunner::Batch::Batch(TransactionRunner &runner) : m_runner(runner)
         m_gate.emplace(&database.writeGate());
     m_tx = std::make_unique<Transaction>(database.connection(), dialect, runner.m_clock->nowMs());
     SqlQuery::run(m_tx->db(), dialect, dialect.beginWriteStatement());
-    currentBatch = this;
 }
 
 TransactionRunner::Batch::~Batch()
 {
-    if (currentBatch == this)
-        currentBatch = nullptr;
     if (!m_done)
         rollback(m_tx->db(), QStringLiteral("ROLLBACK"));
 }
 
 void TransactionRunner::Batch::commit()
 {
-    currentBatch = nullptr;
     m_done = true; // whatever happens now, the transaction is over
     try {
         announceBeforeCommit(*m_tx);
@@ -85,24 +68,26 @@ TransactionRunner::TransactionRunner(Database &database, const Clock *clock, Ran
 
 TransactionRunner::~TransactionRunner() = default;
 
-void TransactionRunner::run(Mode mode, const std::function<void(Transaction &)> &work)
+void TransactionRunner::run(Access access, const Context &context, const std::function<void(Transaction &)> &work)
 {
-    if (currentBatch && &currentBatch->m_runner == this) {
-        inBatch(*currentBatch, work);
+    if (context.batch) {
+        Q_ASSERT(&context.batch->m_runner == this);
+        Q_ASSERT(!context.batch->m_done);
+        inBatch(*context.batch, work);
         return;
     }
     for (int attemptNo = 0;; ++attemptNo) {
         try {
-            attempt(mode, work);
+            attempt(access, work);
             return;
         } catch (const StorageError &e) {
-            if (!e.isTransient() || singleAttempt || attemptNo + 1 >= m_options.maxAttempts)
+            if (!e.isTransient() || context.attempts == Attempts::Single || attemptNo + 1 >= m_options.maxAttempts)
                 throw;
             ++m_transientRetries;
             const qint64 delay = m_backoff.delayMs(attemptNo, *m_random);
             qCDebug(lcStorage) << "transient storage error, retry" << attemptNo + 1 << "in" << delay
                                << "ms:" << e.what();
-            // Worker threads only: event-loop threads run with a SingleAttemptScope or a Batch.
+            // Worker threads only: event-loop threads pass Attempts::Single or a Batch.
             QThread::msleep(static_cast<unsigned long>(delay));
         }
     }
@@ -128,16 +113,16 @@ void TransactionRunner::inBatch(Batch &batch, const std::function<void(Transacti
         outer.afterCommit(std::move(hook));
 }
 
-void TransactionRunner::attempt(Mode mode, const std::function<void(Transaction &)> &work)
+void TransactionRunner::attempt(Access access, const std::function<void(Transaction &)> &work)
 {
     const SqlDialect &dialect = m_database.dialect();
     std::optional<QMutexLocker<QMutex>> gate;
-    if (mode == Mode::Write && dialect.serialisesWriters())
+    if (access == Access::Write && dialect.serialisesWriters())
         gate.emplace(&m_database.writeGate());
 
     Transaction tx(m_database.connection(), dialect, m_clock->nowMs());
     SqlQuery::run(tx.db(), dialect,
-                  mode == Mode::Write ? dialect.beginWriteStatement() : dialect.beginReadStatement());
+                  access == Access::Write ? dialect.beginWriteStatement() : dialect.beginReadStatement());
     try {
         work(tx);
         announceBeforeCommit(tx);

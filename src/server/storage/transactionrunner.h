@@ -22,18 +22,34 @@ class Transaction;
 // PostgreSQL serialization failure or deadlock). Anything else rolls back and propagates.
 // After the last attempt the transient StorageError propagates: callers answer 503.
 //
-// Group commit: inside a Batch on the same thread, each unit runs in a SAVEPOINT of the
-// batch's one transaction instead (a failing unit rolls back alone), and the batch commits
-// once for all of them. Its after-commit hooks run only once the batch has committed.
+// How a unit runs is the caller's explicit choice, a Context passed to write() or read():
+// - Attempts::Single makes one attempt: a transient error propagates at once instead of
+//   sleeping, so an event-loop thread can hand the request to a worker thread rather than block.
+// - Group commit: with a Batch in its Context, a unit runs in a SAVEPOINT of the batch's one
+//   transaction instead (a failing unit rolls back alone, and is not retried), and the batch
+//   commits once for all of them. Its after-commit hooks run only once the batch has committed.
 class TransactionRunner : public QObject
 {
     Q_OBJECT
 public:
+    class Batch;
+
+    enum class Attempts {
+        RetryWithBackoff, // worker threads: sleeps between attempts, up to Options::maxAttempts
+        Single, // event-loop threads: never sleeps; a transient error propagates at once
+    };
+
+    struct Context
+    {
+        Attempts attempts = Attempts::RetryWithBackoff;
+        Batch *batch = nullptr; // set: a savepoint in this batch's transaction, one attempt
+    };
+
     struct Options
     {
         // About five seconds of retries in all: a busy database gets time to drain before the
         // client sees a 503, yet the client's own timeout (tens of seconds) is never reached.
-        Backoff::Policy backoff { 2, 250 };
+        Backoff::Policy backoff { .baseMs = 2, .capMs = 250 };
         int maxAttempts = 30;
     };
 
@@ -41,32 +57,29 @@ public:
                       Options options, QObject *parent = nullptr);
     ~TransactionRunner() override;
 
+    // In its own transaction, retrying transient errors with backoff.
     template<typename Work>
     auto write(Work &&work) -> std::invoke_result_t<Work, Transaction &>
     {
-        return runReturning(Mode::Write, std::forward<Work>(work));
+        return runReturning(Access::Write, Context {}, std::forward<Work>(work));
+    }
+    template<typename Work>
+    auto write(const Context &context, Work &&work) -> std::invoke_result_t<Work, Transaction &>
+    {
+        return runReturning(Access::Write, context, std::forward<Work>(work));
     }
     template<typename Work>
     auto read(Work &&work) -> std::invoke_result_t<Work, Transaction &>
     {
-        return runReturning(Mode::Read, std::forward<Work>(work));
+        return runReturning(Access::Read, Context {}, std::forward<Work>(work));
+    }
+    template<typename Work>
+    auto read(const Context &context, Work &&work) -> std::invoke_result_t<Work, Transaction &>
+    {
+        return runReturning(Access::Read, context, std::forward<Work>(work));
     }
 
-    // While one is alive on a thread, transactions there make a single attempt: a transient
-    // error propagates at once instead of sleeping, so an event-loop thread can hand the
-    // request to a worker thread rather than block.
-    class SingleAttemptScope
-    {
-    public:
-        SingleAttemptScope();
-        ~SingleAttemptScope();
-        Q_DISABLE_COPY_MOVE(SingleAttemptScope)
-
-    private:
-        bool m_previous;
-    };
-
-    // One write transaction shared by the units run on this thread while it is alive.
+    // One write transaction shared by the units run with its context() while it is alive.
     // The constructor begins it (and may throw a transient StorageError: nothing to undo);
     // commit() ends it (and may throw: then every unit in it is undone). Destroyed without
     // commit(), it rolls back.
@@ -76,6 +89,7 @@ public:
         explicit Batch(TransactionRunner &runner);
         ~Batch();
         Q_DISABLE_COPY_MOVE(Batch)
+        Context context() { return { .attempts = Attempts::Single, .batch = this }; }
         void commit();
 
     private:
@@ -95,23 +109,23 @@ signals:
     void changesCommitted(qint64 lastSeq);
 
 private:
-    enum class Mode { Read, Write };
+    enum class Access { Read, Write };
 
     template<typename Work>
-    auto runReturning(Mode mode, Work &&work) -> std::invoke_result_t<Work, Transaction &>
+    auto runReturning(Access access, const Context &context, Work &&work) -> std::invoke_result_t<Work, Transaction &>
     {
         using Result = std::invoke_result_t<Work, Transaction &>;
         if constexpr (std::is_void_v<Result>) {
-            run(mode, work);
+            run(access, context, work);
         } else {
             std::optional<Result> result;
-            run(mode, [&](Transaction &tx) { result.emplace(work(tx)); });
+            run(access, context, [&](Transaction &tx) { result.emplace(work(tx)); });
             return std::move(*result);
         }
     }
 
-    void run(Mode mode, const std::function<void(Transaction &)> &work);
-    void attempt(Mode mode, const std::function<void(Transaction &)> &work);
+    void run(Access access, const Context &context, const std::function<void(Transaction &)> &work);
+    void attempt(Access access, const std::function<void(Transaction &)> &work);
     void inBatch(Batch &batch, const std::function<void(Transaction &)> &work);
     void finishCommitted(Transaction &tx);
 

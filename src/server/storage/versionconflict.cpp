@@ -3,6 +3,6 @@
 VersionConflict::VersionConflict(const QString &table)
     : StorageError(QSqlError(QStringLiteral("row changed concurrently"), QString(),
                              QSqlError::TransactionError),
-                   true, table)
+                   Kind::Transient, table)
 {
 }
