@@ -5,6 +5,7 @@
 #include "apireply.h"
 #include "bookingstore.h"
 #include "duration.h"
+#include "entityregistry.h"
 #include "leadstore.h"
 #include "mutationhandle.h"
 #include "offlinequeue.h"
@@ -208,8 +209,12 @@ void CtlCommand::start(const QStringList &arguments)
         m_session->credentials()->remove(CredentialStore::account(m_settings.server, m_settings.email));
         return;
     }
-    const bool known = (verb == QLatin1String("bookings") && ((sub == QLatin1String("list") && arity(2)) || ((sub == QLatin1String("confirm") || sub == QLatin1String("delete")) && arity(3))))
-        || (verb == QLatin1String("leads") && ((sub == QLatin1String("list") && arity(2)) || (sub == QLatin1String("status") && arity(4)) || (sub == QLatin1String("send-sms") && arity(4))))
+    // `TABLE list` and `TABLE ACTION ID PARAM...`, as the entities are described.
+    const EntityRegistry &entities = EntityRegistry::builtIn();
+    const EntityDescriptor *entity = entities.entity(verb);
+    const ActionDescriptor *action = entities.action(verb, sub);
+    const bool known = (entity && !entity->listPath.isEmpty() && sub == QLatin1String("list") && arity(2))
+        || (action && arity(3 + int(action->params.size())))
         || (verb == QLatin1String("queue") && (((sub == QLatin1String("list") || sub == QLatin1String("retry-all")) && arity(2)) || (sub == QLatin1String("discard") && arity(3))
                                                 || (sub == QLatin1String("adopt") && (m_settings.all ? arity(2) : arity(3)))))
         || (verb == QLatin1String("watch") && arity(1));
@@ -242,16 +247,8 @@ void CtlCommand::start(const QStringList &arguments)
     if (sub == QLatin1String("list"))
         return runList(verb);
     const QString id = m_command.at(2);
-    if (verb == QLatin1String("bookings") && sub == QLatin1String("confirm"))
-        return runMutation([this, id] { return m_session->confirmBooking(id); });
-    if (verb == QLatin1String("bookings"))
-        return runMutation([this, id] { return m_session->deleteBooking(id); });
-    if (sub == QLatin1String("status")) {
-        const QString status = m_command.at(3);
-        return runMutation([this, id, status] { return m_session->setLeadStatus(id, status); });
-    }
-    const QString message = m_command.at(3);
-    runMutation([this, id, message] { return m_session->sendSms(id, message); });
+    const QStringList params = m_command.mid(3);
+    runMutation([this, verb, sub, id, params] { return m_session->engine()->submitAction(verb, sub, id, params); });
 }
 
 bool CtlCommand::openSession()
@@ -606,28 +603,23 @@ void CtlCommand::runAdopt(const QString &key)
 
 void CtlCommand::runList(const QString &table)
 {
+    const EntityDescriptor *entity = m_session->engine()->entities().entity(table);
     authenticate(
-        [this, table] {
-            ApiReply *reply = m_session->api()->get(QStringLiteral("/api/") + table);
-            connect(reply, &ApiReply::finished, this, [this, reply, table] {
+        [this, entity] {
+            ApiReply *reply = m_session->api()->get(entity->listPath);
+            connect(reply, &ApiReply::finished, this, [this, reply, entity] {
                 if (!reply->isSuccess())
                     return fail(reply->error().userMessage());
-                for (const QJsonValue &v : reply->json().value(table).toArray()) {
+                for (const QJsonValue &v : reply->json().value(entity->listMember).toArray()) {
                     const QJsonObject row = v.toObject();
                     if (m_settings.json) {
                         printJson(row);
-                    } else if (table == QLatin1String("bookings")) {
-                        print(QStringLiteral("%1  %2  %3  %4  %5").arg(row.value(QStringLiteral("id")).toString(),
-                                                                     row.value(QStringLiteral("status")).toString().leftJustified(9),
-                                                                     row.value(QStringLiteral("starts_at")).toString(),
-                                                                     row.value(QStringLiteral("service")).toString(),
-                                                                     row.value(QStringLiteral("customer_name")).toString()));
-                    } else {
-                        print(QStringLiteral("%1  %2  %3  %4").arg(row.value(QStringLiteral("id")).toString(),
-                                                                 row.value(QStringLiteral("status")).toString().leftJustified(9),
-                                                                 row.value(QStringLiteral("phone")).toString(),
-                                                                 row.value(QStringLiteral("name")).toString()));
+                        continue;
                     }
+                    QStringList cells;
+                    for (const EntityDescriptor::Column &column : entity->columns)
+                        cells.append(row.value(column.member).toString().leftJustified(column.width));
+                    print(cells.join(QStringLiteral("  ")));
                 }
                 finish(Done);
             });
@@ -640,15 +632,13 @@ void CtlCommand::runWatch()
     auto *signals_ = new SignalWatcher(this);
     connect(signals_, &SignalWatcher::terminationRequested, this, [this] { finish(Done); });
     RealtimeClient *realtime = m_session->realtime();
-    auto line = [this](const char *table) {
-        return [this, table](const QString &type, const QJsonObject &record, const QJsonObject &old) {
-            printJson({ { QStringLiteral("table"), QLatin1String(table) }, { QStringLiteral("type"), type },
-                        { QStringLiteral("record"), record }, { QStringLiteral("old_record"), old } });
-        };
-    };
-    connect(realtime, &RealtimeClient::bookingChanged, this, line("bookings"));
-    connect(realtime, &RealtimeClient::leadChanged, this, line("leads"));
-    connect(realtime, &RealtimeClient::smsChanged, this, line("sms_messages"));
+    connect(realtime, &RealtimeClient::changed, this,
+            [this](const QString &table, const QString &type, const QJsonObject &record, const QJsonObject &old) {
+                if (!m_session->engine()->entities().entity(table))
+                    return;
+                printJson({ { QStringLiteral("table"), table }, { QStringLiteral("type"), type },
+                            { QStringLiteral("record"), record }, { QStringLiteral("old_record"), old } });
+            });
     connect(realtime, &RealtimeClient::stateChanged, this, [](RealtimeClient::State state) {
         std::fprintf(stderr, "syncloopctl: realtime %s\n", QMetaEnum::fromType<RealtimeClient::State>().valueToKey(int(state)));
     });
