@@ -563,13 +563,18 @@ void MutationEngine::setOnline(bool online)
     const qint64 now = m_clock->nowMs();
     for (MutationHandle *h : std::as_const(m_handles)) {
         Mutation m = h->mutation();
-        if (m.state == Mutation::State::Waiting && m.lastError.kind == ApiError::Kind::Offline && m.nextAttemptAtMs > now) {
+        if (m.phase() == Mutation::Phase::OfflineQueued && m.nextAttemptAtMs > now) {
             m.nextAttemptAtMs = now;
             persist(h, m);
         }
         // They never reached the server: sending them again is not a retry the budget guards.
-        if (m.state == Mutation::State::Waiting && m.lastError.kind == ApiError::Kind::Offline)
+        if (m.phase() == Mutation::Phase::OfflineQueued)
             m_released.insert(m.key);
     }
     scheduleDrain(0);
+}
+
+bool MutationEngine::isHeldOffline(const MutationHandle *h) const
+{
+    return h->phase() == Mutation::Phase::OfflineQueued && !isOnline();
 }

@@ -109,6 +109,9 @@ public:
     // From connectivity: the network (or the server) came back.
     void setOnline(bool online);
     bool isOnline() const { return m_online; }
+    // Offline-queued while the engine is offline: nothing will send it before the server is
+    // back. The one place a mutation's phase meets the engine's view of "online".
+    bool isHeldOffline(const MutationHandle *handle) const;
 
 signals:
     void handleAdded(MutationHandle *handle);

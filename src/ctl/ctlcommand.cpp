@@ -419,21 +419,19 @@ void CtlCommand::awaitHandle(MutationHandle *handle)
             o.insert(QStringLiteral("version"), m.resultVersion);
             printJson(o);
         }
-        switch (m.state) {
-        case Mutation::State::Confirmed:
+        switch (m.phase()) {
+        case Mutation::Phase::Done:
             if (!m_settings.json)
                 print(tr("confirmed (version %1)").arg(m.resultVersion));
             return finish(Done);
-        case Mutation::State::Waiting:
-            if (m.lastError.kind == ApiError::Kind::Offline)
-                return fail(tr("server unreachable; queued offline as %1").arg(m.key), QueuedOffline);
-            return; // backing off: keep waiting
-        case Mutation::State::Failed:
-        case Mutation::State::NeedsReview:
-        case Mutation::State::Unconfirmed:
+        case Mutation::Phase::OfflineQueued:
+            return fail(tr("server unreachable; queued offline as %1").arg(m.key), QueuedOffline);
+        case Mutation::Phase::Failed:
+        case Mutation::Phase::NeedsReview:
+        case Mutation::Phase::Unconfirmed:
             return fail(tr("%1: %2").arg(stateText(m), m.lastError.userMessage()));
         default:
-            return;
+            return; // on its way, or backing off: keep waiting
         }
     };
     connect(handle, &MutationHandle::changed, this, report);
@@ -543,8 +541,7 @@ void CtlCommand::runRetryAll()
                         ++unsent[reason]; // final, or another user's: this run cannot send it
                     // Offline only while the engine is: an online engine sends the ones that
                     // failed offline (before this run, or before the server came back) now.
-                    else if (m.state == Mutation::State::Waiting && m.lastError.kind == ApiError::Kind::Offline
-                             && !engine->isOnline())
+                    else if (engine->isHeldOffline(h))
                         ++offline;
                     else
                         ++open;
