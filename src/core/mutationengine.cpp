@@ -121,7 +121,10 @@ MutationHandle *MutationEngine::latest(const QString &table, const QString &id, 
         if (h->action() != action)
             continue;
         const QJsonObject &body = h->mutation().body;
-        if (std::all_of(match.begin(), match.end(), [&](const QJsonValueConstRef v) { return body.value(v.toString()) == v; }))
+        bool matches = true;
+        for (auto m = match.begin(); matches && m != match.end(); ++m)
+            matches = body.value(m.key()) == m.value();
+        if (matches)
             return h;
     }
     return nullptr;

@@ -40,6 +40,9 @@ EntityRegistry withInvoices()
         QString(), [](const QJsonObject &) {
             return QJsonObject { { QStringLiteral("status"), QStringLiteral("paid") } };
         } });
+    registry.add(ActionDescriptor { QStringLiteral("invoices"), QStringLiteral("remind"),
+        QStringLiteral("/api/invoices/remind"), QStringLiteral("invoiceId"), { QStringLiteral("channel") },
+        ActionDescriptor::Echo::Row, QString(), {} });
     registry.add(ActionDescriptor { QStringLiteral("invoices"), QStringLiteral("void"),
         QStringLiteral("/api/invoices/void"), QStringLiteral("invoiceId"), {}, ActionDescriptor::Echo::Deletion,
         QString(), [](const QJsonObject &) { return QJsonObject { { QStringLiteral("voiding"), true } }; } });
@@ -209,6 +212,38 @@ private slots:
         QVERIFY(rig.invoices.remove(invoiceId, 2));
         QCOMPARE(h->state(), Mutation::State::Confirmed);
         QCOMPARE(rig.invoices.rowCount(), 0);
+    }
+
+    void latestIsTheNewestOfAnActionWhoseBodyMatches()
+    {
+        Rig rig;
+        QVERIFY(rig.open(m_url, 60000));
+        MutationEngine *engine = rig.session->engine();
+        MutationHandle *byEmail = engine->submitAction(QStringLiteral("invoices"), QStringLiteral("remind"), invoiceId,
+            { QStringLiteral("email") });
+        MutationHandle *bySms = engine->submitAction(QStringLiteral("invoices"), QStringLiteral("remind"), invoiceId,
+            { QStringLiteral("sms") });
+        MutationHandle *paid = engine->submitAction(QStringLiteral("invoices"), QStringLiteral("mark-paid"), invoiceId);
+        QVERIFY(byEmail && bySms && paid);
+        QCOMPARE(bySms->mutation().body,
+            (QJsonObject { { QStringLiteral("invoiceId"), invoiceId }, { QStringLiteral("channel"), QStringLiteral("sms") } }));
+        QCOMPARE(engine->latest(QStringLiteral("invoices"), invoiceId, QStringLiteral("remind")), bySms);
+        QCOMPARE(engine->latest(QStringLiteral("invoices"), invoiceId, QStringLiteral("remind"),
+                     { { QStringLiteral("channel"), QStringLiteral("email") } }),
+            byEmail);
+        QCOMPARE(engine->latest(QStringLiteral("invoices"), invoiceId, QStringLiteral("remind"),
+                     { { QStringLiteral("channel"), QStringLiteral("sms") } }),
+            bySms);
+        QCOMPARE(engine->latest(QStringLiteral("invoices"), invoiceId, QStringLiteral("remind"),
+                     { { QStringLiteral("channel"), QStringLiteral("fax") } }),
+            nullptr);
+        QCOMPARE(engine->latest(QStringLiteral("invoices"), invoiceId, QStringLiteral("mark-paid")), paid);
+        QCOMPARE(engine->latest(QStringLiteral("invoices"), QStringLiteral("inv-2"), QStringLiteral("mark-paid")), nullptr);
+        // A discarded one is no one's latest any more (nothing was sent yet: no event loop ran).
+        QVERIFY(engine->discard(byEmail->key()));
+        QCOMPARE(engine->latest(QStringLiteral("invoices"), invoiceId, QStringLiteral("remind"),
+                     { { QStringLiteral("channel"), QStringLiteral("email") } }),
+            nullptr);
     }
 
     void anActionNotDescribedIsRefusedAndNothingIsQueued()
