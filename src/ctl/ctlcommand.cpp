@@ -44,18 +44,14 @@ QString clause(QString text)
     return text;
 }
 
-const char *const usageText = R"(Commands:
+const char *const usageHead = R"(Commands:
   login EMAIL               sign in (password from stdin or a prompt) and keep the session
                             in the system keychain; with no keychain (SSH, CI, containers)
                             in ~/.config/syncloop/session.json, readable only by you
   logout                    sign out and forget the kept session
-  bookings list             the bookings you may see
-  bookings confirm ID       confirm a booking
-  bookings delete ID        delete a booking
-  leads list                the leads you may see
-  leads status ID STATUS    set a lead's status (new, contacted, qualified, won, lost)
-  leads send-sms ID TEXT    send an SMS to a lead
-  queue list                the mutations waiting in the offline queue
+)";
+
+const char *const usageTail = R"(  queue list                the mutations waiting in the offline queue
   queue retry-all           send everything queued now, ignoring backoff
   queue discard KEY         forget a queued mutation (it will not happen)
   queue adopt KEY|--all     make mutations queued without a user (needs review) yours;
@@ -67,6 +63,25 @@ down they are queued for the user of the kept session.
 
 Exit codes: 0 done, 1 failed (also: not signed in, nothing queued), 2 usage, 3 queued offline
 (kept, and sent by the next `queue retry-all` or when the app starts).)";
+
+// Usage: `TABLE list` and `TABLE ACTION ID ...` as the entities and actions are described.
+QString usageText(const EntityRegistry &entities)
+{
+    auto line = [](const QString &command, const QString &help) -> QString {
+        return QStringLiteral("  ") + command.leftJustified(26) + help + QLatin1Char('\n');
+    };
+    QString text = QLatin1String(usageHead);
+    for (const EntityDescriptor &entity : entities.entities()) {
+        if (!entity.listPath.isEmpty())
+            text += line(entity.table + QStringLiteral(" list"), entity.listHelp);
+        for (const ActionDescriptor &action : entities.actions()) {
+            if (action.entity == entity.table)
+                text += line(QStringList { entity.table, action.name, QStringLiteral("ID"), action.synopsis }.join(QLatin1Char(' ')).trimmed(),
+                             action.help);
+        }
+    }
+    return text + QLatin1String(usageTail);
+}
 
 QString stateText(const Mutation &m)
 {
@@ -128,7 +143,7 @@ void CtlCommand::start(const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("syncloop from the command line: the desktop client's core, without a GUI.\n\n")
-                                     + QLatin1String(usageText));
+                                     + usageText(EntityRegistry::builtIn()));
     const QCommandLineOption help = parser.addHelpOption();
     const QCommandLineOption version = parser.addVersionOption();
     const QCommandLineOption serverOption(QStringLiteral("server"), QStringLiteral("Server URL (default: the last one used, else http://127.0.0.1:8080)."), QStringLiteral("url"));

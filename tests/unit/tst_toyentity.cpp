@@ -32,20 +32,33 @@ QJsonObject invoice(qint64 version, const QString &status)
 EntityRegistry withInvoices()
 {
     EntityRegistry registry = EntityRegistry::builtIn();
-    registry.add(EntityDescriptor { QStringLiteral("invoices"), QStringLiteral("invoice"),
-        QStringLiteral("/api/invoices"), QStringLiteral("invoices"), QStringLiteral("/api/invoices/%1"), QString(),
-        { { QStringLiteral("id") }, { QStringLiteral("status"), 6 }, { QStringLiteral("number") } } });
-    registry.add(ActionDescriptor { QStringLiteral("invoices"), QStringLiteral("mark-paid"),
-        QStringLiteral("/api/invoices/mark-paid"), QStringLiteral("invoiceId"), {}, ActionDescriptor::Echo::Row,
-        QString(), [](const QJsonObject &) {
-            return QJsonObject { { QStringLiteral("status"), QStringLiteral("paid") } };
-        } });
-    registry.add(ActionDescriptor { QStringLiteral("invoices"), QStringLiteral("remind"),
-        QStringLiteral("/api/invoices/remind"), QStringLiteral("invoiceId"), { QStringLiteral("channel") },
-        ActionDescriptor::Echo::Row, QString(), {} });
-    registry.add(ActionDescriptor { QStringLiteral("invoices"), QStringLiteral("void"),
-        QStringLiteral("/api/invoices/void"), QStringLiteral("invoiceId"), {}, ActionDescriptor::Echo::Deletion,
-        QString(), [](const QJsonObject &) { return QJsonObject { { QStringLiteral("voiding"), true } }; } });
+    registry.add(EntityDescriptor { .table = QStringLiteral("invoices"),
+        .member = QStringLiteral("invoice"),
+        .listPath = QStringLiteral("/api/invoices"),
+        .listMember = QStringLiteral("invoices"),
+        .rowPath = QStringLiteral("/api/invoices/%1"),
+        .columns = { { QStringLiteral("id") }, { QStringLiteral("status"), 6 }, { QStringLiteral("number") } },
+        .listHelp = QStringLiteral("the invoices you may see") });
+    registry.add(ActionDescriptor { .entity = QStringLiteral("invoices"),
+        .name = QStringLiteral("mark-paid"),
+        .path = QStringLiteral("/api/invoices/mark-paid"),
+        .idMember = QStringLiteral("invoiceId"),
+        .optimistic = [](const QJsonObject &) { return QJsonObject { { QStringLiteral("status"), QStringLiteral("paid") } }; },
+        .help = QStringLiteral("mark an invoice paid") });
+    registry.add(ActionDescriptor { .entity = QStringLiteral("invoices"),
+        .name = QStringLiteral("remind"),
+        .path = QStringLiteral("/api/invoices/remind"),
+        .idMember = QStringLiteral("invoiceId"),
+        .params = { QStringLiteral("channel") },
+        .synopsis = QStringLiteral("CHANNEL"),
+        .help = QStringLiteral("remind the customer") });
+    registry.add(ActionDescriptor { .entity = QStringLiteral("invoices"),
+        .name = QStringLiteral("void"),
+        .path = QStringLiteral("/api/invoices/void"),
+        .idMember = QStringLiteral("invoiceId"),
+        .echo = ActionDescriptor::Echo::Deletion,
+        .optimistic = [](const QJsonObject &) { return QJsonObject { { QStringLiteral("voiding"), true } }; },
+        .help = QStringLiteral("void an invoice") });
     return registry;
 }
 
