@@ -25,7 +25,17 @@ QVariant LeadStore::data(const QModelIndex &index, int role) const
     return RowStore::data(index, role);
 }
 
-bool LeadStore::applySms(const QJsonObject &sms)
+bool LeadStore::take(const QString &table, const QJsonObject &row)
+{
+    return table == this->table() ? apply(row) : table == smsTable() && takeChild(table, row);
+}
+
+qint64 LeadStore::versionIn(const QString &table, const QString &id) const
+{
+    return table == smsTable() ? smsVersion(id) : RowStore::versionIn(table, id);
+}
+
+bool LeadStore::takeChild(const QString &table, const QJsonObject &sms)
 {
     const QString id = sms.value(QLatin1String("id")).toString();
     const qint64 version = sms.value(QLatin1String("version")).toInteger();
@@ -41,6 +51,6 @@ bool LeadStore::applySms(const QJsonObject &sms)
         if (const int at = indexOf(leadId); at >= 0)
             rowChanged(at);
     }
-    emit versionObserved(QStringLiteral("sms_messages"), id, version, false);
+    emit versionObserved(table, id, version, false);
     return true;
 }

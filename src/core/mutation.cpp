@@ -9,6 +9,45 @@ constexpr std::array<const char *, 8> stateNames { "queued", "sending", "awaitin
                                                    "waiting", "failed", "needs_review", "unconfirmed" };
 }
 
+Mutation::Phase Mutation::phase() const
+{
+    switch (state) {
+    case State::Queued:
+    case State::Sending:
+        // Offline, the engine probes the server with one mutation now and then.
+        return lastError.kind == ApiError::Kind::Offline ? Phase::Probing : Phase::Sending;
+    case State::AwaitingEcho:
+        return Phase::AwaitingEcho;
+    case State::Confirmed:
+        return Phase::Done;
+    case State::Waiting:
+        if (lastError.kind == ApiError::Kind::Offline)
+            return Phase::OfflineQueued;
+        if (lastError.kind == ApiError::Kind::Unauthorized)
+            return Phase::AwaitingSignIn;
+        return Phase::Retrying;
+    case State::Failed:
+        return Phase::Failed;
+    case State::NeedsReview:
+        return Phase::NeedsReview;
+    case State::Unconfirmed:
+        return Phase::Unconfirmed;
+    }
+    return Phase::Sending;
+}
+
+bool Mutation::isBusy() const
+{
+    const Phase p = phase();
+    return p == Phase::Sending || p == Phase::Probing || p == Phase::AwaitingEcho;
+}
+
+bool Mutation::isQueuedOffline() const
+{
+    const Phase p = phase();
+    return p == Phase::Probing || p == Phase::OfflineQueued || p == Phase::AwaitingSignIn;
+}
+
 bool Mutation::isFinal() const
 {
     return state == State::Confirmed || state == State::Failed || state == State::NeedsReview

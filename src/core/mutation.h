@@ -16,6 +16,21 @@ struct Mutation
     // own) and Unconfirmed (the server answered but the new state was never observed).
     enum class State { Queued, Sending, AwaitingEcho, Confirmed, Waiting, Failed, NeedsReview, Unconfirmed };
 
+    // What the mutation is doing, from its state and last error: the one reading that buttons,
+    // syncloopctl and the engine share (busy, done, failed, offline-queued, needs review...).
+    enum class Phase {
+        Sending,        // queued or on its way
+        Probing,        // offline: sent now and then, to learn whether the server is back
+        Retrying,       // waiting out a backoff after a retryable error
+        OfflineQueued,  // kept here until the server can be reached
+        AwaitingSignIn, // kept here until the session is signed in again
+        AwaitingEcho,   // the server has it; waiting to see the change
+        Done,
+        Failed,
+        NeedsReview,
+        Unconfirmed,
+    };
+
     qint64 id = 0;           // queue row id: the order of intent
     QString key;             // Idempotency-Key, minted once
     QString userId;          // who may send it
@@ -33,6 +48,11 @@ struct Mutation
     qint64 resultVersion = 0; // the row's version the server answered with
 
     QString entity() const { return entityTable + QLatin1Char(':') + entityId; }
+    Phase phase() const;
+    // Sending or waiting for its echo: a button is busy (and disabled) now.
+    bool isBusy() const;
+    // Kept on this computer until the server (or the session) is back: "will send when online".
+    bool isQueuedOffline() const;
     // Final: nothing more will happen without the user.
     bool isFinal() const;
     // Still owed to the server: kept in the queue.

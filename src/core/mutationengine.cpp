@@ -8,7 +8,6 @@
 #include "offlinequeue.h"
 #include "randomsource.h"
 
-#include <QJsonArray>
 #include <QUuid>
 
 #include <algorithm>
@@ -16,32 +15,6 @@
 namespace {
 
 constexpr qint64 confirmedHandleLingerMs = 10000; // a button shows ✓ meanwhile
-
-struct EchoTarget
-{
-    QString table;
-    QString id;
-    qint64 version = 0;
-    bool deletion = false;
-};
-
-// What the server's 2xx answer says about the row we changed.
-EchoTarget echoOf(const QJsonObject &answer)
-{
-    auto row = [](const QString &table, const QJsonObject &o) {
-        return EchoTarget { table, o.value(QStringLiteral("id")).toString(), o.value(QStringLiteral("version")).toInteger(), false };
-    };
-    if (answer.contains(QStringLiteral("booking")))
-        return row(QStringLiteral("bookings"), answer.value(QStringLiteral("booking")).toObject());
-    if (answer.contains(QStringLiteral("lead")))
-        return row(QStringLiteral("leads"), answer.value(QStringLiteral("lead")).toObject());
-    if (answer.contains(QStringLiteral("sms")))
-        return row(QStringLiteral("sms_messages"), answer.value(QStringLiteral("sms")).toObject());
-    if (answer.value(QStringLiteral("deleted")).toBool())
-        return { QStringLiteral("bookings"), answer.value(QStringLiteral("id")).toString(),
-                 answer.value(QStringLiteral("version")).toInteger(), true };
-    return {};
-}
 
 } // namespace
 
@@ -56,6 +29,7 @@ MutationEngine::MutationEngine(OfflineQueue *queue, ApiClient *api, VersionLooku
     , m_options(options)
     , m_backoff(options.backoff)
     , m_budget(clock, options.budgetCapacity, options.budgetRefillPerSecond)
+    , m_echo(options.entities)
     , m_windowSeconds(api->idempotencyWindowSeconds())
 {
     m_drainTimer.setSingleShot(true);
@@ -94,8 +68,11 @@ MutationHandle *MutationEngine::adopt(Mutation mutation)
 {
     const QString key = mutation.key;
     auto *h = new MutationHandle(std::move(mutation), this);
+    if (const ActionDescriptor *action = m_options.entities->actionForPath(h->mutation().path))
+        h->m_action = action->name;
     m_handles.insert(key, h);
     m_order.append(key);
+    m_byEntity[h->mutation().entity()].append(h);
     if (h->mutation().isPending())
         m_owed.append(h);
     emit handleAdded(h);
@@ -123,6 +100,48 @@ MutationHandle *MutationEngine::submit(const Request &request)
     emitPending();
     scheduleDrain(0);
     return h;
+}
+
+MutationHandle *MutationEngine::submitAction(const QString &table, const QString &action, const QString &id,
+                                             const QStringList &params)
+{
+    const ActionDescriptor *described = m_options.entities->action(table, action);
+    if (!described || params.size() != described->params.size())
+        return nullptr;
+    const QJsonObject body = described->body(id, params);
+    return submit({ described->path, body, table, id, described->optimistic ? described->optimistic(body) : QJsonObject() });
+}
+
+MutationHandle *MutationEngine::latest(const QString &table, const QString &id, const QString &action,
+                                       const QJsonObject &match) const
+{
+    const QList<MutationHandle *> of = m_byEntity.value(table + QLatin1Char(':') + id);
+    for (auto it = of.crbegin(); it != of.crend(); ++it) {
+        MutationHandle *h = *it;
+        if (h->action() != action)
+            continue;
+        const QJsonObject &body = h->mutation().body;
+        bool matches = true;
+        for (auto m = match.begin(); matches && m != match.end(); ++m)
+            matches = body.value(m.key()) == m.value();
+        if (matches)
+            return h;
+    }
+    return nullptr;
+}
+
+void MutationEngine::forget(MutationHandle *h)
+{
+    const QString key = h->key();
+    m_handles.remove(key);
+    m_order.removeOne(key);
+    const QString entity = h->mutation().entity();
+    auto it = m_byEntity.find(entity);
+    if (it != m_byEntity.end()) {
+        it->removeOne(h);
+        if (it->isEmpty())
+            m_byEntity.erase(it);
+    }
 }
 
 QList<MutationHandle *> MutationEngine::handles() const
@@ -265,17 +284,14 @@ void MutationEngine::onAnswered(MutationHandle *h, ApiReply *reply)
     const ApiError &error = reply->error();
     qCDebug(lcSync) << "answered" << m.key << reply->status() << error;
     if (!error.isError()) {
-        const EchoTarget echo = echoOf(reply->json());
+        const EchoConfirmer::Target echo = m_echo.targetOf(m, reply->json());
         m_queue->remove(m.key); // the server has it: nothing is owed any more
         release(h);
         m.id = 0;
         m.state = Mutation::State::AwaitingEcho;
         m.resultVersion = echo.version;
         m.lastError = {};
-        h->m_echoTable = echo.table;
-        h->m_echoId = echo.id;
-        h->m_echoVersion = echo.version;
-        h->m_echoDeletion = echo.deletion;
+        h->m_echo = echo;
         h->m_answeredAtMs = m_clock->nowMs();
         h->update(m);
         if (!m_online)
@@ -308,7 +324,7 @@ void MutationEngine::onAnswered(MutationHandle *h, ApiReply *reply)
 void MutationEngine::awaitEcho(MutationHandle *h)
 {
     const qint64 current = m_currentVersion(h->echoTable(), h->echoId());
-    if (h->echoTable().isEmpty() || (h->echoIsDeletion() ? current < 0 : current >= h->echoVersion())) {
+    if (h->echoTable().isEmpty() || EchoConfirmer::isSeen(h->echo(), current)) {
         settle(h, Mutation::State::Confirmed);
         return;
     }
@@ -328,7 +344,7 @@ void MutationEngine::observe(const QString &table, const QString &id, qint64 ver
         MutationHandle *h = m_handles.value(it.key());
         if (!h || h->echoTable() != table || h->echoId() != id)
             continue;
-        if (h->echoIsDeletion() ? deleted : (!deleted && version >= h->echoVersion())) {
+        if (EchoConfirmer::isSeen(h->echo(), deleted ? -1 : version)) {
             settle(h, Mutation::State::Confirmed);
             return; // settle() changed m_echoTimers; one row answers one mutation at a time
         }
@@ -338,11 +354,17 @@ void MutationEngine::observe(const QString &table, const QString &id, qint64 ver
 void MutationEngine::reread(MutationHandle *h)
 {
     qCDebug(lcSync) << "re-reading" << h->echoTable() << h->echoId() << "for" << h->key();
-    const bool sms = h->echoTable() == QLatin1String("sms_messages");
-    const QString path = h->echoTable() == QLatin1String("bookings") ? QStringLiteral("/api/bookings/") + h->echoId()
-                                                                      : QStringLiteral("/api/leads/") + (sms ? h->mutation().entityId : h->echoId());
+    const QString path = m_echo.rereadPath(h->echo(), h->mutation());
+    if (path.isEmpty()) {
+        qCWarning(lcSync) << "no route reads" << h->echoTable() << "again: waiting for its echo only";
+        if (m_clock->nowMs() - h->m_answeredAtMs >= m_options.confirmCapMs)
+            settle(h, Mutation::State::Unconfirmed, neverSeenBack());
+        else
+            m_echoTimers.value(h->key())->start(int(m_options.echoWaitMs));
+        return;
+    }
     ApiReply *reply = m_api->get(path);
-    connect(reply, &ApiReply::finished, this, [this, h, reply, sms] {
+    connect(reply, &ApiReply::finished, this, [this, h, reply] {
         if (!m_echoTimers.contains(h->key()))
             return; // the echo came meanwhile
         const QJsonObject answer = reply->json();
@@ -353,17 +375,7 @@ void MutationEngine::reread(MutationHandle *h)
             return;
         }
         if (reply->isSuccess()) {
-            QJsonObject row;
-            if (sms) {
-                for (const QJsonValue &v : answer.value(QStringLiteral("sms")).toArray()) {
-                    if (v.toObject().value(QStringLiteral("id")).toString() == h->echoId())
-                        row = v.toObject();
-                }
-            } else {
-                row = answer.value(h->echoTable() == QLatin1String("bookings") ? QStringLiteral("booking")
-                                                                                : QStringLiteral("lead"))
-                          .toObject();
-            }
+            const QJsonObject row = m_echo.rowIn(h->echo(), answer);
             if (!row.isEmpty()) {
                 emit rowFetched(h->echoTable(), row);
                 if (!m_echoTimers.contains(h->key()))
@@ -375,14 +387,19 @@ void MutationEngine::reread(MutationHandle *h)
             }
         }
         if (m_clock->nowMs() - h->m_answeredAtMs >= m_options.confirmCapMs) {
-            ApiError unknown;
-            unknown.kind = ApiError::Kind::Transient;
-            unknown.message = tr("The server accepted the change, but it was never seen back.");
-            settle(h, Mutation::State::Unconfirmed, unknown);
+            settle(h, Mutation::State::Unconfirmed, neverSeenBack());
             return;
         }
         m_echoTimers.value(h->key())->start(int(m_options.echoWaitMs));
     });
+}
+
+ApiError MutationEngine::neverSeenBack()
+{
+    ApiError unknown;
+    unknown.kind = ApiError::Kind::Transient;
+    unknown.message = tr("The server accepted the change, but it was never seen back.");
+    return unknown;
 }
 
 void MutationEngine::settle(MutationHandle *h, Mutation::State state, const ApiError &error)
@@ -404,8 +421,7 @@ void MutationEngine::settle(MutationHandle *h, Mutation::State state, const ApiE
         QTimer::singleShot(confirmedHandleLingerMs, this, [this, key] {
             MutationHandle *done = m_handles.value(key);
             if (done && done->state() == Mutation::State::Confirmed) {
-                m_handles.remove(key);
-                m_order.removeOne(key);
+                forget(done);
                 emit handleRemoved(key);
                 done->deleteLater();
             }
@@ -483,8 +499,7 @@ bool MutationEngine::discard(const QString &key)
     m_released.remove(key);
     if (m.isPending())
         release(h);
-    m_handles.remove(key);
-    m_order.removeOne(key);
+    forget(h);
     emit handleRemoved(key);
     h->deleteLater();
     emitPending();
@@ -551,13 +566,18 @@ void MutationEngine::setOnline(bool online)
     const qint64 now = m_clock->nowMs();
     for (MutationHandle *h : std::as_const(m_handles)) {
         Mutation m = h->mutation();
-        if (m.state == Mutation::State::Waiting && m.lastError.kind == ApiError::Kind::Offline && m.nextAttemptAtMs > now) {
+        if (m.phase() == Mutation::Phase::OfflineQueued && m.nextAttemptAtMs > now) {
             m.nextAttemptAtMs = now;
             persist(h, m);
         }
         // They never reached the server: sending them again is not a retry the budget guards.
-        if (m.state == Mutation::State::Waiting && m.lastError.kind == ApiError::Kind::Offline)
+        if (m.phase() == Mutation::Phase::OfflineQueued)
             m_released.insert(m.key);
     }
     scheduleDrain(0);
+}
+
+bool MutationEngine::isHeldOffline(const MutationHandle *h) const
+{
+    return h->phase() == Mutation::Phase::OfflineQueued && !isOnline();
 }

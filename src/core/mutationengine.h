@@ -1,6 +1,8 @@
 #pragma once
 
 #include "backoff.h"
+#include "echoconfirmer.h"
+#include "entityregistry.h"
 #include "mutation.h"
 #include "retrybudget.h"
 
@@ -45,6 +47,8 @@ public:
         qint64 confirmCapMs = 30000;
         double budgetCapacity = 20;
         double budgetRefillPerSecond = 2;
+        // The entities and actions it sends and confirms; kept by the caller.
+        const EntityRegistry *entities = &EntityRegistry::builtIn();
     };
 
     struct Request
@@ -68,9 +72,18 @@ public:
     void start();
     // Persists first, then sends when it may. Null only if the queue cannot be written.
     MutationHandle *submit(const Request &request);
+    // The described `action` of `table` on record `id`; `params` fill its further body members
+    // in order. Null for an action not described (or the wrong number of params) too.
+    MutationHandle *submitAction(const QString &table, const QString &action, const QString &id,
+                                 const QStringList &params = {});
+    const EntityRegistry &entities() const { return *m_options.entities; }
 
     MutationHandle *handle(const QString &key) const { return m_handles.value(key); }
     QList<MutationHandle *> handles() const; // in the order of intent
+    // The newest mutation of `action` on record `id` of `table` whose body holds every member
+    // of `match` (e.g. the lead status it sets); null if none. What a view's button binds.
+    MutationHandle *latest(const QString &table, const QString &id, const QString &action,
+                           const QJsonObject &match = {}) const;
     int pendingCount() const { return int(m_owed.size()); } // still owed to the server
     // The window queued mutations are judged by: the server's (as last advertised, and kept
     // from earlier runs), else the API client's default.
@@ -96,6 +109,9 @@ public:
     // From connectivity: the network (or the server) came back.
     void setOnline(bool online);
     bool isOnline() const { return m_online; }
+    // Offline-queued while the engine is offline: nothing will send it before the server is
+    // back. The one place a mutation's phase meets the engine's view of "online".
+    bool isHeldOffline(const MutationHandle *handle) const;
 
 signals:
     void handleAdded(MutationHandle *handle);
@@ -117,11 +133,13 @@ private:
     void awaitEcho(MutationHandle *handle);
     void reread(MutationHandle *handle);
     void settle(MutationHandle *handle, Mutation::State state, const ApiError &error = {});
+    static ApiError neverSeenBack();
     void persist(MutationHandle *handle, const Mutation &mutation);
     void release(MutationHandle *handle);
     bool expired(const Mutation &mutation) const;
     void learnWindow(qint64 seconds);
     void emitPending();
+    void forget(MutationHandle *handle);
 
     OfflineQueue *m_queue;
     ApiClient *m_api;
@@ -131,8 +149,10 @@ private:
     const Options m_options;
     const Backoff m_backoff;
     RetryBudget m_budget;
+    const EchoConfirmer m_echo;
     QHash<QString, MutationHandle *> m_handles;
     QList<QString> m_order;                // keys in the order of intent
+    QHash<QString, QList<MutationHandle *>> m_byEntity; // Mutation::entity() -> its handles, in order
     // The pending handles (still owed to the server), in the order of intent: what drain()
     // walks, so that a drain costs what it sends, not the size of everything ever submitted.
     QList<MutationHandle *> m_owed;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "echoconfirmer.h"
 #include "mutation.h"
 
 #include <QObject>
@@ -19,19 +20,19 @@ public:
     int attempts() const { return m_mutation.attempts; }
     qint64 nextAttemptAtMs() const { return m_mutation.nextAttemptAtMs; }
     QString errorMessage() const { return m_mutation.lastError.userMessage(); }
+    Mutation::Phase phase() const { return m_mutation.phase(); }
     // Sending or waiting for its echo: a button is busy (and disabled) now.
-    bool isBusy() const
-    {
-        return m_mutation.state == Mutation::State::Sending || m_mutation.state == Mutation::State::AwaitingEcho
-            || m_mutation.state == Mutation::State::Queued;
-    }
+    bool isBusy() const { return m_mutation.isBusy(); }
     bool isFinal() const { return m_mutation.isFinal(); }
+    // The described action it is (ActionDescriptor::name, found by its route); empty if none.
+    QString action() const { return m_action; }
 
     // Where the closed loop looks for the new state: the row the server's answer named.
-    QString echoTable() const { return m_echoTable; }
-    QString echoId() const { return m_echoId; }
-    qint64 echoVersion() const { return m_echoVersion; }
-    bool echoIsDeletion() const { return m_echoDeletion; }
+    const EchoConfirmer::Target &echo() const { return m_echo; }
+    QString echoTable() const { return m_echo.table; }
+    QString echoId() const { return m_echo.id; }
+    qint64 echoVersion() const { return m_echo.version; }
+    bool echoIsDeletion() const { return m_echo.deletion; }
 
 signals:
     void changed();
@@ -43,9 +44,7 @@ private:
     void update(const Mutation &mutation);
 
     Mutation m_mutation;
-    QString m_echoTable;
-    QString m_echoId;
-    qint64 m_echoVersion = 0;
-    bool m_echoDeletion = false;
+    QString m_action;
+    EchoConfirmer::Target m_echo;
     qint64 m_answeredAtMs = 0;
 };

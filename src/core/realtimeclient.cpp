@@ -357,6 +357,7 @@ void RealtimeClient::deliver(const QJsonObject &data)
     const QString type = data.value(QStringLiteral("type")).toString();
     const QJsonObject record = data.value(QStringLiteral("record")).toObject();
     const QJsonObject old = data.value(QStringLiteral("old_record")).toObject();
+    emit changed(table, type, record, old);
     if (table == QLatin1String("bookings"))
         emit bookingChanged(type, record, old);
     else if (table == QLatin1String("leads"))

@@ -67,7 +67,8 @@ signals:
     void stateChanged(RealtimeClient::State state);
     // After every (re)join and gap fill: from here on nothing is missed.
     void live();
-    // A change, live or from a gap fill, once and in order.
+    // A change, live or from a gap fill, once and in order: of any table, then by table.
+    void changed(const QString &table, const QString &type, const QJsonObject &record, const QJsonObject &oldRecord);
     void bookingChanged(const QString &type, const QJsonObject &record, const QJsonObject &oldRecord);
     void leadChanged(const QString &type, const QJsonObject &record, const QJsonObject &oldRecord);
     void smsChanged(const QString &type, const QJsonObject &record, const QJsonObject &oldRecord);

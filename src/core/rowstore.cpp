@@ -149,6 +149,16 @@ qint64 RowStore::version(const QString &id) const
     return it == m_index.cend() ? -1 : versionOf(m_rows[*it]);
 }
 
+bool RowStore::take(const QString &table, const QJsonObject &row)
+{
+    return table == m_table && apply(row);
+}
+
+qint64 RowStore::versionIn(const QString &table, const QString &id) const
+{
+    return table == m_table ? version(id) : -1;
+}
+
 QJsonObject RowStore::row(const QString &id) const
 {
     const auto it = m_index.constFind(id);

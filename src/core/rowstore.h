@@ -32,6 +32,12 @@ public:
 
     // -1 when the row is absent.
     qint64 version(const QString &id) const;
+
+    // A row of `table` from realtime, a gap fill or a re-read: this store's own table, or one
+    // whose rows it holds with its own (EntityDescriptor::parentTable). False if not taken.
+    virtual bool take(const QString &table, const QJsonObject &row);
+    // The version held of row `id` of `table`; -1 when absent.
+    virtual qint64 versionIn(const QString &table, const QString &id) const;
     QJsonObject row(const QString &id) const;
     int indexOf(const QString &id) const { return m_index.value(id, -1); }
     // The row as the user sees it: with pending optimistic fields.

@@ -17,13 +17,13 @@
 
 namespace {
 
-QJsonArray allChanges()
+QJsonArray allChanges(const EntityRegistry &entities)
 {
     QJsonArray bindings;
-    for (const char *table : { "bookings", "leads", "sms_messages" })
+    for (const EntityDescriptor &entity : entities.entities())
         bindings.append(QJsonObject { { QStringLiteral("event"), QStringLiteral("*") },
                                       { QStringLiteral("schema"), QStringLiteral("public") },
-                                      { QStringLiteral("table"), QLatin1String(table) } });
+                                      { QStringLiteral("table"), entity.table } });
     return bindings;
 }
 
@@ -43,15 +43,12 @@ SyncSession::SyncSession(Options options, QObject *parent)
     m_connectivity = new Connectivity(this);
     m_credentials = new CredentialStore(m_options.credentials, this);
     auto versionOf = [this](const QString &table, const QString &id) -> qint64 {
-        if (table == QLatin1String("bookings"))
-            return m_bookings->version(id);
-        if (table == QLatin1String("leads"))
-            return m_leads->version(id);
-        return m_leads->smsVersion(id);
+        const RowStore *holder = store(table);
+        return holder ? holder->versionIn(table, id) : -1;
     };
     m_engine = new MutationEngine(m_queue.get(), m_api, versionOf, clock, random, m_options.engine, this);
     m_realtime = new RealtimeClient(m_api, m_options.realtime, clock, random, this);
-    m_realtime->addChannel(QStringLiteral("realtime:syncloop"), allChanges());
+    m_realtime->addChannel(QStringLiteral("realtime:syncloop"), allChanges(m_engine->entities()));
     wire();
 }
 
@@ -65,26 +62,33 @@ bool SyncSession::open(QString *error)
     return true;
 }
 
+RowStore *SyncSession::store(const QString &table) const
+{
+    return m_stores.value(m_engine->entities().storeTable(table));
+}
+
+void SyncSession::addStore(RowStore *store)
+{
+    m_stores.insert(store->table(), store);
+    // The closed loop: what the stores hold answers the engine's questions.
+    connect(store, &RowStore::versionObserved, m_engine, &MutationEngine::observe);
+}
+
 void SyncSession::wire()
 {
-    RowStore *stores[] = { m_bookings, m_leads };
-    auto storeFor = [this](const QString &table) -> RowStore * {
-        return table == QLatin1String("bookings") ? static_cast<RowStore *>(m_bookings)
-                                                  : table == QLatin1String("leads") ? m_leads : nullptr;
-    };
-    // Realtime (and gap fill) into the stores.
-    auto applyTo = [](RowStore *store) {
-        return [store](const QString &type, const QJsonObject &record, const QJsonObject &old) {
-            if (type == QLatin1String("DELETE"))
-                store->remove(old.value(QLatin1String("id")).toString(), old.value(QLatin1String("version")).toInteger() + 1);
-            else
-                store->apply(record);
-        };
-    };
-    connect(m_realtime, &RealtimeClient::bookingChanged, m_bookings, applyTo(m_bookings));
-    connect(m_realtime, &RealtimeClient::leadChanged, m_leads, applyTo(m_leads));
-    connect(m_realtime, &RealtimeClient::smsChanged, m_leads,
-            [this](const QString &, const QJsonObject &record, const QJsonObject &) { m_leads->applySms(record); });
+    addStore(m_bookings);
+    addStore(m_leads);
+    // Realtime (and gap fill) into the stores. Only a store's own rows are ever deleted.
+    connect(m_realtime, &RealtimeClient::changed, this,
+            [this](const QString &table, const QString &type, const QJsonObject &record, const QJsonObject &old) {
+                RowStore *holder = store(table);
+                if (!holder)
+                    return;
+                if (type != QLatin1String("DELETE"))
+                    holder->take(table, record);
+                else if (holder->table() == table)
+                    holder->remove(old.value(QLatin1String("id")).toString(), old.value(QLatin1String("version")).toInteger() + 1);
+            });
     connect(m_realtime, &RealtimeClient::gapFillUnavailable, this, [this](RealtimeClient::GapFillGap gap) {
         if (gap == RealtimeClient::GapFillGap::HistoryExpired)
             m_reloadingExpiredHistory = true;
@@ -95,28 +99,23 @@ void SyncSession::wire()
             m_connectivity->reportServer(true);
     });
 
-    // The closed loop: what the stores hold answers the engine's questions.
-    for (RowStore *store : stores)
-        connect(store, &RowStore::versionObserved, m_engine, &MutationEngine::observe);
     connect(m_engine, &MutationEngine::optimisticApplied, this,
-            [storeFor](const QString &table, const QString &id, const QString &key, const QJsonObject &patch) {
-                if (RowStore *store = storeFor(table))
-                    store->setOverlay(id, key, patch);
+            [this](const QString &table, const QString &id, const QString &key, const QJsonObject &patch) {
+                if (RowStore *holder = store(table))
+                    holder->setOverlay(id, key, patch);
             });
     connect(m_engine, &MutationEngine::optimisticCleared, this,
-            [storeFor](const QString &table, const QString &id, const QString &key, bool) {
-                if (RowStore *store = storeFor(table))
-                    store->clearOverlay(id, key);
+            [this](const QString &table, const QString &id, const QString &key, bool) {
+                if (RowStore *holder = store(table))
+                    holder->clearOverlay(id, key);
             });
-    connect(m_engine, &MutationEngine::rowFetched, this, [this, storeFor](const QString &table, const QJsonObject &row) {
-        if (table == QLatin1String("sms_messages"))
-            m_leads->applySms(row);
-        else if (RowStore *store = storeFor(table))
-            store->apply(row);
+    connect(m_engine, &MutationEngine::rowFetched, this, [this](const QString &table, const QJsonObject &row) {
+        if (RowStore *holder = store(table))
+            holder->take(table, row);
     });
-    connect(m_engine, &MutationEngine::rowGone, this, [storeFor](const QString &table, const QString &id) {
-        if (RowStore *store = storeFor(table))
-            store->remove(id);
+    connect(m_engine, &MutationEngine::rowGone, this, [this](const QString &table, const QString &id) {
+        if (RowStore *holder = m_stores.value(table))
+            holder->remove(id);
     });
 
     // Reachability: the server's answers decide; coming back online drains the queue.
@@ -209,9 +208,14 @@ void SyncSession::signOut(bool forget)
 
 void SyncSession::loadSnapshot()
 {
-    // Two lists; the smaller seq of the two is where realtime's gap fill starts (a change seen
-    // twice is harmless: versions never go backwards).
-    m_snapshotParts = 2;
+    // One list per entity that has one; the smallest seq of them is where realtime's gap fill
+    // starts (a change seen twice is harmless: versions never go backwards).
+    QList<std::pair<const EntityDescriptor *, RowStore *>> parts;
+    for (const EntityDescriptor &entity : m_engine->entities().entities()) {
+        if (RowStore *holder = m_stores.value(entity.table); holder && !entity.listPath.isEmpty())
+            parts.append({ &entity, holder });
+    }
+    m_snapshotParts = int(parts.size());
     m_snapshotSeq = std::numeric_limits<qint64>::max();
     auto part = [this](const QString &path, RowStore *store, const QString &member) {
         ApiReply *reply = m_api->get(path);
@@ -238,32 +242,26 @@ void SyncSession::loadSnapshot()
                 m_realtime->open();
         });
     };
-    part(QStringLiteral("/api/bookings"), m_bookings, QStringLiteral("bookings"));
-    part(QStringLiteral("/api/leads"), m_leads, QStringLiteral("leads"));
+    for (const auto &[entity, holder] : std::as_const(parts))
+        part(entity->listPath, holder, entity->listMember);
 }
 
 MutationHandle *SyncSession::confirmBooking(const QString &bookingId)
 {
-    return m_engine->submit({ QStringLiteral("/api/bookings/confirm"), { { QStringLiteral("bookingId"), bookingId } },
-                              QStringLiteral("bookings"), bookingId, { { QStringLiteral("status"), QStringLiteral("confirmed") } } });
+    return m_engine->submitAction(QStringLiteral("bookings"), QStringLiteral("confirm"), bookingId);
 }
 
 MutationHandle *SyncSession::deleteBooking(const QString &bookingId)
 {
-    return m_engine->submit({ QStringLiteral("/api/bookings/delete"), { { QStringLiteral("bookingId"), bookingId } },
-                              QStringLiteral("bookings"), bookingId, { { QStringLiteral("deleting"), true } } });
+    return m_engine->submitAction(QStringLiteral("bookings"), QStringLiteral("delete"), bookingId);
 }
 
 MutationHandle *SyncSession::setLeadStatus(const QString &leadId, const QString &status)
 {
-    return m_engine->submit({ QStringLiteral("/api/leads/status"),
-                              { { QStringLiteral("leadId"), leadId }, { QStringLiteral("status"), status } },
-                              QStringLiteral("leads"), leadId, { { QStringLiteral("status"), status } } });
+    return m_engine->submitAction(QStringLiteral("leads"), QStringLiteral("status"), leadId, { status });
 }
 
 MutationHandle *SyncSession::sendSms(const QString &leadId, const QString &message)
 {
-    return m_engine->submit({ QStringLiteral("/api/leads/send-sms"),
-                              { { QStringLiteral("leadId"), leadId }, { QStringLiteral("message"), message } },
-                              QStringLiteral("leads"), leadId, { { QStringLiteral("sms_pending"), message } } });
+    return m_engine->submitAction(QStringLiteral("leads"), QStringLiteral("send-sms"), leadId, { message });
 }

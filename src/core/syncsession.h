@@ -5,6 +5,7 @@
 #include "realtimeclient.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QObject>
 #include <QUrl>
 
@@ -17,6 +18,7 @@ class Connectivity;
 class LeadStore;
 class MutationHandle;
 class OfflineQueue;
+class RowStore;
 
 // The client side wired together — what syncloop-desk and syncloopctl both use: the API
 // client and session, the offline queue and mutation engine, the realtime client feeding the
@@ -61,6 +63,13 @@ public:
     MutationHandle *setLeadStatus(const QString &leadId, const QString &status);
     MutationHandle *sendSms(const QString &leadId, const QString &message);
 
+    // Where rows of `table` land (its own store, or its parent's); null if none.
+    RowStore *store(const QString &table) const;
+    // A store for the rows of its table: realtime, snapshots, re-reads, overlays and the closed
+    // loop reach it. Bookings and leads are added at construction; another entity's store is
+    // added after (its descriptors in Options::engine.entities).
+    void addStore(RowStore *store);
+
     ApiClient *api() const { return m_api; }
     MutationEngine *engine() const { return m_engine; }
     OfflineQueue *queue() const { return m_queue.get(); }
@@ -96,6 +105,7 @@ private:
     std::unique_ptr<OfflineQueue> m_queue;
     BookingStore *m_bookings = nullptr;
     LeadStore *m_leads = nullptr;
+    QHash<QString, RowStore *> m_stores; // by table
     MutationEngine *m_engine = nullptr;
     RealtimeClient *m_realtime = nullptr;
     Connectivity *m_connectivity = nullptr;

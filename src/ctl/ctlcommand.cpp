@@ -5,6 +5,7 @@
 #include "apireply.h"
 #include "bookingstore.h"
 #include "duration.h"
+#include "entityregistry.h"
 #include "leadstore.h"
 #include "mutationhandle.h"
 #include "offlinequeue.h"
@@ -43,18 +44,14 @@ QString clause(QString text)
     return text;
 }
 
-const char *const usageText = R"(Commands:
+const char *const usageHead = R"(Commands:
   login EMAIL               sign in (password from stdin or a prompt) and keep the session
                             in the system keychain; with no keychain (SSH, CI, containers)
                             in ~/.config/syncloop/session.json, readable only by you
   logout                    sign out and forget the kept session
-  bookings list             the bookings you may see
-  bookings confirm ID       confirm a booking
-  bookings delete ID        delete a booking
-  leads list                the leads you may see
-  leads status ID STATUS    set a lead's status (new, contacted, qualified, won, lost)
-  leads send-sms ID TEXT    send an SMS to a lead
-  queue list                the mutations waiting in the offline queue
+)";
+
+const char *const usageTail = R"(  queue list                the mutations waiting in the offline queue
   queue retry-all           send everything queued now, ignoring backoff
   queue discard KEY         forget a queued mutation (it will not happen)
   queue adopt KEY|--all     make mutations queued without a user (needs review) yours;
@@ -66,6 +63,25 @@ down they are queued for the user of the kept session.
 
 Exit codes: 0 done, 1 failed (also: not signed in, nothing queued), 2 usage, 3 queued offline
 (kept, and sent by the next `queue retry-all` or when the app starts).)";
+
+// Usage: `TABLE list` and `TABLE ACTION ID ...` as the entities and actions are described.
+QString usageText(const EntityRegistry &entities)
+{
+    auto line = [](const QString &command, const QString &help) -> QString {
+        return QStringLiteral("  ") + command.leftJustified(26) + help + QLatin1Char('\n');
+    };
+    QString text = QLatin1String(usageHead);
+    for (const EntityDescriptor &entity : entities.entities()) {
+        if (!entity.listPath.isEmpty())
+            text += line(entity.table + QStringLiteral(" list"), entity.listHelp);
+        for (const ActionDescriptor &action : entities.actions()) {
+            if (action.entity == entity.table)
+                text += line(QStringList { entity.table, action.name, QStringLiteral("ID"), action.synopsis }.join(QLatin1Char(' ')).trimmed(),
+                             action.help);
+        }
+    }
+    return text + QLatin1String(usageTail);
+}
 
 QString stateText(const Mutation &m)
 {
@@ -127,7 +143,7 @@ void CtlCommand::start(const QStringList &arguments)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("syncloop from the command line: the desktop client's core, without a GUI.\n\n")
-                                     + QLatin1String(usageText));
+                                     + usageText(EntityRegistry::builtIn()));
     const QCommandLineOption help = parser.addHelpOption();
     const QCommandLineOption version = parser.addVersionOption();
     const QCommandLineOption serverOption(QStringLiteral("server"), QStringLiteral("Server URL (default: the last one used, else http://127.0.0.1:8080)."), QStringLiteral("url"));
@@ -208,8 +224,12 @@ void CtlCommand::start(const QStringList &arguments)
         m_session->credentials()->remove(CredentialStore::account(m_settings.server, m_settings.email));
         return;
     }
-    const bool known = (verb == QLatin1String("bookings") && ((sub == QLatin1String("list") && arity(2)) || ((sub == QLatin1String("confirm") || sub == QLatin1String("delete")) && arity(3))))
-        || (verb == QLatin1String("leads") && ((sub == QLatin1String("list") && arity(2)) || (sub == QLatin1String("status") && arity(4)) || (sub == QLatin1String("send-sms") && arity(4))))
+    // `TABLE list` and `TABLE ACTION ID PARAM...`, as the entities are described.
+    const EntityRegistry &entities = EntityRegistry::builtIn();
+    const EntityDescriptor *entity = entities.entity(verb);
+    const ActionDescriptor *action = entities.action(verb, sub);
+    const bool known = (entity && !entity->listPath.isEmpty() && sub == QLatin1String("list") && arity(2))
+        || (action && arity(3 + int(action->params.size())))
         || (verb == QLatin1String("queue") && (((sub == QLatin1String("list") || sub == QLatin1String("retry-all")) && arity(2)) || (sub == QLatin1String("discard") && arity(3))
                                                 || (sub == QLatin1String("adopt") && (m_settings.all ? arity(2) : arity(3)))))
         || (verb == QLatin1String("watch") && arity(1));
@@ -242,16 +262,8 @@ void CtlCommand::start(const QStringList &arguments)
     if (sub == QLatin1String("list"))
         return runList(verb);
     const QString id = m_command.at(2);
-    if (verb == QLatin1String("bookings") && sub == QLatin1String("confirm"))
-        return runMutation([this, id] { return m_session->confirmBooking(id); });
-    if (verb == QLatin1String("bookings"))
-        return runMutation([this, id] { return m_session->deleteBooking(id); });
-    if (sub == QLatin1String("status")) {
-        const QString status = m_command.at(3);
-        return runMutation([this, id, status] { return m_session->setLeadStatus(id, status); });
-    }
-    const QString message = m_command.at(3);
-    runMutation([this, id, message] { return m_session->sendSms(id, message); });
+    const QStringList params = m_command.mid(3);
+    runMutation([this, verb, sub, id, params] { return m_session->engine()->submitAction(verb, sub, id, params); });
 }
 
 bool CtlCommand::openSession()
@@ -422,21 +434,19 @@ void CtlCommand::awaitHandle(MutationHandle *handle)
             o.insert(QStringLiteral("version"), m.resultVersion);
             printJson(o);
         }
-        switch (m.state) {
-        case Mutation::State::Confirmed:
+        switch (m.phase()) {
+        case Mutation::Phase::Done:
             if (!m_settings.json)
                 print(tr("confirmed (version %1)").arg(m.resultVersion));
             return finish(Done);
-        case Mutation::State::Waiting:
-            if (m.lastError.kind == ApiError::Kind::Offline)
-                return fail(tr("server unreachable; queued offline as %1").arg(m.key), QueuedOffline);
-            return; // backing off: keep waiting
-        case Mutation::State::Failed:
-        case Mutation::State::NeedsReview:
-        case Mutation::State::Unconfirmed:
+        case Mutation::Phase::OfflineQueued:
+            return fail(tr("server unreachable; queued offline as %1").arg(m.key), QueuedOffline);
+        case Mutation::Phase::Failed:
+        case Mutation::Phase::NeedsReview:
+        case Mutation::Phase::Unconfirmed:
             return fail(tr("%1: %2").arg(stateText(m), m.lastError.userMessage()));
         default:
-            return;
+            return; // on its way, or backing off: keep waiting
         }
     };
     connect(handle, &MutationHandle::changed, this, report);
@@ -546,8 +556,7 @@ void CtlCommand::runRetryAll()
                         ++unsent[reason]; // final, or another user's: this run cannot send it
                     // Offline only while the engine is: an online engine sends the ones that
                     // failed offline (before this run, or before the server came back) now.
-                    else if (m.state == Mutation::State::Waiting && m.lastError.kind == ApiError::Kind::Offline
-                             && !engine->isOnline())
+                    else if (engine->isHeldOffline(h))
                         ++offline;
                     else
                         ++open;
@@ -606,28 +615,23 @@ void CtlCommand::runAdopt(const QString &key)
 
 void CtlCommand::runList(const QString &table)
 {
+    const EntityDescriptor *entity = m_session->engine()->entities().entity(table);
     authenticate(
-        [this, table] {
-            ApiReply *reply = m_session->api()->get(QStringLiteral("/api/") + table);
-            connect(reply, &ApiReply::finished, this, [this, reply, table] {
+        [this, entity] {
+            ApiReply *reply = m_session->api()->get(entity->listPath);
+            connect(reply, &ApiReply::finished, this, [this, reply, entity] {
                 if (!reply->isSuccess())
                     return fail(reply->error().userMessage());
-                for (const QJsonValue &v : reply->json().value(table).toArray()) {
+                for (const QJsonValue &v : reply->json().value(entity->listMember).toArray()) {
                     const QJsonObject row = v.toObject();
                     if (m_settings.json) {
                         printJson(row);
-                    } else if (table == QLatin1String("bookings")) {
-                        print(QStringLiteral("%1  %2  %3  %4  %5").arg(row.value(QStringLiteral("id")).toString(),
-                                                                     row.value(QStringLiteral("status")).toString().leftJustified(9),
-                                                                     row.value(QStringLiteral("starts_at")).toString(),
-                                                                     row.value(QStringLiteral("service")).toString(),
-                                                                     row.value(QStringLiteral("customer_name")).toString()));
-                    } else {
-                        print(QStringLiteral("%1  %2  %3  %4").arg(row.value(QStringLiteral("id")).toString(),
-                                                                 row.value(QStringLiteral("status")).toString().leftJustified(9),
-                                                                 row.value(QStringLiteral("phone")).toString(),
-                                                                 row.value(QStringLiteral("name")).toString()));
+                        continue;
                     }
+                    QStringList cells;
+                    for (const EntityDescriptor::Column &column : entity->columns)
+                        cells.append(row.value(column.member).toString().leftJustified(column.width));
+                    print(cells.join(QStringLiteral("  ")));
                 }
                 finish(Done);
             });
@@ -640,15 +644,13 @@ void CtlCommand::runWatch()
     auto *signals_ = new SignalWatcher(this);
     connect(signals_, &SignalWatcher::terminationRequested, this, [this] { finish(Done); });
     RealtimeClient *realtime = m_session->realtime();
-    auto line = [this](const char *table) {
-        return [this, table](const QString &type, const QJsonObject &record, const QJsonObject &old) {
-            printJson({ { QStringLiteral("table"), QLatin1String(table) }, { QStringLiteral("type"), type },
-                        { QStringLiteral("record"), record }, { QStringLiteral("old_record"), old } });
-        };
-    };
-    connect(realtime, &RealtimeClient::bookingChanged, this, line("bookings"));
-    connect(realtime, &RealtimeClient::leadChanged, this, line("leads"));
-    connect(realtime, &RealtimeClient::smsChanged, this, line("sms_messages"));
+    connect(realtime, &RealtimeClient::changed, this,
+            [this](const QString &table, const QString &type, const QJsonObject &record, const QJsonObject &old) {
+                if (!m_session->engine()->entities().entity(table))
+                    return;
+                printJson({ { QStringLiteral("table"), table }, { QStringLiteral("type"), type },
+                            { QStringLiteral("record"), record }, { QStringLiteral("old_record"), old } });
+            });
     connect(realtime, &RealtimeClient::stateChanged, this, [](RealtimeClient::State state) {
         std::fprintf(stderr, "syncloopctl: realtime %s\n", QMetaEnum::fromType<RealtimeClient::State>().valueToKey(int(state)));
     });

@@ -66,7 +66,9 @@ BookingsView::BookingsView(SyncSession *session, QWidget *parent)
     m_list = new CardListView(
         [this](QWidget *host) {
             auto *card = new BookingCard(
-                [this](const QString &id) { return std::make_pair(m_confirms.value(id).data(), m_deletes.value(id).data()); },
+                [this](const QString &id) {
+                    return std::make_pair(latest(id, QStringLiteral("confirm")), latest(id, QStringLiteral("delete")));
+                },
                 host);
             connect(card, &BookingCard::confirmRequested, this, &BookingsView::confirm);
             connect(card, &BookingCard::deleteRequested, this, &BookingsView::remove);
@@ -94,10 +96,8 @@ BookingsView::BookingsView(SyncSession *session, QWidget *parent)
         tr("Confirm selected"),
         [this](const QString &id) {
             MutationHandle *h = m_session->confirmBooking(id);
-            if (h) {
-                m_confirms.insert(id, h);
+            if (h)
                 refreshCard(id);
-            }
             return h;
         },
         [this](const QString &key) { return m_session->engine()->discard(key); }, this);
@@ -144,24 +144,20 @@ void BookingsView::confirm(const QString &id)
     if (id.isEmpty())
         return;
     // A confirm already on its way for this booking: the button says so; nothing to add.
-    if (MutationHandle *busy = m_confirms.value(id); busy && !busy->isFinal())
+    if (MutationHandle *busy = latest(id, QStringLiteral("confirm")); busy && !busy->isFinal())
         return;
     if (m_session->bookings()->row(id).value(QStringLiteral("status")).toString() != QLatin1String("pending"))
         return;
-    if (MutationHandle *h = m_session->confirmBooking(id)) {
-        m_confirms.insert(id, h);
+    if (m_session->confirmBooking(id))
         refreshCard(id);
-    }
 }
 
 void BookingsView::remove(const QString &id)
 {
-    if (MutationHandle *busy = m_deletes.value(id); busy && !busy->isFinal())
+    if (MutationHandle *busy = latest(id, QStringLiteral("delete")); busy && !busy->isFinal())
         return;
-    if (MutationHandle *h = m_session->deleteBooking(id)) {
-        m_deletes.insert(id, h);
+    if (m_session->deleteBooking(id))
         refreshCard(id);
-    }
 }
 
 void BookingsView::retry(const QString &key)
@@ -169,13 +165,16 @@ void BookingsView::retry(const QString &key)
     MutationHandle *h = m_session->engine()->handle(key);
     if (!h)
         return;
-    const Mutation m = h->mutation();
-    // A resubmit comes back as a new handle: the card binds it.
+    const QString id = h->mutation().entityId;
+    // A resubmit comes back as a new handle, now the booking's latest: the card binds it.
     MutationHandle *now = m_session->engine()->retry(key);
-    if (now && now != h) {
-        (m.path.endsWith(QLatin1String("/delete")) ? m_deletes : m_confirms).insert(m.entityId, now);
-        refreshCard(m.entityId);
-    }
+    if (now && now != h)
+        refreshCard(id);
+}
+
+MutationHandle *BookingsView::latest(const QString &id, const QString &action) const
+{
+    return m_session->engine()->latest(QStringLiteral("bookings"), id, action);
 }
 
 void BookingsView::refreshCard(const QString &id)

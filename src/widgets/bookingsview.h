@@ -1,12 +1,10 @@
 #pragma once
 
-#include <QHash>
-#include <QPointer>
 #include <QWidget>
 
 class BookingCard;
 class CardListView;
-#include "mutationhandle.h"
+class MutationHandle;
 class QComboBox;
 class QLineEdit;
 class QSortFilterProxyModel;
@@ -38,6 +36,8 @@ private:
     void retry(const QString &key);
     void refreshCard(const QString &id);
     void selectionChanged();
+    // The booking's newest mutation of `action` ("confirm", "delete"), as the engine holds it.
+    MutationHandle *latest(const QString &id, const QString &action) const;
 
     SyncSession *m_session;
     QSortFilterProxyModel *m_proxy;
@@ -45,6 +45,4 @@ private:
     QLineEdit *m_search;
     QComboBox *m_status;
     SyncButtonWithProgress *m_bulk;
-    QHash<QString, QPointer<MutationHandle>> m_confirms; // booking id -> its latest confirm
-    QHash<QString, QPointer<MutationHandle>> m_deletes;
 };

@@ -82,12 +82,12 @@ void LeadCard::bind(const QModelIndex &index)
     }
     setAccessibleName(tr("Lead: %1, %2").arg(m_name, m_chip->text()));
     for (auto it = m_statusButtons.cbegin(); it != m_statusButtons.cend(); ++it) {
-        MutationHandle *h = m_handles(id, QStringLiteral("status:") + it.key());
+        MutationHandle *h = m_handles(id, QStringLiteral("status"), { { QStringLiteral("status"), it.key() } });
         if (rebound || it.value()->handle() != h)
             it.value()->setHandle(h);
         it.value()->setActionAvailable(status != it.key());
     }
-    MutationHandle *sending = m_handles(id, QStringLiteral("sms"));
+    MutationHandle *sending = m_handles(id, QStringLiteral("send-sms"), {});
     if (rebound || m_sms->handle() != sending)
         m_sms->setHandle(sending);
 }

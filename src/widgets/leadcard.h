@@ -3,6 +3,7 @@
 #include "cardwidget.h"
 
 #include <QHash>
+#include <QJsonObject>
 
 #include <functional>
 
@@ -17,8 +18,9 @@ class LeadCard : public CardWidget
 {
     Q_OBJECT
 public:
-    // The mutations in flight for a lead id, by action ("status:won", "sms").
-    using Handles = std::function<MutationHandle *(const QString &leadId, const QString &action)>;
+    // The mutation a button shows for a lead: its newest of `action` ("status", "send-sms")
+    // whose body holds `match` (the status a button sets); null if none.
+    using Handles = std::function<MutationHandle *(const QString &leadId, const QString &action, const QJsonObject &match)>;
 
     LeadCard(Handles handles, QWidget *parent = nullptr);
 

@@ -8,6 +8,7 @@
 #include "smscomposedialog.h"
 #include "syncsession.h"
 
+#include <QJsonObject>
 #include <QLineEdit>
 #include <QSortFilterProxyModel>
 #include <QVBoxLayout>
@@ -24,7 +25,9 @@ LeadsView::LeadsView(SyncSession *session, QWidget *parent)
     m_list = new CardListView(
         [this](QWidget *host) {
             auto *card = new LeadCard(
-                [this](const QString &id, const QString &action) { return m_handles.value(id + QLatin1Char('/') + action).data(); },
+                [this](const QString &id, const QString &action, const QJsonObject &match) {
+                    return m_session->engine()->latest(QStringLiteral("leads"), id, action, match);
+                },
                 host);
             connect(card, &LeadCard::statusRequested, this, &LeadsView::setStatus);
             connect(card, &LeadCard::smsRequested, this, &LeadsView::compose);
@@ -56,13 +59,12 @@ LeadCard *LeadsView::cardFor(const QString &leadId) const
 
 void LeadsView::setStatus(const QString &leadId, const QString &status)
 {
-    const QString slot = leadId + QStringLiteral("/status:") + status;
-    if (MutationHandle *busy = m_handles.value(slot); busy && !busy->isFinal())
+    const QJsonObject toThis { { QStringLiteral("status"), status } };
+    if (MutationHandle *busy = m_session->engine()->latest(QStringLiteral("leads"), leadId, QStringLiteral("status"), toThis);
+        busy && !busy->isFinal())
         return;
-    if (MutationHandle *h = m_session->setLeadStatus(leadId, status)) {
-        m_handles.insert(slot, h);
+    if (m_session->setLeadStatus(leadId, status))
         refreshCard(leadId);
-    }
 }
 
 void LeadsView::compose(const QString &leadId, const QString &name)
@@ -75,28 +77,21 @@ void LeadsView::compose(const QString &leadId, const QString &name)
 
 void LeadsView::sendSms(const QString &leadId, const QString &message)
 {
-    if (MutationHandle *h = m_session->sendSms(leadId, message)) {
-        m_handles.insert(leadId + QStringLiteral("/sms"), h);
+    if (m_session->sendSms(leadId, message))
         refreshCard(leadId);
-    }
 }
 
 void LeadsView::retry(const QString &key)
 {
-    // A resubmit is a new mutation with a new handle: the button binds that one, or it would
-    // show rest while the new one is on its way and a second click would send a second SMS.
-    for (auto it = m_handles.begin(); it != m_handles.end(); ++it) {
-        if (it.value() && it.value()->key() == key) {
-            const QString slot = it.key();
-            const QString leadId = slot.section(QLatin1Char('/'), 0, 0);
-            if (MutationHandle *now = m_session->engine()->retry(key)) {
-                m_handles.insert(slot, now);
-                refreshCard(leadId);
-            }
-            return;
-        }
-    }
-    m_session->engine()->retry(key);
+    // A resubmit is a new mutation with a new handle, now the lead's latest: the button binds
+    // that one, or it would show rest while the new one is on its way and a second click would
+    // send a second SMS.
+    MutationHandle *h = m_session->engine()->handle(key);
+    if (!h)
+        return;
+    const QString leadId = h->mutation().entityId;
+    if (MutationHandle *now = m_session->engine()->retry(key); now && now != h)
+        refreshCard(leadId);
 }
 
 void LeadsView::refreshCard(const QString &leadId)

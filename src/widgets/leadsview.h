@@ -1,12 +1,9 @@
 #pragma once
 
-#include <QHash>
-#include <QPointer>
 #include <QWidget>
 
 class CardListView;
 class LeadCard;
-#include "mutationhandle.h"
 class QLineEdit;
 class QSortFilterProxyModel;
 class SyncSession;
@@ -35,5 +32,4 @@ private:
     QSortFilterProxyModel *m_proxy;
     CardListView *m_list;
     QLineEdit *m_search;
-    QHash<QString, QPointer<MutationHandle>> m_handles; // "<lead id>/<action>" -> latest
 };

@@ -96,31 +96,33 @@ void SyncButton::refresh()
         return;
     }
     const Mutation &m = m_handle->mutation();
-    switch (m.state) {
-    case Mutation::State::Queued:
-    case Mutation::State::Sending:
-        // Offline, the engine probes the server with one mutation now and then: that one stays
-        // "will send when online", not a spinner for as long as a hanging server takes.
-        setLook(m.lastError.kind == ApiError::Kind::Offline ? Look::Queued : Look::Sending);
+    switch (m.phase()) {
+    case Mutation::Phase::Sending:
+        setLook(Look::Sending);
         break;
-    case Mutation::State::AwaitingEcho:
+    // The offline probe too: "will send when online", not a spinner for as long as a hanging
+    // server takes.
+    case Mutation::Phase::Probing:
+    case Mutation::Phase::OfflineQueued:
+    case Mutation::Phase::AwaitingSignIn:
+        setLook(Look::Queued);
+        break;
+    case Mutation::Phase::AwaitingEcho:
         setLook(Look::AwaitingEcho);
         break;
-    case Mutation::State::Confirmed:
+    case Mutation::Phase::Done:
         setLook(Look::Confirmed);
         break;
-    case Mutation::State::Waiting:
-        setLook(m.lastError.kind == ApiError::Kind::Offline || m.lastError.kind == ApiError::Kind::Unauthorized
-                    ? Look::Queued
-                    : Look::Retrying);
+    case Mutation::Phase::Retrying:
+        setLook(Look::Retrying);
         break;
-    case Mutation::State::Failed:
+    case Mutation::Phase::Failed:
         setLook(Look::Failed);
         break;
-    case Mutation::State::NeedsReview:
+    case Mutation::Phase::NeedsReview:
         setLook(Look::NeedsReview);
         break;
-    case Mutation::State::Unconfirmed:
+    case Mutation::Phase::Unconfirmed:
         setLook(Look::Unconfirmed);
         break;
     }

@@ -113,6 +113,52 @@ private slots:
         QCOMPARE(m_provider->keysSeen().size(), 1);
         QVERIFY(!m_provider->keysSeen().first().endsWith(oldKey)); // the old key never reached anyone
     }
+
+    // Each status button shows the change to its own status (the engine's latest of "status"
+    // whose body sets that status), not its siblings'.
+    void aStatusButtonShowsItsOwnStatusChangeOnly()
+    {
+        SyncSession::Options options;
+        options.server = m_proxy->url();
+        options.queuePath = m_dir.filePath(QStringLiteral("status-queue.sqlite"));
+        options.credentials = CredentialStore::Backend::MemoryOnly;
+        options.requestTimeoutMs = 2000;
+        SyncSession session(options);
+        QString error;
+        QVERIFY2(session.open(&error), qPrintable(error));
+        QSignalSpy in(&session, &SyncSession::signedIn);
+        session.signIn(DemoData::agent1, QStringLiteral("syncloop-demo"), SyncSession::Persistence::ThisRunOnly);
+        QVERIFY(in.wait(10000));
+        session.loadSnapshot();
+
+        LeadsView view(&session);
+        view.resize(900, 600);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        auto *list = view.findChild<CardListView *>();
+        QVERIFY(list);
+        QTRY_VERIFY_WITH_TIMEOUT(!list->visibleCards().isEmpty(), 10000);
+        auto *card = static_cast<LeadCard *>(list->visibleCards().last());
+        const QString leadId = card->leadId();
+        const QString current = session.leads()->row(leadId).value(QStringLiteral("status")).toString();
+        const QString target = current == QLatin1String("qualified") ? QStringLiteral("won") : QStringLiteral("qualified");
+        const QString sibling = target == QLatin1String("won") ? QStringLiteral("lost") : QStringLiteral("won");
+        SyncButton *mine = card->statusButton(target);
+        SyncButton *other = card->statusButton(sibling);
+        QVERIFY(mine && other);
+
+        mine->click();
+        QVERIFY(mine->handle());
+        QCOMPARE(mine->handle(), session.engine()->latest(QStringLiteral("leads"), leadId, QStringLiteral("status"),
+                                                          { { QStringLiteral("status"), target } }));
+        QVERIFY2(mine->look() != SyncButton::Look::Idle, qPrintable(SyncButton::lookName(mine->look())));
+        QVERIFY(!mine->isEnabled());
+        QCOMPARE(other->handle(), nullptr);
+        QCOMPARE(other->look(), SyncButton::Look::Idle);
+        QTRY_COMPARE_WITH_TIMEOUT(mine->look(), SyncButton::Look::Confirmed, 10000);
+        QCOMPARE(session.leads()->row(leadId).value(QStringLiteral("status")).toString(), target);
+        QCOMPARE(other->look(), SyncButton::Look::Idle);
+    }
 };
 
 QTEST_MAIN(TestLeadsView)

@@ -135,6 +135,10 @@ private slots:
                                                 { { QStringLiteral("bookingId"), id } }, HttpClient::newKey());
         QCOMPARE(r.status, 200);
         QCOMPARE(r.json().value(QStringLiteral("deleted")).toBool(), true);
+        // The answer names the table and the row's last version: what the client waits to see go.
+        QCOMPARE(r.json().value(QStringLiteral("table")).toString(), QStringLiteral("bookings"));
+        QCOMPARE(r.json().value(QStringLiteral("id")).toString(), id);
+        QCOMPARE(r.json().value(QStringLiteral("version")).toInteger(), before.value(QStringLiteral("version")).toInteger() + 1);
         QCOMPARE(m_agent2->get(QStringLiteral("/api/bookings/") + id).status, 404);
         const QJsonArray changes = m_agent2->get(QStringLiteral("/api/changes?since=%1").arg(seq)).json().value(QStringLiteral("changes")).toArray();
         QCOMPARE(changes.size(), 1);

@@ -78,7 +78,9 @@ HttpResponse remove(IdempotencyGuard &guard, const RequestContext &ctx)
         if (!current)
             return bookingNotFound();
         BookingRepository::remove(tx, *current);
+        // The answer names its table: the client's closed loop waits for that row to go.
         return HttpResponse::json(200, { { QStringLiteral("deleted"), true },
+                                         { QStringLiteral("table"), QStringLiteral("bookings") },
                                          { QStringLiteral("id"), current->id },
                                          { QStringLiteral("version"), current->version + 1 } });
     });
