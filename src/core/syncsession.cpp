@@ -196,9 +196,9 @@ void SyncSession::resume(const QString &email)
     m_credentials->load(account());
 }
 
-void SyncSession::signOut(bool forget)
+void SyncSession::signOut(KeptSession kept)
 {
-    if (forget && !m_email.isEmpty())
+    if (kept == KeptSession::Forget && !m_email.isEmpty())
         m_credentials->remove(account());
     // Nothing is kept from here on: a save still in flight (a token rotated just before) must
     // not bring the session back as remembered.

@@ -52,7 +52,10 @@ public:
     // Signs in with the refresh token kept for this server and user; signedIn() or
     // signInFailed() follows.
     void resume(const QString &email);
-    void signOut(bool forget);
+    // Forget: the kept session (its refresh token) goes too, so no later run resumes it.
+    enum class KeptSession { Keep, Forget };
+    Q_ENUM(KeptSession)
+    void signOut(KeptSession kept);
     // The bookings and leads snapshot, then realtime (unless disabled).
     void loadSnapshot();
 
