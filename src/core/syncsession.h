@@ -1,5 +1,6 @@
 #pragma once
 
+#include "clock.h"
 #include "credentialstore.h"
 #include "mutationengine.h"
 #include "realtimeclient.h"
@@ -35,6 +36,10 @@ public:
         MutationEngine::Options engine;
         CredentialStore::Backend credentials = CredentialStore::Backend::Keychain;
         int requestTimeoutMs = 15000;
+        // The session's time: every wait of the engine (backoff, echo, re-read) runs on it, and
+        // the realtime client reads it. A test's ManualClock moves time instead of waiting for
+        // it; it must outlive the session.
+        const Clock *clock = SystemClock::instance();
     };
 
     // Whether a signed-in session outlives this run (its refresh token kept by the
@@ -71,6 +76,7 @@ public:
     LeadStore *leads() const { return m_leads; }
     RealtimeClient *realtime() const { return m_realtime; }
     Connectivity *connectivity() const { return m_connectivity; }
+    const Clock *clock() const { return m_options.clock; }
     CredentialStore *credentials() const { return m_credentials; }
     QUrl server() const { return m_options.server; }
     QString email() const { return m_email; }
