@@ -36,9 +36,9 @@ public:
         MutationEngine::Options engine;
         CredentialStore::Backend credentials = CredentialStore::Backend::Keychain;
         int requestTimeoutMs = 15000;
-        // The session's time: every wait of the engine (backoff, echo, re-read) runs on it, and
-        // the realtime client reads it. A test's ManualClock moves time instead of waiting for
-        // it; it must outlive the session.
+        // The session's time: every wait of the engine (backoff, echo, re-read) and of the
+        // realtime client (heartbeat, reconnect) runs on it. A test's ManualClock moves time
+        // instead of waiting for it; it must outlive the session.
         const Clock *clock = SystemClock::instance();
     };
 
