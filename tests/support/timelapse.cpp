@@ -20,3 +20,17 @@ void TimeLapse::tick()
     m_clock->advance((realMs - m_lastRealMs) * m_factor);
     m_lastRealMs = realMs;
 }
+
+void TimeLapse::pause()
+{
+    tick();
+    m_ticker.stop();
+}
+
+void TimeLapse::resume()
+{
+    if (m_ticker.isActive())
+        return;
+    m_lastRealMs = m_real.elapsed();
+    m_ticker.start(1);
+}

@@ -17,6 +17,11 @@ class TimeLapse : public QObject
 public:
     TimeLapse(ManualClock *clock, int factor, QObject *parent = nullptr);
 
+    // The clock stands still (a test looks at a state that would otherwise pass by), then runs
+    // on from where it stood.
+    void pause();
+    void resume();
+
 private:
     void tick();
 
