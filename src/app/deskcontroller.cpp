@@ -159,7 +159,7 @@ void DeskController::dismissLogin()
 void DeskController::signOut()
 {
     QSettings().remove(rememberedEmailKey);
-    m_session->signOut(true);
+    m_session->signOut(SyncSession::KeptSession::Forget);
     if (MainWindow *window = m_window) {
         m_window = nullptr; // it goes later (WA_DeleteOnClose); the dialog must come now
         window->disconnect(this);

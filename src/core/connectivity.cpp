@@ -30,6 +30,9 @@ void Connectivity::update(bool networkUp, bool serverReachable)
     const bool before = isOnline();
     m_networkUp = networkUp;
     m_serverReachable = serverReachable;
-    if (isOnline() != before)
-        emit onlineChanged(isOnline());
+    if (isOnline() == before)
+        return;
+    qCInfo(lcSync) << (isOnline() ? "online" : "offline") << "(network" << (m_networkUp ? "up," : "down,")
+                   << "server" << (m_serverReachable ? "reachable)" : "unreachable)");
+    emit onlineChanged(isOnline());
 }

@@ -3,6 +3,8 @@
 #include "apiclient.h"
 #include "apireply.h"
 #include "clock.h"
+#include "clocktimer.h"
+#include "connectivity.h"
 #include "logging.h"
 #include "mutationhandle.h"
 #include "offlinequeue.h"
@@ -18,11 +20,13 @@ constexpr qint64 confirmedHandleLingerMs = 10000; // a button shows ✓ meanwhil
 
 } // namespace
 
-MutationEngine::MutationEngine(OfflineQueue *queue, ApiClient *api, VersionLookup currentVersion, const Clock *clock,
-                               RandomSource *random, Options options, QObject *parent)
+MutationEngine::MutationEngine(OfflineQueue *queue, ApiClient *api, Connectivity *connectivity,
+                               VersionLookup currentVersion, const Clock *clock, RandomSource *random, Options options,
+                               QObject *parent)
     : QObject(parent)
     , m_queue(queue)
     , m_api(api)
+    , m_connectivity(connectivity)
     , m_currentVersion(std::move(currentVersion))
     , m_clock(clock)
     , m_random(random)
@@ -30,10 +34,11 @@ MutationEngine::MutationEngine(OfflineQueue *queue, ApiClient *api, VersionLooku
     , m_backoff(options.backoff)
     , m_budget(clock, options.budgetCapacity, options.budgetRefillPerSecond)
     , m_echo(options.entities)
+    , m_drainTimer(new ClockTimer(clock, this))
     , m_windowSeconds(api->idempotencyWindowSeconds())
 {
-    m_drainTimer.setSingleShot(true);
-    connect(&m_drainTimer, &QTimer::timeout, this, &MutationEngine::drain);
+    connect(m_drainTimer, &ClockTimer::timeout, this, &MutationEngine::drain);
+    connect(m_connectivity, &Connectivity::onlineChanged, this, &MutationEngine::onOnlineChanged);
     connect(m_api, &ApiClient::signedIn, this, [this] { scheduleDrain(0); });
     connect(m_api, &ApiClient::idempotencyWindowChanged, this, &MutationEngine::learnWindow);
 }
@@ -171,8 +176,8 @@ void MutationEngine::scheduleDrain(qint64 delayMs)
         }
         return;
     }
-    if (!m_drainTimer.isActive() || m_drainTimer.remainingTime() > delayMs)
-        m_drainTimer.start(int(std::min<qint64>(delayMs, 24LL * 3600 * 1000)));
+    if (!m_drainTimer->isActive() || m_drainTimer->remainingMs() > delayMs)
+        m_drainTimer->start(std::min<qint64>(delayMs, 24LL * 3600 * 1000));
 }
 
 bool MutationEngine::expired(const Mutation &m) const
@@ -218,7 +223,8 @@ void MutationEngine::drain()
     qint64 nextDue = std::numeric_limits<qint64>::max();
     QSet<QString> entitiesAhead; // an earlier mutation of the entity is still owed
     QList<MutationHandle *> expiredNow;
-    bool probing = !m_online && !m_inFlight.isEmpty();
+    const bool online = m_connectivity->isOnline();
+    bool probing = !online && !m_inFlight.isEmpty();
     for (MutationHandle *h : std::as_const(m_owed)) {
         const Mutation &m = h->mutation();
         const QString &key = m.key;
@@ -242,13 +248,13 @@ void MutationEngine::drain()
         }
         if (m_inFlight.size() >= m_options.maxParallel)
             break; // every slot is taken: an answer drains again, and looks further then
-        if (!m_online && probing)
+        if (!online && probing)
             continue; // offline: one probe at a time
         if (m.attempts > 0 && !m_released.contains(key) && !m_budget.tryTake()) {
             nextDue = std::min(nextDue, now + m_budget.msUntilToken());
             continue;
         }
-        probing = !m_online;
+        probing = !online;
         send(h);
     }
     for (MutationHandle *h : std::as_const(expiredNow))
@@ -294,8 +300,7 @@ void MutationEngine::onAnswered(MutationHandle *h, ApiReply *reply)
         h->m_echo = echo;
         h->m_answeredAtMs = m_clock->nowMs();
         h->update(m);
-        if (!m_online)
-            setOnline(true);
+        m_connectivity->reportServer(true);
         awaitEcho(h);
     } else if (error.kind == ApiError::Kind::Unauthorized) {
         // Not the mutation's fault: it waits for the session to be signed in again.
@@ -308,12 +313,10 @@ void MutationEngine::onAnswered(MutationHandle *h, ApiReply *reply)
         m.state = Mutation::State::Waiting;
         m.nextAttemptAtMs = m_clock->nowMs() + m_backoff.delayMs(m.attempts - 1, *m_random, error.retryAfterMs);
         persist(h, m);
-        if (error.kind == ApiError::Kind::Offline && m_online) {
-            m_online = false;
-            qCInfo(lcSync) << "server unreachable: the queue waits behind one probe";
-        } else if (error.kind != ApiError::Kind::Offline && !m_online) {
-            setOnline(true); // it answered: the server is back, even if busy
-        }
+        if (error.kind == ApiError::Kind::Offline)
+            m_connectivity->reportServer(false);
+        else if (reply->status() != 0)
+            m_connectivity->reportServer(true); // it answered: the server is back, even if busy
     } else {
         settle(h, Mutation::State::Failed, error);
     }
@@ -328,14 +331,13 @@ void MutationEngine::awaitEcho(MutationHandle *h)
         settle(h, Mutation::State::Confirmed);
         return;
     }
-    QTimer *timer = m_echoTimers.value(h->key());
+    ClockTimer *timer = m_echoTimers.value(h->key());
     if (!timer) {
-        timer = new QTimer(this);
-        timer->setSingleShot(true);
-        connect(timer, &QTimer::timeout, this, [this, h] { reread(h); });
+        timer = new ClockTimer(m_clock, this);
+        connect(timer, &ClockTimer::timeout, this, [this, h] { reread(h); });
         m_echoTimers.insert(h->key(), timer);
     }
-    timer->start(int(m_options.echoWaitMs));
+    timer->start(m_options.echoWaitMs);
 }
 
 void MutationEngine::observe(const QString &table, const QString &id, qint64 version, bool deleted)
@@ -390,7 +392,7 @@ void MutationEngine::reread(MutationHandle *h)
             settle(h, Mutation::State::Unconfirmed, neverSeenBack());
             return;
         }
-        m_echoTimers.value(h->key())->start(int(m_options.echoWaitMs));
+        m_echoTimers.value(h->key())->start(m_options.echoWaitMs);
     });
 }
 
@@ -404,8 +406,10 @@ ApiError MutationEngine::neverSeenBack()
 
 void MutationEngine::settle(MutationHandle *h, Mutation::State state, const ApiError &error)
 {
-    if (QTimer *timer = m_echoTimers.take(h->key()))
+    if (ClockTimer *timer = m_echoTimers.take(h->key())) {
+        timer->stop();
         timer->deleteLater();
+    }
     Mutation m = h->mutation();
     if (m.isPending())
         release(h); // failed, or past the window, before the server had it
@@ -418,7 +422,7 @@ void MutationEngine::settle(MutationHandle *h, Mutation::State state, const ApiE
         h->update(m);
         // Kept a little for whoever shows it, then forgotten.
         const QString key = m.key;
-        QTimer::singleShot(confirmedHandleLingerMs, this, [this, key] {
+        ClockTimer::singleShot(m_clock, confirmedHandleLingerMs, this, [this, key] {
             MutationHandle *done = m_handles.value(key);
             if (done && done->state() == Mutation::State::Confirmed) {
                 forget(done);
@@ -440,7 +444,7 @@ void MutationEngine::settle(MutationHandle *h, Mutation::State state, const ApiE
 void MutationEngine::retryAll()
 {
     m_budget.reset();
-    m_online = true;
+    m_connectivity->retryRequested();
     const qint64 now = m_clock->nowMs();
     for (MutationHandle *h : std::as_const(m_handles)) {
         Mutation m = h->mutation();
@@ -490,8 +494,10 @@ bool MutationEngine::discard(const QString &key)
     MutationHandle *h = m_handles.value(key);
     if (!h || m_inFlight.contains(key))
         return false;
-    if (QTimer *timer = m_echoTimers.take(key))
+    if (ClockTimer *timer = m_echoTimers.take(key)) {
+        timer->stop();
         timer->deleteLater();
+    }
     const Mutation &m = h->mutation();
     if (!m.isFinal() && !m.optimistic.isEmpty())
         emit optimisticCleared(m.entityTable, m.entityId, m.key, true);
@@ -554,12 +560,9 @@ int MutationEngine::adoptUnowned(const QStringList &keys)
     return adopted;
 }
 
-void MutationEngine::setOnline(bool online)
+void MutationEngine::onOnlineChanged(bool online)
 {
-    if (online == m_online)
-        return;
-    m_online = online;
-    qCInfo(lcSync) << (online ? "online: draining the queue" : "offline: queueing");
+    qCInfo(lcSync) << (online ? "online: draining the queue" : "offline: the queue waits behind one probe");
     if (!online)
         return;
     // Back online: whatever waited only for the network goes now.
@@ -579,5 +582,5 @@ void MutationEngine::setOnline(bool online)
 
 bool MutationEngine::isHeldOffline(const MutationHandle *h) const
 {
-    return h->phase() == Mutation::Phase::OfflineQueued && !isOnline();
+    return h->phase() == Mutation::Phase::OfflineQueued && !m_connectivity->isOnline();
 }

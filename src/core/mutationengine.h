@@ -11,12 +11,13 @@
 #include <QObject>
 #include <QSet>
 #include <QStringList>
-#include <QTimer>
 
 #include <functional>
 
 class ApiClient;
 class Clock;
+class ClockTimer;
+class Connectivity;
 class MutationHandle;
 class OfflineQueue;
 class RandomSource;
@@ -26,7 +27,8 @@ class RandomSource;
 // so everything it holds in memory can be rebuilt from the queue at start-up.
 //  - one attempt at a time per entity, in the order of intent; several entities in parallel;
 //  - retryable errors wait with capped exponential backoff and full jitter (Retry-After wins
-//    when larger), under a retry budget; an offline server pauses the queue behind one probe;
+//    when larger), under a retry budget; offline (as Connectivity, told by the engine's
+//    answers among others, says) the queue waits behind one probe, and drains once online;
 //  - final errors end the mutation with the server's message;
 //  - a 2xx names the row's new version: the mutation is Confirmed when the store holds it
 //    (realtime echo), else a re-read after echoWaitMs decides; past confirmCapMs it is
@@ -64,8 +66,9 @@ public:
     // absent (deleted, or never loaded).
     using VersionLookup = std::function<qint64(const QString &table, const QString &id)>;
 
-    MutationEngine(OfflineQueue *queue, ApiClient *api, VersionLookup currentVersion, const Clock *clock,
-                   RandomSource *random, Options options, QObject *parent = nullptr);
+    // Every wait (backoff, echo, re-read, linger) runs on `clock`.
+    MutationEngine(OfflineQueue *queue, ApiClient *api, Connectivity *connectivity, VersionLookup currentVersion,
+                   const Clock *clock, RandomSource *random, Options options, QObject *parent = nullptr);
     ~MutationEngine() override;
 
     // Loads the queue (a mutation caught mid-send is replayed with its key) and starts draining.
@@ -106,11 +109,8 @@ public:
 
     // From the stores: a row now holds `version` (deleted: the row is gone).
     void observe(const QString &table, const QString &id, qint64 version, bool deleted);
-    // From connectivity: the network (or the server) came back.
-    void setOnline(bool online);
-    bool isOnline() const { return m_online; }
-    // Offline-queued while the engine is offline: nothing will send it before the server is
-    // back. The one place a mutation's phase meets the engine's view of "online".
+    // Offline-queued while the session is offline: nothing will send it before the server is
+    // back. The one place a mutation's phase meets "online" (Connectivity's).
     bool isHeldOffline(const MutationHandle *handle) const;
 
 signals:
@@ -140,9 +140,11 @@ private:
     void learnWindow(qint64 seconds);
     void emitPending();
     void forget(MutationHandle *handle);
+    void onOnlineChanged(bool online);
 
     OfflineQueue *m_queue;
     ApiClient *m_api;
+    Connectivity *m_connectivity;
     VersionLookup m_currentVersion;
     const Clock *m_clock;
     RandomSource *m_random;
@@ -157,11 +159,10 @@ private:
     // walks, so that a drain costs what it sends, not the size of everything ever submitted.
     QList<MutationHandle *> m_owed;
     QSet<QString> m_inFlight;              // keys being sent
-    QHash<QString, QTimer *> m_echoTimers; // keys awaiting their echo
+    QHash<QString, ClockTimer *> m_echoTimers; // keys awaiting their echo
     QSet<QString> m_released;              // let go by retryAll()/retry(): no budget for their next send
-    QTimer m_drainTimer;
+    ClockTimer *m_drainTimer;
     qint64 m_windowSeconds;
-    bool m_online = true;
     bool m_drainQueued = false;
     int m_lastPending = -1;
 };

@@ -21,14 +21,18 @@ RealtimeClient::RealtimeClient(ApiClient *api, Options options, const Clock *clo
     , m_clock(clock)
     , m_random(random)
     , m_backoff(m_options.reconnect)
+    , m_heartbeat(clock)
+    , m_reconnect(clock)
 {
     m_socket.setParent(this);
     connect(&m_socket, &QWebSocket::connected, this, &RealtimeClient::onConnected);
     connect(&m_socket, &QWebSocket::disconnected, this, &RealtimeClient::onDisconnected);
     connect(&m_socket, &QWebSocket::textMessageReceived, this, &RealtimeClient::onText);
-    connect(&m_heartbeat, &QTimer::timeout, this, &RealtimeClient::heartbeat);
-    m_reconnect.setSingleShot(true);
-    connect(&m_reconnect, &QTimer::timeout, this, &RealtimeClient::connectSocket);
+    connect(&m_heartbeat, &ClockTimer::timeout, this, [this] {
+        m_heartbeat.start(m_options.heartbeatMs); // first: a dead connection found stops it
+        heartbeat();
+    });
+    connect(&m_reconnect, &ClockTimer::timeout, this, &RealtimeClient::connectSocket);
     connect(m_api, &ApiClient::accessTokenChanged, this, &RealtimeClient::sendAccessToken);
 }
 
@@ -139,7 +143,7 @@ void RealtimeClient::scheduleReconnect()
     const qint64 delay = m_backoff.delayMs(m_failedAttempts++, *m_random);
     m_reconnectAtMs = m_clock->nowMs() + delay;
     qCInfo(lcRealtimeClient) << "realtime reconnecting in" << delay << "ms";
-    m_reconnect.start(int(delay));
+    m_reconnect.start(delay);
 }
 
 void RealtimeClient::join(const QString &topic)
@@ -272,7 +276,7 @@ void RealtimeClient::onMessage(const PhoenixMessage &message)
             }
             setState(State::Joining);
         } else if (m_wanted)
-            QTimer::singleShot(int(m_backoff.delayMs(0, *m_random)), this, [this, topic = channel->topic] {
+            ClockTimer::singleShot(m_clock, m_backoff.delayMs(0, *m_random), this, [this, topic = channel->topic] {
                 if (m_socket.state() == QAbstractSocket::ConnectedState)
                     join(topic);
             });

@@ -1,13 +1,13 @@
 #pragma once
 
 #include "backoff.h"
+#include "clocktimer.h"
 #include "phoenixcodec.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
-#include <QTimer>
 #include <QUrl>
 #include <QWebSocket>
 
@@ -115,8 +115,8 @@ private:
     RandomSource *m_random;
     const Backoff m_backoff;
     QWebSocket m_socket;
-    QTimer m_heartbeat;
-    QTimer m_reconnect;
+    ClockTimer m_heartbeat; // on the clock, like every wait: restarted each time it fires
+    ClockTimer m_reconnect;
     QList<Channel> m_channels;
     State m_state = State::Disconnected;
     bool m_wanted = false;

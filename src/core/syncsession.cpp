@@ -3,7 +3,6 @@
 #include "apiclient.h"
 #include "apireply.h"
 #include "bookingstore.h"
-#include "clock.h"
 #include "connectivity.h"
 #include "leadstore.h"
 #include "logging.h"
@@ -33,7 +32,7 @@ SyncSession::SyncSession(Options options, QObject *parent)
     : QObject(parent)
     , m_options(std::move(options))
 {
-    const Clock *clock = SystemClock::instance();
+    const Clock *clock = m_options.clock;
     RandomSource *random = SystemRandomSource::instance();
     m_api = new ApiClient(m_options.server, this);
     m_api->setTimeoutMs(m_options.requestTimeoutMs);
@@ -46,7 +45,7 @@ SyncSession::SyncSession(Options options, QObject *parent)
         const RowStore *holder = store(table);
         return holder ? holder->versionIn(table, id) : -1;
     };
-    m_engine = new MutationEngine(m_queue.get(), m_api, versionOf, clock, random, m_options.engine, this);
+    m_engine = new MutationEngine(m_queue.get(), m_api, m_connectivity, versionOf, clock, random, m_options.engine, this);
     m_realtime = new RealtimeClient(m_api, m_options.realtime, clock, random, this);
     m_realtime->addChannel(QStringLiteral("realtime:syncloop"), allChanges(m_engine->entities()));
     wire();
@@ -96,7 +95,7 @@ void SyncSession::wire()
     });
     connect(m_realtime, &RealtimeClient::stateChanged, this, [this](RealtimeClient::State state) {
         if (state == RealtimeClient::State::Live)
-            m_connectivity->reportServer(true);
+            m_connectivity->reportRealtimeLive();
     });
 
     connect(m_engine, &MutationEngine::optimisticApplied, this,
@@ -118,9 +117,9 @@ void SyncSession::wire()
             holder->remove(id);
     });
 
-    // Reachability: the server's answers decide; coming back online drains the queue.
+    // Reachability: the server's answers decide (the engine reports its own, and drains when
+    // Connectivity turns online).
     connect(m_api, &ApiClient::serverReachable, m_connectivity, &Connectivity::reportServer);
-    connect(m_connectivity, &Connectivity::onlineChanged, m_engine, &MutationEngine::setOnline);
 
     // The session: tokens into the keychain when asked to remember; a lost session stops realtime.
     connect(m_api, &ApiClient::refreshTokenChanged, this, [this](const QString &token) {
@@ -195,9 +194,9 @@ void SyncSession::resume(const QString &email)
     m_credentials->load(account());
 }
 
-void SyncSession::signOut(bool forget)
+void SyncSession::signOut(KeptSession kept)
 {
-    if (forget && !m_email.isEmpty())
+    if (kept == KeptSession::Forget && !m_email.isEmpty())
         m_credentials->remove(account());
     // Nothing is kept from here on: a save still in flight (a token rotated just before) must
     // not bring the session back as remembered.
@@ -234,7 +233,7 @@ void SyncSession::loadSnapshot()
             m_realtime->setLastSeq(m_snapshotSeq);
             emit snapshotLoaded();
             if (std::exchange(m_reloadingExpiredHistory, false)) {
-                m_historyReloadedAt = QDateTime::currentDateTime();
+                m_historyReloadedAt = QDateTime::fromMSecsSinceEpoch(m_options.clock->nowMs());
                 qCInfo(lcSync) << "change history expired on the server; the data was reloaded";
                 emit historyReloaded(m_historyReloadedAt);
             }

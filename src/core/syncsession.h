@@ -1,5 +1,6 @@
 #pragma once
 
+#include "clock.h"
 #include "credentialstore.h"
 #include "mutationengine.h"
 #include "realtimeclient.h"
@@ -37,6 +38,10 @@ public:
         MutationEngine::Options engine;
         CredentialStore::Backend credentials = CredentialStore::Backend::Keychain;
         int requestTimeoutMs = 15000;
+        // The session's time: every wait of the engine (backoff, echo, re-read) and of the
+        // realtime client (heartbeat, reconnect) runs on it. A test's ManualClock moves time
+        // instead of waiting for it; it must outlive the session.
+        const Clock *clock = SystemClock::instance();
     };
 
     // Whether a signed-in session outlives this run (its refresh token kept by the
@@ -54,7 +59,10 @@ public:
     // Signs in with the refresh token kept for this server and user; signedIn() or
     // signInFailed() follows.
     void resume(const QString &email);
-    void signOut(bool forget);
+    // Forget: the kept session (its refresh token) goes too, so no later run resumes it.
+    enum class KeptSession { Keep, Forget };
+    Q_ENUM(KeptSession)
+    void signOut(KeptSession kept);
     // The bookings and leads snapshot, then realtime (unless disabled).
     void loadSnapshot();
 
@@ -77,6 +85,7 @@ public:
     LeadStore *leads() const { return m_leads; }
     RealtimeClient *realtime() const { return m_realtime; }
     Connectivity *connectivity() const { return m_connectivity; }
+    const Clock *clock() const { return m_options.clock; }
     CredentialStore *credentials() const { return m_credentials; }
     QUrl server() const { return m_options.server; }
     QString email() const { return m_email; }

@@ -554,7 +554,7 @@ void CtlCommand::runRetryAll()
                         ++confirmed;
                     else if (!reason.isEmpty())
                         ++unsent[reason]; // final, or another user's: this run cannot send it
-                    // Offline only while the engine is: an online engine sends the ones that
+                    // Offline only while the session is: online, the engine sends the ones that
                     // failed offline (before this run, or before the server came back) now.
                     else if (engine->isHeldOffline(h))
                         ++offline;

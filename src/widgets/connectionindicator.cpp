@@ -1,11 +1,11 @@
 #include "connectionindicator.h"
 
+#include "clock.h"
 #include "connectivity.h"
 #include "mutationengine.h"
 #include "realtimeclient.h"
 #include "syncsession.h"
 
-#include <QDateTime>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -46,7 +46,8 @@ QString ConnectionIndicator::realtimeText() const
 void ConnectionIndicator::refresh()
 {
     RealtimeClient *realtime = m_session->realtime();
-    const bool online = m_session->connectivity()->isOnline() && m_session->engine()->isOnline();
+    // "Online" has one owner; realtime's state is a separate fact shown beside it.
+    const bool online = m_session->connectivity()->isOnline();
     QString connection;
     QString colour;
     if (!online) {
@@ -56,7 +57,7 @@ void ConnectionIndicator::refresh()
         connection = tr("Live");
         colour = QStringLiteral("#2e7d32");
     } else if (realtime->reconnectAtMs() > 0) {
-        const qint64 seconds = std::max<qint64>(0, (realtime->reconnectAtMs() - QDateTime::currentMSecsSinceEpoch() + 999) / 1000);
+        const qint64 seconds = std::max<qint64>(0, (realtime->reconnectAtMs() - m_session->clock()->nowMs() + 999) / 1000);
         connection = tr("Reconnecting in %1 s").arg(seconds);
         colour = QStringLiteral("#ef6c00");
     } else {

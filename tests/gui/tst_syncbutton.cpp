@@ -10,6 +10,7 @@
 #include "bookingcard.h"
 #include "bookingstore.h"
 #include "clock.h"
+#include "connectivity.h"
 #include "dbinspector.h"
 #include "demodata.h"
 #include "faultproxy.h"
@@ -118,6 +119,7 @@ struct Rig
     ShiftedClock clock;
     CeilingRandom random;
     ApiClient api;
+    Connectivity connectivity;
     OfflineQueue queue;
     BookingStore store;
     std::unique_ptr<MutationEngine> engine;
@@ -178,7 +180,7 @@ struct Rig
         options.backoff = { backoffBaseMs, 1000 };
         options.echoWaitMs = echoWaitMs;
         options.confirmCapMs = confirmCapMs;
-        engine = std::make_unique<MutationEngine>(&queue, &api, versionOf, &clock, &random, options);
+        engine = std::make_unique<MutationEngine>(&queue, &api, &connectivity, versionOf, &clock, &random, options);
         QObject::connect(&store, &RowStore::versionObserved, engine.get(), &MutationEngine::observe);
         QObject::connect(engine.get(), &MutationEngine::optimisticApplied, &store,
                          [this](const QString &, const QString &rowId, const QString &key, const QJsonObject &patch) {

@@ -2,8 +2,12 @@
 // real syncloopd behind a FaultProxy that loses answers, refuses realtime, rate-limits and
 // delays on command. Each test asserts what the user sees (the handle's states, in order, in
 // bounded time) and the effect at the server (versions moved exactly once, change-log rows,
-// idempotency records), read from its database.
+// idempotency records), read from its database. The client's time is a ManualClock run five
+// times faster than real time (TimeLapse): its waits — backoff, Retry-After, echo re-reads,
+// the confirm cap, the idempotency window — are measured and asserted on that clock, and
+// take a fifth of the time; the server's answers stay real.
 #include "apiclient.h"
+#include "clock.h"
 #include "dbinspector.h"
 #include "demodata.h"
 #include "faultproxy.h"
@@ -13,6 +17,7 @@
 #include "offlinequeue.h"
 #include "serverprocess.h"
 #include "syncsession.h"
+#include "timelapse.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -36,20 +41,22 @@ constexpr qint64 confirmCapMs = 2000;
 constexpr qint64 backoffCapMs = 500;
 
 
-// Every state a handle went through, each with when it was entered (ms since submit()).
+// Every state a handle went through, each with when it was entered (ms since submit(), on
+// the client's clock).
 class StateLog : public QObject
 {
 public:
-    explicit StateLog(MutationHandle *handle)
+    StateLog(MutationHandle *handle, const Clock *clock)
         : m_handle(handle)
+        , m_clock(clock)
+        , m_startMs(clock->nowMs())
     {
-        m_clock.start();
         m_states.append(handle->state());
         m_at.append(0);
         connect(handle, &MutationHandle::changed, this, [this] {
             if (m_handle && m_handle->state() != m_states.constLast()) {
                 m_states.append(m_handle->state());
-                m_at.append(m_clock.elapsed());
+                m_at.append(m_clock->nowMs() - m_startMs);
             }
         });
     }
@@ -71,7 +78,8 @@ public:
 
 private:
     QPointer<MutationHandle> m_handle;
-    QElapsedTimer m_clock;
+    const Clock *m_clock;
+    const qint64 m_startMs;
     QList<Mutation::State> m_states;
     QList<qint64> m_at;
 };
@@ -87,6 +95,9 @@ struct Client
 };
 
 enum class Realtime { On, Off };
+// Lapsed: the client runs on the test's fast ManualClock. Wall: on the system clock, for a
+// test whose point is that something arrives before a wait runs out.
+enum class Time { Lapsed, Wall };
 
 } // namespace
 
@@ -94,6 +105,8 @@ class TestMutationEngine : public QObject
 {
     Q_OBJECT
 private:
+    ManualClock m_clock; // outlives every client: their timers run on it
+    std::unique_ptr<TimeLapse> m_lapse;
     std::unique_ptr<ServerProcess> m_server;
     std::unique_ptr<FaultProxy> m_proxy;
     std::unique_ptr<HttpClient> m_agent1; // straight to the server, for set-up
@@ -107,8 +120,8 @@ private:
 
     // A signed-in client through `proxy`, with the snapshot loaded (and realtime opened, unless
     // `realtime` is Off). Null (after a failed QVERIFY-style message) if any step fails.
-    std::unique_ptr<Client> signedInClient(
-        FaultProxy &proxy, Realtime realtime, const QString &email = DemoData::agent1)
+    std::unique_ptr<Client> signedInClient(FaultProxy &proxy, Realtime realtime,
+        Time time = Time::Lapsed, const QString &email = DemoData::agent1)
     {
         auto client = std::make_unique<Client>();
         SyncSession::Options options;
@@ -120,6 +133,8 @@ private:
         options.engine.echoWaitMs = echoWaitMs;
         options.engine.confirmCapMs = confirmCapMs;
         options.requestTimeoutMs = 10000;
+        options.clock = time == Time::Lapsed ? static_cast<const Clock *>(&m_clock)
+                                             : SystemClock::instance();
         client->session = std::make_unique<SyncSession>(options);
         QString error;
         if (!client->session->open(&error)) {
@@ -159,11 +174,13 @@ private:
 private slots:
     void initTestCase()
     {
+        m_lapse = std::make_unique<TimeLapse>(&m_clock, 5);
         ServerProcess::Options options;
         options.demoBookings = 200;
         m_server = std::make_unique<ServerProcess>(options);
         QVERIFY(m_server->start());
         m_proxy = std::make_unique<FaultProxy>();
+        m_proxy->setClock(&m_clock);
         QVERIFY(m_proxy->listen(m_server->baseUrl()));
         m_agent1 = std::make_unique<HttpClient>(m_server->baseUrl());
         QVERIFY(!m_agent1->login(DemoData::agent1).isEmpty());
@@ -184,6 +201,7 @@ private slots:
 
     void init()
     {
+        m_lapse->resume();
         m_proxy->passAll();
         m_proxy->clearLog();
     }
@@ -198,7 +216,7 @@ private slots:
     // without a re-read.
     void echoThroughTheProxyConfirmsWithoutReread()
     {
-        auto client = signedInClient(*m_proxy, Realtime::On);
+        auto client = signedInClient(*m_proxy, Realtime::On, Time::Wall);
         QVERIFY(client);
         QTRY_VERIFY_WITH_TIMEOUT(client->session->realtime()->isLive(), 10000);
         QCOMPARE(m_proxy->liveTunnels(), 1);
@@ -207,7 +225,7 @@ private slots:
 
         QPointer<MutationHandle> h = client->session->confirmBooking(id);
         QVERIFY(h);
-        StateLog log(h);
+        StateLog log(h, client->session->clock());
         QTRY_COMPARE_WITH_TIMEOUT(h->state(), Mutation::State::Confirmed, 10000);
         QCOMPARE(log.states(),
             (QList<Mutation::State> { Mutation::State::Queued, Mutation::State::Sending,
@@ -246,7 +264,7 @@ private slots:
 
         QPointer<MutationHandle> h = client->session->confirmBooking(id);
         QVERIFY(h);
-        StateLog log(h);
+        StateLog log(h, client->session->clock());
         QTRY_COMPARE_WITH_TIMEOUT(h->state(), Mutation::State::Confirmed, 10000);
         const QList<FaultProxy::Exchange> sent = m_proxy->exchanges(confirmPath, post);
         qInfo() << "attempts by the engine:" << h->attempts()
@@ -293,7 +311,7 @@ private slots:
 
         QPointer<MutationHandle> h = client->session->confirmBooking(id);
         QVERIFY(h);
-        StateLog log(h);
+        StateLog log(h, client->session->clock());
         QSignalSpy finished(h.data(), &MutationHandle::finished);
         QSignalSpy cleared(client->session->engine(), &MutationEngine::optimisticCleared);
         QTRY_COMPARE_WITH_TIMEOUT(h->state(), Mutation::State::Confirmed, 10000);
@@ -344,7 +362,7 @@ private slots:
 
         QPointer<MutationHandle> h = client->session->confirmBooking(id);
         QVERIFY(h);
-        StateLog log(h);
+        StateLog log(h, client->session->clock());
         QSignalSpy finished(h.data(), &MutationHandle::finished);
         QTRY_COMPARE_WITH_TIMEOUT(h->state(), Mutation::State::Unconfirmed, confirmCapMs + 8000);
         QCOMPARE(log.states(),
@@ -481,7 +499,7 @@ private slots:
 
         QPointer<MutationHandle> h = client->session->confirmBooking(id);
         QVERIFY(h);
-        StateLog log(h);
+        StateLog log(h, client->session->clock());
         QTRY_COMPARE_WITH_TIMEOUT(h->state(), Mutation::State::Confirmed, 10000);
         const QList<FaultProxy::Exchange> sent = m_proxy->exchanges(confirmPath, post);
         qInfo() << sent << h->attempts() << log.text();
@@ -515,7 +533,7 @@ private slots:
 
         QPointer<MutationHandle> h = client->session->confirmBooking(id);
         QVERIFY(h);
-        StateLog log(h);
+        StateLog log(h, client->session->clock());
         QTRY_COMPARE_WITH_TIMEOUT(h->state(), Mutation::State::Failed, 10000);
         QCOMPARE(log.states(),
             (QList<Mutation::State> {
@@ -537,10 +555,10 @@ private slots:
         // longer than the longest backoff.
         QSignalSpy requests(m_proxy.get(), &FaultProxy::requestReceived);
         client->engine()->retryAll();
-        QElapsedTimer watched;
-        watched.start();
-        while (watched.elapsed() < backoffCapMs + 300)
-            requests.wait(int(backoffCapMs + 300 - watched.elapsed()));
+        const Clock *clock = client->session->clock();
+        const qint64 watchedFrom = clock->nowMs();
+        while (clock->nowMs() - watchedFrom < backoffCapMs + 300)
+            requests.wait(10);
         QCOMPARE(m_proxy->requestCount(confirmPath, post), 1);
         QCOMPARE(h->state(), Mutation::State::Failed);
         QCOMPARE(m_db->bookingVersion(id), version);
@@ -551,7 +569,7 @@ private slots:
     // while it is down, sent (once) when it is back, realtime reconnected through the proxy.
     void serverRestartBehindTheProxy()
     {
-        auto client = signedInClient(*m_proxy, Realtime::On);
+        auto client = signedInClient(*m_proxy, Realtime::On, Time::Wall);
         QVERIFY(client);
         QTRY_VERIFY_WITH_TIMEOUT(client->session->realtime()->isLive(), 10000);
         const QString id = nextPending();
@@ -588,6 +606,7 @@ private slots:
         ServerProcess server(options);
         QVERIFY(server.start());
         FaultProxy proxy;
+        proxy.setClock(&m_clock);
         QVERIFY(proxy.listen(server.baseUrl()));
         HttpClient direct(server.baseUrl());
         QVERIFY(!direct.login(DemoData::agent1).isEmpty());
@@ -613,12 +632,16 @@ private slots:
         const qint64 version = db.bookingVersion(id);
         QElapsedTimer sinceSubmit;
         sinceSubmit.start();
+        // The client's clock stands still until the offline attempt is seen failing: Waiting
+        // would otherwise pass by (into NeedsReview) between two looks on a busy machine.
+        m_lapse->pause();
         QPointer<MutationHandle> h = client->session->confirmBooking(id);
         QVERIFY(h);
         const QString oldKey = h->key();
-        StateLog log(h);
+        StateLog log(h, client->session->clock());
         QTRY_COMPARE_WITH_TIMEOUT(h->state(), Mutation::State::Waiting, 5000);
         QCOMPARE(h->mutation().lastError.kind, ApiError::Kind::Offline);
+        m_lapse->resume();
         QTRY_COMPARE_WITH_TIMEOUT(h->state(), Mutation::State::NeedsReview, 10000);
         QVERIFY2(log.enteredAt(Mutation::State::NeedsReview) >= 2000, qPrintable(log.text()));
         QVERIFY(proxy.refusedConnections() > 0);

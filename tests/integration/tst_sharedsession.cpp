@@ -93,7 +93,7 @@ private slots:
 
         // Clean up the keychain entry for the next run.
         QSignalSpy removed(desk->credentials(), &CredentialStore::removed);
-        desk->signOut(true);
+        desk->signOut(SyncSession::KeptSession::Forget);
         QVERIFY(!removed.isEmpty() || removed.wait(10000));
     }
 };

@@ -377,7 +377,7 @@ void FaultProxy::processClient(int id)
         e.path = QString::fromLatin1(parts[1]);
         e.requestHeaders = head->headers;
         e.requestBody = raw.mid(head->bodyStart);
-        e.receivedAtMs = m_clock.elapsed();
+        e.receivedAtMs = elapsedMs();
         const int index = int(m_exchanges.size());
         m_exchanges.append(e);
         emit requestReceived(e.method, e.path);
@@ -413,7 +413,7 @@ void FaultProxy::processClient(int id)
                 x.responseHeaders.append(
                     { "Retry-After", QByteArray::number(rule->retryAfterSeconds) });
             x.responseBody = body;
-            x.answeredAtMs = x.deliveredAtMs = m_clock.elapsed();
+            x.answeredAtMs = x.deliveredAtMs = elapsedMs();
             QByteArray response = "HTTP/1.1 " + QByteArray::number(rule->status) + ' '
                 + reasonPhrase(rule->status) + "\r\n";
             for (const auto &[name, value] : std::as_const(x.responseHeaders))
@@ -523,7 +523,7 @@ void FaultProxy::processUpstream(int id)
     x.status = status;
     x.responseHeaders = head->headers;
     x.responseBody = raw.mid(head->bodyStart);
-    x.answeredAtMs = m_clock.elapsed();
+    x.answeredAtMs = elapsedMs();
 
     if (status == 101 && c->upgradeAsked) {
         x.action = Action::Upgraded;
@@ -565,7 +565,7 @@ void FaultProxy::deliver(int id, const QByteArray &bytes, bool closeAfter)
     c->rule.reset();
     c->client->write(bytes);
     m_exchanges[index].action = Action::Forwarded;
-    m_exchanges[index].deliveredAtMs = m_clock.elapsed();
+    m_exchanges[index].deliveredAtMs = elapsedMs();
     emit exchangeFinished(index);
     c = find(id);
     if (!c)
@@ -600,7 +600,7 @@ void FaultProxy::onUpstreamGone(int id)
             x.status = head->startLine.split(' ').value(1).toInt();
             x.responseHeaders = head->headers;
             x.responseBody = c->fromUpstream.mid(head->bodyStart);
-            x.answeredAtMs = m_clock.elapsed();
+            x.answeredAtMs = elapsedMs();
             const QByteArray raw = std::exchange(c->fromUpstream, {});
             if (c->rule && c->rule->kind == Rule::Kind::Drop) {
                 x.action = Action::ResponseDropped;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "clock.h"
+
 #include <QByteArray>
 #include <QElapsedTimer>
 #include <QList>
@@ -61,7 +63,7 @@ public:
         int status = 0; // the server's (or the proxy's) status; 0: none
         Headers responseHeaders;
         QByteArray responseBody;
-        // Milliseconds on the proxy's monotonic clock (elapsedMs()); -1 when it never happened.
+        // Milliseconds on the proxy's clock (elapsedMs()); -1 when it never happened.
         qint64 receivedAtMs = -1; // the request was complete at the proxy
         qint64 answeredAtMs = -1; // the response was complete at the proxy
         qint64 deliveredAtMs = -1; // the response was handed to the client socket
@@ -102,7 +104,10 @@ public:
     int refusedConnections() const { return m_refused; }
     int openConnections() const { return int(m_connections.size()); }
     int liveTunnels() const;
-    qint64 elapsedMs() const { return m_clock.elapsed(); }
+    // Since the proxy started, or on `clock` once set (the client's, when a test moves its
+    // time: then the exchanges' times are comparable with the client's waits).
+    qint64 elapsedMs() const { return m_timeSource ? m_timeSource->nowMs() : m_clock.elapsed(); }
+    void setClock(const Clock *clock) { m_timeSource = clock; }
 
 signals:
     void requestReceived(const QString &method, const QString &path);
@@ -140,6 +145,7 @@ private:
     QTcpServer m_server;
     QUrl m_upstream;
     QElapsedTimer m_clock;
+    const Clock *m_timeSource = nullptr;
     QList<Rule> m_rules;
     QList<Exchange> m_exchanges;
     std::map<int, std::unique_ptr<Connection>> m_connections;
