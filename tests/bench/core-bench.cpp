@@ -275,7 +275,7 @@ bool benchDrain(int count, int bookings, int parallel)
         for (const QString &id : std::as_const(ids)) {
             Mutation m = confirmOf(id, now);
             m.state = Mutation::State::Waiting;
-            m.nextAttemptAtMs = now + 3600 * 1000; // not before retryAll()
+            m.nextAttemptAtMs = now + 3600LL * 1000; // not before retryAll()
             queue.enqueue(m);
         }
     }

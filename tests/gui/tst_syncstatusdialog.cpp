@@ -399,7 +399,7 @@ private slots:
         const QStringList ids = takePending(1);
         const qint64 version = m_db->bookingVersion(ids[0]);
         const QStringList keys
-            = openWithUnownedRows(ids, me, 25 * 3600 * 1000LL); // the window: 24 h
+            = openWithUnownedRows(ids, me, 25LL * 3600 * 1000); // the window: 24 h
         QCOMPARE(keys.size(), 1);
         QTRY_COMPARE_WITH_TIMEOUT(shownState(keys[0]), QStringLiteral("needs review"), 5000);
         const QAbstractItemModel *model = table()->model();

@@ -150,7 +150,7 @@ private slots:
         QVERIFY(!refreshToken.isEmpty());
         QVERIFY(refreshToken != access);
         QCOMPARE(body.value(QStringLiteral("expires_in")).toInteger(), 900);
-        QVERIFY(body.value(QStringLiteral("expires_in")).toInteger() <= 15 * 60);
+        QVERIFY(body.value(QStringLiteral("expires_in")).toInteger() <= 15LL * 60);
         QCOMPARE(body.value(QStringLiteral("token_type")).toString().toLower(),
             QStringLiteral("bearer"));
         const QJsonObject user = body.value(QStringLiteral("user")).toObject();

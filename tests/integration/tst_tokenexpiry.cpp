@@ -182,7 +182,7 @@ private slots:
                 written.insert(change(row));
             }
             // The next one 100 ms after this one started; the subscribers run meanwhile.
-            const qint64 due = (i + 1) * 100;
+            const qint64 due = (i + 1) * 100LL;
             if (clock.elapsed() < due)
                 QTest::qWait(int(due - clock.elapsed()));
         }

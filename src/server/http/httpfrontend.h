@@ -36,7 +36,7 @@ public:
         std::function<bool(const HttpRequest &)> isBatchable;
         std::function<std::vector<std::optional<HttpResponse>>(const std::vector<HttpRequest> &)> batchHandler;
         // Requests refused from their head, before the body is read (RequestSizeGuard).
-        qint64 maxBodyBytes = 1024 * 1024;
+        qint64 maxBodyBytes = 1024LL * 1024;
         // The one path whose WebSocket handshakes become sockets (newWebSocketConnection).
         QByteArray webSocketPath;
         std::function<HttpResponse(const QByteArray &method, const QByteArray &path, const Problem &)> rejectEarly;
