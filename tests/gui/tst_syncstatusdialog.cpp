@@ -119,7 +119,7 @@ private:
         const QStringList &bookingIds, const QString &userId = {}, qint64 ageMs = 0)
     {
         const QString path = m_dir->filePath(QStringLiteral("queue.sqlite"));
-        const QStringList keys = writeVersion1Queue(path, bookingIds, userId, ageMs);
+        QStringList keys = writeVersion1Queue(path, bookingIds, userId, ageMs);
         if (keys.size() != bookingIds.size())
             return {};
         SyncSession::Options options;

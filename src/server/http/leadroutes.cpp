@@ -21,7 +21,7 @@ namespace {
 // "<user id>:<client key>", or the key's SHA-256 when that would exceed 255 characters.
 QString providerKey(const QString &userId, const QString &key)
 {
-    const QString scoped = userId + QLatin1Char(':') + key;
+    QString scoped = userId + QLatin1Char(':') + key;
     if (scoped.size() <= 255)
         return scoped;
     return userId + QLatin1Char(':')
