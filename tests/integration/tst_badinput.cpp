@@ -51,7 +51,7 @@ qint64 residentKb(qint64 pid)
 class BodyPusher : public QObject
 {
 public:
-    BodyPusher(quint16 port, QByteArray head, qint64 bodyBytes, int chunkBytes, int everyMs)
+    BodyPusher(quint16 port, const QByteArray &head, qint64 bodyBytes, int chunkBytes, int everyMs)
         : m_left(bodyBytes)
         , m_chunk(chunkBytes, 'x')
     {

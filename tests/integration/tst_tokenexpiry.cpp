@@ -167,7 +167,7 @@ private slots:
                 refreshToken = r.json().value(QStringLiteral("refresh_token")).toString();
                 sinceRefresh.restart();
             }
-            const QString lead = leads.at(i % leads.size());
+            const QString &lead = leads.at(i % leads.size());
             const QString status = (i / leads.size()) % 2 ? QStringLiteral("qualified") : QStringLiteral("contacted");
             const HttpResult r = writer.postJson(QStringLiteral("/api/leads/status"),
                                                  { { QStringLiteral("leadId"), lead }, { QStringLiteral("status"), status } },

@@ -138,5 +138,5 @@ void LeadRoutes::install(Router &router, TransactionRunner &runner, IdempotencyG
     router.add("POST", QStringLiteral("/api/leads/status"), { Access::User, Kind::Mutation, Execution::Inline },
                [&guard](RequestContext &ctx) { return setStatus(guard, ctx); });
     router.add("POST", QStringLiteral("/api/leads/send-sms"), { Access::User, Kind::Mutation, Execution::Inline },
-               [&guard, smsQueued](RequestContext &ctx) { return sendSms(guard, ctx, smsQueued); });
+               [&guard, smsQueued = std::move(smsQueued)](RequestContext &ctx) { return sendSms(guard, ctx, smsQueued); });
 }
