@@ -452,6 +452,7 @@ private slots:
                                     .toJson(QJsonDocument::Compact);
         constexpr int racers = 6; // QNetworkAccessManager's connections per host: all in flight at once
         std::vector<std::unique_ptr<QNetworkReply>> replies;
+        replies.reserve(racers);
         for (int i = 0; i < racers; ++i)
             replies.emplace_back(network.post(request, body));
         for (const auto &reply : replies)
