@@ -6,6 +6,9 @@ set -euo pipefail
 packages=(
     # toolchain
     build-essential cmake ninja-build pkg-config ccache git
+    # format and static checks (packaging/check-format.sh, check-tidy.sh): version 14, the one
+    # .clang-format and .clang-tidy are written for (another major version formats differently)
+    clang-format-14 clang-tidy-14
     # Qt 6.4 from Debian
     qt6-base-dev qt6-httpserver-dev qt6-websockets-dev qt6-tools-dev qt6-l10n-tools
     libqt6sql6-sqlite libqt6sql6-psql qtkeychain-qt6-dev

@@ -6,10 +6,18 @@ cd "$(dirname "$0")/.."
 
 packaging/install-deps.sh
 
+# Formatting first: it takes seconds and needs no build.
+packaging/check-format.sh
+
 preset=default
-[ "${CI:-}" = "true" ] && preset=ci
+build=build
+[ "${CI:-}" = "true" ] && preset=ci && build=build-ci
 cmake --preset "$preset"
 cmake --build --preset "$preset"
+
+# clang-tidy on the files changed since $SYNCLOOP_TIDY_BASE (default HEAD~1), after the build:
+# the sources include what moc and uic generate.
+SYNCLOOP_TIDY_BUILD=$build packaging/check-tidy.sh
 
 # The realtime interop test runs the official @supabase/realtime-js, pinned by package-lock.json.
 (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error)

@@ -207,7 +207,7 @@ std::optional<BinaryBroadcast> PhoenixCodec::decodeBinary(const QByteArray &fram
     qsizetype offset = headerSize;
     bool validText = true;
     auto take = [&](qsizetype n) {
-        const QByteArray part = frame.mid(offset, n);
+        QByteArray part = frame.mid(offset, n);
         offset += n;
         return part;
     };

@@ -113,7 +113,7 @@ ApiReply *ApiClient::start(Request request)
     return reply;
 }
 
-void ApiClient::send(Request request, QPointer<ApiReply> reply)
+void ApiClient::send(Request request, const QPointer<ApiReply> &reply)
 {
     QUrl url = m_baseUrl;
     const qsizetype q = request.path.indexOf(QLatin1Char('?'));
@@ -134,7 +134,7 @@ void ApiClient::send(Request request, QPointer<ApiReply> reply)
             [this, network, request = std::move(request), reply] { onFinished(network, request, reply); });
 }
 
-void ApiClient::onFinished(QNetworkReply *network, Request request, QPointer<ApiReply> reply)
+void ApiClient::onFinished(QNetworkReply *network, Request request, const QPointer<ApiReply> &reply)
 {
     network->deleteLater();
     const int status = network->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();

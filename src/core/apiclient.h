@@ -85,8 +85,8 @@ private:
     };
 
     ApiReply *start(Request request);
-    void send(Request request, QPointer<ApiReply> reply);
-    void onFinished(QNetworkReply *network, Request request, QPointer<ApiReply> reply);
+    void send(Request request, const QPointer<ApiReply> &reply);
+    void onFinished(QNetworkReply *network, Request request, const QPointer<ApiReply> &reply);
     void refreshThen(std::function<void(bool ok)> next);
     void postRefresh();
     bool takeSession(const QJsonObject &json);

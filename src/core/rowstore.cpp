@@ -133,9 +133,9 @@ bool RowStore::remove(const QString &id, qint64 version)
     beginRemoveRows({}, at, at);
     m_rows.removeAt(at);
     m_index.remove(id);
-    for (auto i = m_index.begin(); i != m_index.end(); ++i) {
-        if (*i > at)
-            --*i;
+    for (int &row : m_index) {
+        if (row > at)
+            --row;
     }
     endRemoveRows();
     m_overlays.remove(id);

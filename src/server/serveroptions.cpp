@@ -110,7 +110,7 @@ ServerOptionsParseResult ServerOptions::parse(const QStringList &arguments)
         return usageError(QStringLiteral("use either --listen or --port, not both"));
     if (parser.isSet(QStringLiteral("listen"))) {
         const QString value = parser.value(QStringLiteral("listen"));
-        const int colon = value.lastIndexOf(QLatin1Char(':'));
+        const qsizetype colon = value.lastIndexOf(QLatin1Char(':'));
         bool ok = false;
         const uint port = colon > 0 ? value.mid(colon + 1).toUInt(&ok) : 0;
         QString host = colon > 0 ? value.left(colon) : QString();

@@ -136,7 +136,7 @@ bool SyncServer::start(QString *error)
     m_guard = std::make_unique<IdempotencyGuard>(*m_runner, *m_metrics, m_options.idempotencyWindowMs);
     const qint64 windowSeconds = m_options.idempotencyWindowMs / 1000;
     m_api = std::make_unique<ApiService>(*m_tokens, *m_metrics, *m_runner,
-                                         ApiService::Options { .maxBodyBytes = 1024 * 1024,
+                                         ApiService::Options { .maxBodyBytes = 1024LL * 1024,
                                                                .idempotencyWindowSeconds = windowSeconds,
                                                                .metricsToken = m_options.metricsToken });
     Router &router = m_api->router();

@@ -30,6 +30,7 @@
 #include <QTimer>
 #include <QUuid>
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <functional>
 #include <vector>
@@ -72,7 +73,7 @@ double percentile(std::vector<qint64> sorted, double p)
         return 0;
     std::sort(sorted.begin(), sorted.end());
     const std::size_t i
-        = std::min(sorted.size() - 1, std::size_t(p * double(sorted.size() - 1) + 0.5));
+        = std::min(sorted.size() - 1, std::size_t(std::lround(p * double(sorted.size() - 1))));
     return double(sorted[i]);
 }
 
@@ -275,7 +276,7 @@ bool benchDrain(int count, int bookings, int parallel)
         for (const QString &id : std::as_const(ids)) {
             Mutation m = confirmOf(id, now);
             m.state = Mutation::State::Waiting;
-            m.nextAttemptAtMs = now + 3600 * 1000; // not before retryAll()
+            m.nextAttemptAtMs = now + 3600LL * 1000; // not before retryAll()
             queue.enqueue(m);
         }
     }
@@ -465,7 +466,7 @@ bool benchApply(int count)
     for (int i = 0; i < snapshotRows; ++i)
         snapshot.append(bookingRow(i, 1, QStringLiteral("pending")));
     std::vector<QJsonObject> changes;
-    changes.reserve(std::size_t(count + inserts));
+    changes.reserve(std::size_t(count) + std::size_t(inserts));
     for (int i = 0; i < count; ++i) {
         changes.push_back(
             bookingRow(i % snapshotRows, 2 + i / snapshotRows, QStringLiteral("confirmed")));

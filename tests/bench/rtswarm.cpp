@@ -181,7 +181,7 @@ double parseIso8601(const char *p, const char *end)
         offsetMin = sign * (oh * 60 + om);
     }
     const std::int64_t days = daysFromCivil(y, unsigned(mo), unsigned(d));
-    return double(days * 86400 + h * 3600 + mi * 60 + s) * 1000.0 + ms - offsetMin * 60000.0;
+    return double(days * 86400 + h * 3600LL + mi * 60LL + s) * 1000.0 + ms - offsetMin * 60000.0;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ namespace {
 
 QString screenshotDir()
 {
-    const QString dir = QStringLiteral(SCREENSHOT_DIR);
+    QString dir = QStringLiteral(SCREENSHOT_DIR);
     QDir().mkpath(dir);
     return dir;
 }

@@ -119,7 +119,7 @@ private:
         const QStringList &bookingIds, const QString &userId = {}, qint64 ageMs = 0)
     {
         const QString path = m_dir->filePath(QStringLiteral("queue.sqlite"));
-        const QStringList keys = writeVersion1Queue(path, bookingIds, userId, ageMs);
+        QStringList keys = writeVersion1Queue(path, bookingIds, userId, ageMs);
         if (keys.size() != bookingIds.size())
             return {};
         SyncSession::Options options;
@@ -399,7 +399,7 @@ private slots:
         const QStringList ids = takePending(1);
         const qint64 version = m_db->bookingVersion(ids[0]);
         const QStringList keys
-            = openWithUnownedRows(ids, me, 25 * 3600 * 1000LL); // the window: 24 h
+            = openWithUnownedRows(ids, me, 25LL * 3600 * 1000); // the window: 24 h
         QCOMPARE(keys.size(), 1);
         QTRY_COMPARE_WITH_TIMEOUT(shownState(keys[0]), QStringLiteral("needs review"), 5000);
         const QAbstractItemModel *model = table()->model();

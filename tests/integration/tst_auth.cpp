@@ -150,7 +150,7 @@ private slots:
         QVERIFY(!refreshToken.isEmpty());
         QVERIFY(refreshToken != access);
         QCOMPARE(body.value(QStringLiteral("expires_in")).toInteger(), 900);
-        QVERIFY(body.value(QStringLiteral("expires_in")).toInteger() <= 15 * 60);
+        QVERIFY(body.value(QStringLiteral("expires_in")).toInteger() <= 15LL * 60);
         QCOMPARE(body.value(QStringLiteral("token_type")).toString().toLower(),
             QStringLiteral("bearer"));
         const QJsonObject user = body.value(QStringLiteral("user")).toObject();
@@ -452,6 +452,7 @@ private slots:
                                     .toJson(QJsonDocument::Compact);
         constexpr int racers = 6; // QNetworkAccessManager's connections per host: all in flight at once
         std::vector<std::unique_ptr<QNetworkReply>> replies;
+        replies.reserve(racers);
         for (int i = 0; i < racers; ++i)
             replies.emplace_back(network.post(request, body));
         for (const auto &reply : replies)

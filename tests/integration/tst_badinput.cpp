@@ -51,7 +51,7 @@ qint64 residentKb(qint64 pid)
 class BodyPusher : public QObject
 {
 public:
-    BodyPusher(quint16 port, QByteArray head, qint64 bodyBytes, int chunkBytes, int everyMs)
+    BodyPusher(quint16 port, const QByteArray &head, qint64 bodyBytes, int chunkBytes, int everyMs)
         : m_left(bodyBytes)
         , m_chunk(chunkBytes, 'x')
     {
@@ -295,10 +295,10 @@ private slots:
     void bodyOverOneMebibyte()
     {
         // A valid request, padded past the limit: had it been read, it would confirm.
-        const QByteArray padding(1024 * 1024, 'x');
+        const QByteArray padding(1024LL * 1024, 'x');
         const QByteArray body
             = "{\"bookingId\":\"" + m_pendingBooking + "\",\"padding\":\"" + padding + "\"}";
-        QVERIFY(body.size() > 1024 * 1024);
+        QVERIFY(body.size() > 1024LL * 1024);
         const DbInspector::Snapshot before = m_db->snapshot();
         const auto r = exchange("POST", "/api/bookings/confirm", body, headers(json, freshKey()));
         verifyProblem(r, 413, QStringLiteral("payload_too_large"));
@@ -318,7 +318,7 @@ private slots:
         QTest::newRow("200 MB announced") << start + "Content-Length: 200000000\r\n\r\n" << 413 << QStringLiteral("payload_too_large");
         QTest::newRow("1 MiB + 1 announced") << start + "Content-Length: 1048577\r\n\r\n" << 413 << QStringLiteral("payload_too_large");
         QTest::newRow("chunked body") << start + "Transfer-Encoding: chunked\r\n\r\n" << 411 << QStringLiteral("length_required");
-        QTest::newRow("head over 64 KiB") << start + "X-Padding: " + QByteArray(70 * 1024, 'a') << 431 << QStringLiteral("headers_too_large");
+        QTest::newRow("head over 64 KiB") << start + "X-Padding: " + QByteArray(70LL * 1024, 'a') << 431 << QStringLiteral("headers_too_large");
     }
     void refusedFromTheHead()
     {
@@ -533,7 +533,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(pusher.isDone(), 15000);
         const qint64 after = residentKb(pid);
         qInfo("server RSS before %lld KiB, after the upgrade-headed 64 MiB body %lld KiB", before, after);
-        QVERIFY2(after - before < 16 * 1024, qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(after - before)));
+        QVERIFY2(after - before < 16LL * 1024, qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(after - before)));
     }
 
     // A handshake pipelined behind a request still being answered (a login: its password hash

@@ -218,8 +218,9 @@ private slots:
         std::vector<std::unique_ptr<ConfirmClient>> clients;
         for (int i = 0; i < clientCount; ++i) {
             std::vector<Confirm *> work;
+            work.reserve(confirmsPerClient);
             for (int j = 0; j < confirmsPerClient; ++j)
-                work.push_back(&confirms[std::size_t(i * confirmsPerClient + j)]);
+                work.push_back(&confirms[std::size_t(i) * confirmsPerClient + std::size_t(j)]);
             clients.push_back(std::make_unique<ConfirmClient>(
                 server.baseUrl(), token.toLatin1(), std::move(work), burst));
         }

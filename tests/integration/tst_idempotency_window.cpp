@@ -153,9 +153,9 @@ private slots:
         const QList<QJsonObject> leads = DemoData::leads(*m_agent1);
         QVERIFY(!leads.isEmpty());
         const QString leadId = leads.first().value(QStringLiteral("id")).toString();
-        const QString learnId = pending[0];
-        const QString oldConfirmId = pending[1];
-        const QString recentConfirmId = pending[2];
+        const QString &learnId = pending[0];
+        const QString &oldConfirmId = pending[1];
+        const QString &recentConfirmId = pending[2];
 
         QString smsKey;
         QString oldConfirmKey;

@@ -673,7 +673,7 @@ private slots:
         QVERIFY2(refused >= 890, qPrintable(QString::number(refused)));
 
         // A frame over 1 MiB closes that socket (1009), nobody else's.
-        victim.sendRawText(QString(2 * 1024 * 1024, QLatin1Char('x')));
+        victim.sendRawText(QString(2LL * 1024 * 1024, QLatin1Char('x')));
         QVERIFY(victim.waitForClose(10000));
         QCOMPARE(victim.closeCode(), 1009);
 

@@ -44,7 +44,7 @@ class TestRetention : public QObject
     // Confirms one of agent1's pending bookings (one change); its id.
     QString confirmNext()
     {
-        const QString id = m_pending.takeFirst();
+        QString id = m_pending.takeFirst();
         const HttpResult r = m_agent1->postJson(QStringLiteral("/api/bookings/confirm"),
                                                 { { QStringLiteral("bookingId"), id } }, HttpClient::newKey());
         if (r.status != 200)

@@ -169,7 +169,7 @@ private slots:
                 refreshToken = r.json().value(QStringLiteral("refresh_token")).toString();
                 sinceRefresh.restart();
             }
-            const QString lead = leads.at(i % leads.size());
+            const QString &lead = leads.at(i % leads.size());
             const QString status = (i / leads.size()) % 2 ? QStringLiteral("qualified") : QStringLiteral("contacted");
             const HttpResult r = writer.postJson(QStringLiteral("/api/leads/status"),
                                                  { { QStringLiteral("leadId"), lead }, { QStringLiteral("status"), status } },
@@ -184,7 +184,7 @@ private slots:
                 written.insert(change(row));
             }
             // The next one 100 ms after this one started; the subscribers run meanwhile.
-            const qint64 due = (i + 1) * 100;
+            const qint64 due = (i + 1) * 100LL;
             if (clock.elapsed() < due)
                 QTest::qWait(int(due - clock.elapsed()));
         }

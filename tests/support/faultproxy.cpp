@@ -9,7 +9,7 @@
 
 namespace {
 
-constexpr qsizetype maxHead = 64 * 1024;
+constexpr qsizetype maxHead = 64LL * 1024;
 
 // One HTTP/1.1 message head, parsed.
 struct Head

@@ -55,7 +55,7 @@ bool RealtimeTestClient::openWithQuery(const QString &query, int timeoutMs)
 QString RealtimeTestClient::send(const QString &topic, const QString &event, const QJsonValue &payload,
                                  const QString &joinRef)
 {
-    const QString ref = QString::number(m_nextRef++);
+    QString ref = QString::number(m_nextRef++);
     const QString jr = joinRef.isEmpty() ? m_joinRefs.value(topic) : joinRef;
     PhoenixMessage m { jr.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(jr), ref, topic, event, payload };
     m_socket.sendTextMessage(QString::fromUtf8(PhoenixCodec::encode(m, m_serializer)));

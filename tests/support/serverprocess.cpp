@@ -14,7 +14,7 @@ namespace {
 
 QString clusterUrl()
 {
-    const QString direct = qEnvironmentVariable("SYNCLOOP_TEST_POSTGRES");
+    QString direct = qEnvironmentVariable("SYNCLOOP_TEST_POSTGRES");
     if (!direct.isEmpty())
         return direct;
     const QString path = qEnvironmentVariable("SYNCLOOP_TEST_POSTGRES_FILE");

@@ -338,7 +338,7 @@ private slots:
         // 12 records a second apart, then the cutoff after the 10th: 10 expired, 2 kept.
         for (int i = 0; i < 12; ++i) {
             const IdempotencyStore::Record record { QStringLiteral("fp"), QStringLiteral("POST"), QStringLiteral("/api/x"), 200,
-                                                    "application/json", "{}", t0 + 1000 * i };
+                                                    "application/json", "{}", t0 + 1000LL * i };
             runner.write([&](Transaction &tx) { IdempotencyStore::insert(tx, QStringLiteral("u"), QString::number(i), record); });
         }
         const qint64 cutoff = t0 + 9500;
@@ -462,7 +462,7 @@ private slots:
         const qint64 t0 = clock.nowMs();
         // 12 changes a second apart; the cutoff after the 10th: 10 expired, 2 kept.
         for (int i = 0; i < 12; ++i) {
-            clock.set(t0 + 1000 * i);
+            clock.set(t0 + 1000LL * i);
             runner.write([&](Transaction &tx) { ChangeLog::append(tx, entry(QStringLiteral("b%1").arg(i))); });
         }
         const auto purgedThrough = [&] { return runner.read([](Transaction &tx) { return ChangeLog::purgedThrough(tx); }); };
@@ -595,7 +595,7 @@ private slots:
         seedOrganisation(runner);
         const qint64 t0 = clock.nowMs();
         for (int i = 0; i < 8; ++i) { // 7 changes and keys at t0 .. t0 + 6 s, one of each at t0 + 60 s
-            clock.set(i < 7 ? t0 + 1000 * i : t0 + 60000);
+            clock.set(i < 7 ? t0 + 1000LL * i : t0 + 60000);
             runner.write([&](Transaction &tx) {
                 ChangeLog::append(tx, entry(QStringLiteral("b%1").arg(i)));
                 IdempotencyStore::insert(tx, QStringLiteral("user-1"), QString::number(i),

@@ -21,7 +21,7 @@ public:
     {
         int attemptsPerAccount = 10; // failed attempts per account within the window
         int attemptsPerAddress = 100; // failed attempts per source address (IPv6: per /64)
-        qint64 windowMs = 15 * 60 * 1000;
+        qint64 windowMs = 15LL * 60 * 1000;
         // Hashes at once. A login that finds every slot taken is told to come back (503) at
         // once: waiting for a slot would hold a worker thread just the same.
         int concurrentHashes = 1;

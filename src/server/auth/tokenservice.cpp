@@ -55,7 +55,7 @@ QString TokenService::issue(const Principal &principal, const QString &email) co
     char *encoded = jwt_encode_str(jwt.get());
     if (!encoded)
         return {};
-    const QString token = QString::fromLatin1(encoded);
+    QString token = QString::fromLatin1(encoded);
     std::free(encoded); // libjwt 1.10 allocates with malloc and has no jwt_free_str
     return token;
 }
@@ -87,7 +87,7 @@ std::optional<TokenService::Claims> TokenService::verify(const QByteArray &token
             return fail("token expired");
         return *known;
     }
-    const auto claims = verifySignedToken(token, reason);
+    auto claims = verifySignedToken(token, reason);
     if (claims) {
         if (cache.verified.size() >= 4096)
             cache.verified.clear();
@@ -152,7 +152,7 @@ QByteArray TokenService::loadOrCreateSecret(const QString &secretFile, const QSt
     }
     QByteArray random(48, Qt::Uninitialized);
     QRandomGenerator::system()->generate(random.begin(), random.end());
-    const QByteArray secret = random.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    QByteArray secret = random.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
     QDir().mkpath(QFileInfo(path).absolutePath());
     if (!SecretFile::create(path, secret, what, error))
         return {};

@@ -120,7 +120,7 @@ HttpResponse refresh(TransactionRunner &runner, const TokenService &tokens, cons
 
 } // namespace
 
-void AuthRoutes::install(Router &router, TransactionRunner &runner, const TokenService &tokens, Options options)
+void AuthRoutes::install(Router &router, TransactionRunner &runner, const TokenService &tokens, const Options &options)
 {
     router.add("POST", QStringLiteral("/api/auth/login"), { Router::Access::Public, Router::Kind::Query, Router::Execution::Worker },
                [&runner, &tokens, options](RequestContext &ctx) { return login(runner, tokens, options, ctx); });

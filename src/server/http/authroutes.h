@@ -25,5 +25,5 @@ public:
         ServerMetrics *metrics = nullptr; // required
     };
 
-    static void install(Router &router, TransactionRunner &runner, const TokenService &tokens, Options options);
+    static void install(Router &router, TransactionRunner &runner, const TokenService &tokens, const Options &options);
 };

@@ -38,7 +38,7 @@ public:
         // The batch collected during one loop iteration: each an Answer or a Worker.
         std::function<std::vector<Disposition>(std::vector<RoutedRequest>)> batchHandler;
         // Requests refused from their head, before the body is read (RequestSizeGuard).
-        qint64 maxBodyBytes = 1024 * 1024;
+        qint64 maxBodyBytes = 1024LL * 1024;
         // The one path whose WebSocket handshakes become sockets (newWebSocketConnection).
         QByteArray webSocketPath;
         std::function<HttpResponse(const QByteArray &method, const QByteArray &path, const Problem &)> rejectEarly;

@@ -21,7 +21,7 @@ namespace {
 // "<user id>:<client key>", or the key's SHA-256 when that would exceed 255 characters.
 QString providerKey(const QString &userId, const QString &key)
 {
-    const QString scoped = userId + QLatin1Char(':') + key;
+    QString scoped = userId + QLatin1Char(':') + key;
     if (scoped.size() <= 255)
         return scoped;
     return userId + QLatin1Char(':')
@@ -138,5 +138,5 @@ void LeadRoutes::install(Router &router, TransactionRunner &runner, IdempotencyG
     router.add("POST", QStringLiteral("/api/leads/status"), { Access::User, Kind::Mutation, Execution::Inline },
                [&guard](RequestContext &ctx) { return setStatus(guard, ctx); });
     router.add("POST", QStringLiteral("/api/leads/send-sms"), { Access::User, Kind::Mutation, Execution::Inline },
-               [&guard, smsQueued](RequestContext &ctx) { return sendSms(guard, ctx, smsQueued); });
+               [&guard, smsQueued = std::move(smsQueued)](RequestContext &ctx) { return sendSms(guard, ctx, smsQueued); });
 }

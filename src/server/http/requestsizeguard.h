@@ -24,11 +24,11 @@ class RequestSizeGuard : public QObject
 public:
     using Reject = std::function<HttpResponse(const QByteArray &method, const QByteArray &path, const Problem &)>;
 
-    static constexpr qsizetype maxHeadBytes = 64 * 1024;
+    static constexpr qsizetype maxHeadBytes = 64LL * 1024;
 
     struct Limits
     {
-        qint64 maxBodyBytes = 1024 * 1024;
+        qint64 maxBodyBytes = 1024LL * 1024;
         QByteArray webSocketPath; // the one path that may upgrade; empty: none
     };
 

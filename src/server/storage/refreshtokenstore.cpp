@@ -116,7 +116,7 @@ QString RefreshTokenStore::successorOf(const QString &token, const QByteArray &k
 
 QString RefreshTokenStore::issue(Transaction &tx, const QString &userId, qint64 ttlMs)
 {
-    const QString token = newToken();
+    QString token = newToken();
     store(tx, token, userId, QUuid::createUuid().toString(QUuid::WithoutBraces), ttlMs);
     return token;
 }

@@ -2,8 +2,8 @@
 
 #include "sqlquery.h"
 
-Transaction::Transaction(QSqlDatabase db, const SqlDialect &dialect, qint64 nowMs)
-    : m_db(std::move(db))
+Transaction::Transaction(const QSqlDatabase &db, const SqlDialect &dialect, qint64 nowMs)
+    : m_db(db)
     , m_dialect(dialect)
     , m_nowMs(nowMs)
 {

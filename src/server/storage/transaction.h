@@ -12,7 +12,7 @@ class SqlQuery;
 class Transaction
 {
 public:
-    Transaction(QSqlDatabase db, const SqlDialect &dialect, qint64 nowMs);
+    Transaction(const QSqlDatabase &db, const SqlDialect &dialect, qint64 nowMs);
 
     const QSqlDatabase &db() const { return m_db; }
     const SqlDialect &dialect() const { return m_dialect; }
