@@ -121,18 +121,18 @@ MutationHandle *MutationEngine::latest(const QString &table, const QString &id, 
                                        const QJsonObject &match) const
 {
     const QList<MutationHandle *> of = m_byEntity.value(table + QLatin1Char(':') + id);
-    for (auto it = of.crbegin(); it != of.crend(); ++it) {
-        MutationHandle *h = *it;
+    // The newest first: the one a button shows.
+    const auto found = std::find_if(of.crbegin(), of.crend(), [&](const MutationHandle *h) {
         if (h->action() != action)
-            continue;
+            return false;
         const QJsonObject &body = h->mutation().body;
-        bool matches = true;
-        for (auto m = match.begin(); matches && m != match.end(); ++m)
-            matches = body.value(m.key()) == m.value();
-        if (matches)
-            return h;
-    }
-    return nullptr;
+        for (auto m = match.begin(); m != match.end(); ++m) {
+            if (body.value(m.key()) != m.value())
+                return false;
+        }
+        return true;
+    });
+    return found == of.crend() ? nullptr : *found;
 }
 
 void MutationEngine::forget(MutationHandle *h)

@@ -152,7 +152,7 @@ void SyncSession::wire()
     // A kept session is shared (the desktop app and syncloopctl use one keychain entry): read
     // what is kept before every refresh, so a token the other program rotated is never
     // presented again, which would sign both out.
-    m_api->setRefreshTokenSource([this](std::function<void(const QString &)> done) {
+    m_api->setRefreshTokenSource([this](const std::function<void(const QString &)> &done) {
         if (m_persistence != Persistence::Remembered || m_email.isEmpty()) {
             done(QString());
             return;

@@ -313,7 +313,7 @@ QString CtlCommand::readPassword(const QString &prompt)
     return QString::fromStdString(line);
 }
 
-void CtlCommand::authenticate(std::function<void()> next, std::function<void(const QString &)> failed)
+void CtlCommand::authenticate(const std::function<void()> &next, const std::function<void(const QString &)> &failed)
 {
     if (m_settings.email.isEmpty())
         return failed(tr("no user: pass --email, or run `syncloopctl login EMAIL` first"));
@@ -380,7 +380,7 @@ void CtlCommand::runLogin()
     m_session->signIn(m_settings.email, password, SyncSession::Persistence::Remembered);
 }
 
-void CtlCommand::identify(std::function<void(bool live)> next, std::function<void(const QString &)> refused)
+void CtlCommand::identify(const std::function<void(bool live)> &next, const std::function<void(const QString &)> &refused)
 {
     authenticate(
         [this, next] {

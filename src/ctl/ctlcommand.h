@@ -52,11 +52,11 @@ private:
 
     bool openSession();
     // Signs in (password from stdin / prompt, else the keychain), then calls `next`.
-    void authenticate(std::function<void()> next, std::function<void(const QString &)> failed);
+    void authenticate(const std::function<void()> &next, const std::function<void(const QString &)> &failed);
     // Who acts, before anything is queued: signed in now (live), or — the server being
     // unreachable — the user this machine knew at their last sign-in to this server, whose
     // session it keeps or whose password was given. Else `refused`: nothing may be queued.
-    void identify(std::function<void(bool live)> next, std::function<void(const QString &)> refused);
+    void identify(const std::function<void(bool live)> &next, const std::function<void(const QString &)> &refused);
     void refuseUnidentified(const QString &reason);
     // The server's id of --email on --server, as seen at the last sign-in here (not a secret).
     QString settingsKeyOfUser() const;

@@ -51,7 +51,7 @@ constexpr int holdMs = 400;
 
 QString screenshotDir()
 {
-    const QString dir = QStringLiteral(SCREENSHOT_DIR);
+    QString dir = QStringLiteral(SCREENSHOT_DIR);
     QDir().mkpath(dir);
     return dir;
 }

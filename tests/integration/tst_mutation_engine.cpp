@@ -628,7 +628,7 @@ private slots:
         // The server becomes unreachable; the mutation waits offline past the window.
         proxy.setRefuseConnections(true);
         proxy.closeAll();
-        const QString id = pending[1];
+        const QString &id = pending[1];
         const qint64 version = db.bookingVersion(id);
         QElapsedTimer sinceSubmit;
         sinceSubmit.start();

@@ -15,6 +15,7 @@
 #include <QJsonDocument>
 
 #include <sodium.h>
+#include <utility>
 
 namespace {
 
@@ -31,7 +32,7 @@ ApiService::ApiService(const TokenService &tokens, ServerMetrics &metrics, Trans
     : m_tokens(tokens)
     , m_runner(runner)
     , m_metrics(metrics)
-    , m_options(options)
+    , m_options(std::move(options))
 {
 }
 

@@ -28,7 +28,7 @@ class ApiService
 public:
     struct Options
     {
-        qint64 maxBodyBytes = 1024 * 1024;
+        qint64 maxBodyBytes = 1024LL * 1024;
         qint64 idempotencyWindowSeconds = 86400;
         QByteArray metricsToken; // also accepted on Access::Metrics routes; empty = admins only
     };

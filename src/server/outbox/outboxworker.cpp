@@ -138,7 +138,7 @@ void OutboxWorker::onLookedUp(const QString &id, const SmsProvider::Lookup &look
     const auto it = m_inFlight.constFind(id);
     if (it == m_inFlight.cend())
         return;
-    const SmsRepository::OutboxItem item = *it;
+    const SmsRepository::OutboxItem item = m_inFlight.value(id); // a copy: the entry may go below
     using Kind = SmsProvider::Lookup::Kind;
     switch (lookup.kind) {
     case Kind::Unsupported:
@@ -195,11 +195,9 @@ void OutboxWorker::onLookedUp(const QString &id, const SmsProvider::Lookup &look
 
 void OutboxWorker::onFinished(const QString &id, const SmsProvider::Result &result)
 {
-    const auto it = m_inFlight.constFind(id);
-    if (it == m_inFlight.cend())
+    if (!m_inFlight.contains(id))
         return;
-    const SmsRepository::OutboxItem item = *it;
-    m_inFlight.erase(it);
+    const SmsRepository::OutboxItem item = m_inFlight.take(id);
     using Kind = SmsProvider::Result::Kind;
     switch (result.kind) {
     case Kind::Accepted:

@@ -298,7 +298,7 @@ QString RealtimeConnection::relay(const Channel &channel, const QString &event, 
     b->binaryOrigin = origin == Origin::BinaryFrame;
     b->senderConnection = m_id;
     b->deliverToSender = channel.broadcastSelf;
-    return m_services->hub->relayBroadcast(std::move(b));
+    return m_services->hub->relayBroadcast(b);
 }
 
 void RealtimeConnection::deliverChanges(const std::vector<const ChangeEvent *> &changes, const FrameSource &frameFor)

@@ -79,7 +79,7 @@ void RealtimeHub::unregisterLoop(RealtimeLoop *loop)
     m_loops.removeAll(loop);
 }
 
-QString RealtimeHub::relayBroadcast(SharedBroadcast broadcast)
+QString RealtimeHub::relayBroadcast(const SharedBroadcast &broadcast)
 {
     if (m_fanout) {
         const qsizetype size = PostgresFanout::encodedSize(*broadcast);

@@ -31,7 +31,7 @@ public:
     // From an event-loop thread: its frontend's WebSocket upgrades become realtime sockets.
     void attach(HttpFrontend *frontend);
     // Thread-safe. Empty, or why the broadcast was refused (or reached only this instance).
-    QString relayBroadcast(SharedBroadcast broadcast);
+    QString relayBroadcast(const SharedBroadcast &broadcast);
     void registerLoop(RealtimeLoop *loop);
     void unregisterLoop(RealtimeLoop *loop);
 
