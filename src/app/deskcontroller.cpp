@@ -15,8 +15,7 @@ const QString serverKey = QStringLiteral("server");
 DeskController::DeskController(Options options, QObject *parent)
     : QObject(parent)
     , m_options(std::move(options))
-{
-}
+{ }
 
 DeskController::~DeskController()
 {
@@ -38,13 +37,16 @@ bool DeskController::createSession(const QUrl &server, QString *error)
     connect(session, &SyncSession::signedIn, this, &DeskController::onSignedIn);
     connect(session, &SyncSession::signInFailed, this, &DeskController::askToSignIn);
     connect(session->credentials(), &CredentialStore::saved, this, &DeskController::onSessionSaved);
-    connect(session->credentials(), &CredentialStore::keychainUnavailable, this, [this](const QString &reason) {
-        const QString message = tr("No system keychain (%1): you will have to sign in again next time.").arg(reason);
-        if (m_window)
-            m_window->toasts()->show(false, message);
-        else if (m_login)
-            m_login->showError(message);
-    });
+    connect(session->credentials(), &CredentialStore::keychainUnavailable, this,
+        [this](const QString &reason) {
+            const QString message
+                = tr("No system keychain (%1): you will have to sign in again next time.")
+                      .arg(reason);
+            if (m_window)
+                m_window->toasts()->show(false, message);
+            else if (m_login)
+                m_login->showError(message);
+        });
     return true;
 }
 
@@ -57,7 +59,8 @@ void DeskController::retire(SyncSession *session)
     session->disconnect(this);
     session->credentials()->disconnect(this);
     if (session->credentials()->hasJobsInFlight())
-        connect(session->credentials(), &CredentialStore::jobsFinished, session, &QObject::deleteLater);
+        connect(
+            session->credentials(), &CredentialStore::jobsFinished, session, &QObject::deleteLater);
     else
         session->deleteLater();
 }
@@ -95,10 +98,11 @@ void DeskController::askToSignIn(const QString &problem)
     m_login->activateWindow();
 }
 
-void DeskController::onSignInRequested(const QUrl &server, const QString &email, const QString &password,
-                                       SyncSession::Persistence persistence)
+void DeskController::onSignInRequested(const QUrl &server, const QString &email,
+    const QString &password, SyncSession::Persistence persistence)
 {
-    if (server.adjusted(QUrl::StripTrailingSlash) != m_session->server().adjusted(QUrl::StripTrailingSlash)) {
+    if (server.adjusted(QUrl::StripTrailingSlash)
+        != m_session->server().adjusted(QUrl::StripTrailingSlash)) {
         QString error;
         if (!createSession(server, &error)) {
             m_login->showError(tr("Cannot use %1: %2").arg(server.toString(), error));
@@ -121,7 +125,8 @@ void DeskController::onSignedIn()
 
 void DeskController::onSessionSaved(const QString &account, bool persistent)
 {
-    if (account != m_session->account() || m_session->persistence() != SyncSession::Persistence::Remembered)
+    if (account != m_session->account()
+        || m_session->persistence() != SyncSession::Persistence::Remembered)
         return;
     QSettings settings;
     if (persistent)
@@ -171,8 +176,8 @@ void DeskController::signOut()
 void DeskController::quitWhenIdle()
 {
     if (m_session && m_session->credentials()->hasJobsInFlight()) {
-        connect(m_session->credentials(), &CredentialStore::jobsFinished, this, &DeskController::quitWhenIdle,
-                Qt::UniqueConnection);
+        connect(m_session->credentials(), &CredentialStore::jobsFinished, this,
+            &DeskController::quitWhenIdle, Qt::UniqueConnection);
         return;
     }
     emit quitRequested();

@@ -43,7 +43,7 @@ private:
     void retire(SyncSession *session);
     void askToSignIn(const QString &problem);
     void onSignInRequested(const QUrl &server, const QString &email, const QString &password,
-                           SyncSession::Persistence persistence);
+        SyncSession::Persistence persistence);
     void onSignedIn();
     void onSessionSaved(const QString &account, bool persistent);
     void showMainWindow();

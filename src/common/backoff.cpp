@@ -4,7 +4,8 @@
 
 #include <algorithm>
 
-Backoff::Backoff(Policy policy) : m_policy(policy)
+Backoff::Backoff(Policy policy)
+    : m_policy(policy)
 {
     m_policy.baseMs = std::max<qint64>(1, m_policy.baseMs);
     m_policy.capMs = std::max(m_policy.baseMs, m_policy.capMs);

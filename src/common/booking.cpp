@@ -3,7 +3,6 @@
 #include "wireformat.h"
 
 #include <QDebug>
-
 #include <array>
 
 namespace {
@@ -39,7 +38,8 @@ std::optional<Booking> Booking::fromJson(const QJsonObject &json)
 {
     using WireFormat::string;
     const auto parsedStatus = statusFromName(string(json, "status"));
-    if (string(json, "id").isEmpty() || !parsedStatus || !json.value(QLatin1String("version")).isDouble())
+    if (string(json, "id").isEmpty() || !parsedStatus
+        || !json.value(QLatin1String("version")).isDouble())
         return std::nullopt;
     Booking b;
     b.id = string(json, "id");

@@ -10,8 +10,7 @@ CircuitBreaker::CircuitBreaker(QString name, Options options, const Clock *clock
     , m_name(std::move(name))
     , m_options(options)
     , m_clock(clock)
-{
-}
+{ }
 
 QString CircuitBreaker::stateName(State state)
 {
@@ -138,8 +137,8 @@ void CircuitBreaker::emitTransitions(std::initializer_list<std::optional<Transit
     for (const auto &t : transitions) {
         if (!t)
             continue;
-        qCInfo(lcBreaker).noquote() << "breaker" << m_name << stateName(t->first) << "->"
-                                    << stateName(t->second);
+        qCInfo(lcBreaker).noquote()
+            << "breaker" << m_name << stateName(t->first) << "->" << stateName(t->second);
         emit stateChanged(t->first, t->second);
     }
 }

@@ -3,7 +3,6 @@
 #include <QMutex>
 #include <QObject>
 #include <QString>
-
 #include <deque>
 #include <optional>
 

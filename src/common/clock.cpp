@@ -3,7 +3,6 @@
 #include "clocktimer.h"
 
 #include <QDateTime>
-
 #include <algorithm>
 
 qint64 SystemClock::nowMs() const

@@ -36,7 +36,9 @@ public:
 class ManualClock final : public Clock
 {
 public:
-    explicit ManualClock(qint64 startMs = 1'700'000'000'000) : m_now(startMs) { }
+    explicit ManualClock(qint64 startMs = 1'700'000'000'000)
+        : m_now(startMs)
+    { }
     ~ManualClock() override;
     qint64 nowMs() const override { return m_now; }
     void advance(qint64 ms) { set(m_now + ms); }

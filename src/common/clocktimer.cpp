@@ -47,7 +47,8 @@ void ClockTimer::fire()
     emit timeout();
 }
 
-void ClockTimer::singleShot(const Clock *clock, qint64 ms, QObject *context, std::function<void()> callback)
+void ClockTimer::singleShot(
+    const Clock *clock, qint64 ms, QObject *context, std::function<void()> callback)
 {
     // Owned by the context: it goes with it, and with it the call.
     auto *timer = new ClockTimer(clock, context);

@@ -2,7 +2,6 @@
 
 #include <QObject>
 #include <QTimer>
-
 #include <functional>
 
 class Clock;
@@ -25,7 +24,8 @@ public:
     qint64 remainingMs() const;
 
     // Calls `callback` once, `ms` from now on `clock`; not at all if `context` goes first.
-    static void singleShot(const Clock *clock, qint64 ms, QObject *context, std::function<void()> callback);
+    static void singleShot(
+        const Clock *clock, qint64 ms, QObject *context, std::function<void()> callback);
 
 signals:
     void timeout();

@@ -3,11 +3,11 @@
 #include "wireformat.h"
 
 #include <QDebug>
-
 #include <array>
 
 namespace {
-constexpr std::array<const char *, 5> statusNames { "new", "contacted", "qualified", "won", "lost" };
+constexpr std::array<const char *, 5> statusNames { "new", "contacted", "qualified", "won",
+    "lost" };
 }
 
 QString Lead::statusName(Status status)
@@ -39,7 +39,8 @@ std::optional<Lead> Lead::fromJson(const QJsonObject &json)
 {
     using WireFormat::string;
     const auto parsedStatus = statusFromName(string(json, "status"));
-    if (string(json, "id").isEmpty() || !parsedStatus || !json.value(QLatin1String("version")).isDouble())
+    if (string(json, "id").isEmpty() || !parsedStatus
+        || !json.value(QLatin1String("version")).isDouble())
         return std::nullopt;
     Lead l;
     l.id = string(json, "id");

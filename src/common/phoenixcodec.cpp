@@ -48,7 +48,8 @@ QString PhoenixCodec::vsnOf(Serializer serializer)
 QByteArray PhoenixCodec::jsonString(QStringView text)
 {
     // QJsonDocument escapes correctly; strip the array brackets around the one element.
-    const QByteArray wrapped = QJsonDocument(QJsonArray { text.toString() }).toJson(QJsonDocument::Compact);
+    const QByteArray wrapped
+        = QJsonDocument(QJsonArray { text.toString() }).toJson(QJsonDocument::Compact);
     return wrapped.mid(1, wrapped.size() - 2);
 }
 
@@ -61,11 +62,12 @@ QByteArray PhoenixCodec::encode(const PhoenixMessage &message, Serializer serial
         payload = QJsonDocument(message.payload.toArray()).toJson(QJsonDocument::Compact);
     else
         payload = "{}";
-    return encodeRaw(message.joinRef, message.ref, message.topic, message.event, payload, serializer);
+    return encodeRaw(
+        message.joinRef, message.ref, message.topic, message.event, payload, serializer);
 }
 
-QByteArray PhoenixCodec::encodeRaw(const QJsonValue &joinRef, const QJsonValue &ref, QStringView topic,
-                                   QStringView event, const QByteArray &payloadJson, Serializer serializer)
+QByteArray PhoenixCodec::encodeRaw(const QJsonValue &joinRef, const QJsonValue &ref,
+    QStringView topic, QStringView event, const QByteArray &payloadJson, Serializer serializer)
 {
     QByteArray out;
     out.reserve(payloadJson.size() + topic.size() + 64);
@@ -99,7 +101,8 @@ QByteArray PhoenixCodec::encodeRaw(const QJsonValue &joinRef, const QJsonValue &
     return out;
 }
 
-std::optional<PhoenixMessage> PhoenixCodec::decode(const QByteArray &text, Serializer serializer, QString *error)
+std::optional<PhoenixMessage> PhoenixCodec::decode(
+    const QByteArray &text, Serializer serializer, QString *error)
 {
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(text, &parseError);
@@ -124,8 +127,9 @@ std::optional<PhoenixMessage> PhoenixCodec::decode(const QByteArray &text, Seria
         if (!topic.isString() || !event.isString() || !isRef(o.value(QLatin1String("ref")))
             || !isRef(o.value(QLatin1String("join_ref"))))
             return fail(error, "topic and event must be strings; ref and join_ref strings or null");
-        m = { normaliseRef(o.value(QLatin1String("join_ref"))), normaliseRef(o.value(QLatin1String("ref"))),
-              topic.toString(), event.toString(), o.value(QLatin1String("payload")) };
+        m = { normaliseRef(o.value(QLatin1String("join_ref"))),
+            normaliseRef(o.value(QLatin1String("ref"))), topic.toString(), event.toString(),
+            o.value(QLatin1String("payload")) };
     }
     if (m.topic.isEmpty() || m.event.isEmpty())
         return fail(error, "empty topic or event");
@@ -142,7 +146,8 @@ QByteArray PhoenixCodec::encodeBroadcastPush(const BinaryBroadcast &b)
     const QByteArray event = b.event.toUtf8().left(maxHeaderField);
     const QByteArray meta = b.meta.left(maxHeaderField);
     QByteArray out;
-    out.reserve(7 + joinRef.size() + ref.size() + topic.size() + event.size() + meta.size() + b.payload.size());
+    out.reserve(7 + joinRef.size() + ref.size() + topic.size() + event.size() + meta.size()
+        + b.payload.size());
     out += char(kindUserBroadcastPush);
     out += char(joinRef.size());
     out += char(ref.size());

@@ -3,7 +3,6 @@
 #include <QByteArray>
 #include <QJsonValue>
 #include <QString>
-
 #include <optional>
 
 // One Phoenix channel message. `joinRef` and `ref` are strings or null.
@@ -24,9 +23,9 @@ struct PhoenixMessage
 struct BinaryBroadcast
 {
     QString joinRef; // kind 3 only
-    QString ref;     // kind 3 only
+    QString ref; // kind 3 only
     QString topic;
-    QString event;   // the user's event name, not "broadcast"
+    QString event; // the user's event name, not "broadcast"
     QByteArray meta; // JSON object text, or empty
     QByteArray payload;
     bool json = true;
@@ -60,12 +59,13 @@ public:
     // The same, with the payload given as ready JSON text: fan-out encodes a change once and
     // splices it into many frames without re-serialising it.
     static QByteArray encodeRaw(const QJsonValue &joinRef, const QJsonValue &ref, QStringView topic,
-                                QStringView event, const QByteArray &payloadJson, Serializer serializer);
+        QStringView event, const QByteArray &payloadJson, Serializer serializer);
     // nullopt + *error for anything that is not a well-formed message.
-    static std::optional<PhoenixMessage> decode(const QByteArray &text, Serializer serializer, QString *error);
+    static std::optional<PhoenixMessage> decode(
+        const QByteArray &text, Serializer serializer, QString *error);
 
     static QByteArray encodeBroadcastPush(const BinaryBroadcast &broadcast); // kind 3
-    static QByteArray encodeBroadcast(const BinaryBroadcast &broadcast);     // kind 4
+    static QByteArray encodeBroadcast(const BinaryBroadcast &broadcast); // kind 4
     static std::optional<BinaryBroadcast> decodeBinary(const QByteArray &frame, QString *error);
     // kind 3 or 4 of the decoded frame (or -1): which side sent it.
     static int binaryKind(const QByteArray &frame);

@@ -28,7 +28,8 @@ std::optional<Problem> Problem::fromJson(const QByteArray &body)
     if (error.error != QJsonParseError::NoError || !doc.isObject())
         return std::nullopt;
     const QJsonObject o = doc.object();
-    if (!o.value(QStringLiteral("status")).isDouble() || !o.value(QStringLiteral("code")).isString())
+    if (!o.value(QStringLiteral("status")).isDouble()
+        || !o.value(QStringLiteral("code")).isString())
         return std::nullopt;
     Problem p;
     p.status = o.value(QStringLiteral("status")).toInt();

@@ -2,7 +2,6 @@
 
 #include <QByteArray>
 #include <QString>
-
 #include <optional>
 
 // An RFC 9457 problem details body, extended with our `code` and `retryable` members.

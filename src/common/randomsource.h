@@ -24,7 +24,9 @@ public:
 class SeededRandomSource final : public RandomSource
 {
 public:
-    explicit SeededRandomSource(quint32 seed) : m_generator(seed) { }
+    explicit SeededRandomSource(quint32 seed)
+        : m_generator(seed)
+    { }
     qint64 boundedInclusive(qint64 bound) override;
 
 private:

@@ -3,7 +3,6 @@
 #include "wireformat.h"
 
 #include <QDebug>
-
 #include <array>
 
 namespace {
@@ -33,7 +32,7 @@ QJsonObject SmsMessage::toJson() const
         { QStringLiteral("attempts"), attempts },
         { QStringLiteral("last_error"), lastError.isNull() ? QJsonValue() : QJsonValue(lastError) },
         { QStringLiteral("provider_message_id"),
-          providerMessageId.isNull() ? QJsonValue() : QJsonValue(providerMessageId) },
+            providerMessageId.isNull() ? QJsonValue() : QJsonValue(providerMessageId) },
         { QStringLiteral("version"), version },
         { QStringLiteral("created_at"), WireFormat::timestamp(createdAt) },
         { QStringLiteral("updated_at"), WireFormat::timestamp(updatedAt) },

@@ -6,7 +6,6 @@
 #include <QJsonDocument>
 #include <QNetworkReply>
 #include <QRandomGenerator>
-
 #include <algorithm>
 #include <limits>
 
@@ -28,16 +27,19 @@ ApiReply *ApiClient::get(const QString &path)
     return start({ "GET", path, {}, {}, true, false });
 }
 
-ApiReply *ApiClient::post(const QString &path, const QJsonObject &body, const QString &idempotencyKey)
+ApiReply *ApiClient::post(
+    const QString &path, const QJsonObject &body, const QString &idempotencyKey)
 {
-    return start({ "POST", path, QJsonDocument(body).toJson(QJsonDocument::Compact), idempotencyKey, true, false });
+    return start({ "POST", path, QJsonDocument(body).toJson(QJsonDocument::Compact), idempotencyKey,
+        true, false });
 }
 
 ApiReply *ApiClient::login(const QString &email, const QString &password)
 {
-    const QJsonObject body { { QStringLiteral("email"), email }, { QStringLiteral("password"), password } };
-    ApiReply *reply = start({ "POST", QStringLiteral("/api/auth/login"), QJsonDocument(body).toJson(QJsonDocument::Compact),
-                              {}, false, false });
+    const QJsonObject body { { QStringLiteral("email"), email },
+        { QStringLiteral("password"), password } };
+    ApiReply *reply = start({ "POST", QStringLiteral("/api/auth/login"),
+        QJsonDocument(body).toJson(QJsonDocument::Compact), {}, false, false });
     connect(reply, &ApiReply::finished, this, [this, reply] {
         if (reply->isSuccess() && takeSession(reply->json()))
             emit signedIn();
@@ -49,8 +51,8 @@ ApiReply *ApiClient::resume(const QString &refreshToken)
 {
     m_refreshToken = refreshToken;
     const QJsonObject body { { QStringLiteral("refresh_token"), refreshToken } };
-    ApiReply *reply = start({ "POST", QStringLiteral("/api/auth/refresh"), QJsonDocument(body).toJson(QJsonDocument::Compact),
-                              {}, false, false });
+    ApiReply *reply = start({ "POST", QStringLiteral("/api/auth/refresh"),
+        QJsonDocument(body).toJson(QJsonDocument::Compact), {}, false, false });
     connect(reply, &ApiReply::finished, this, [this, reply] {
         if (reply->isSuccess() && takeSession(reply->json()))
             emit signedIn();
@@ -84,8 +86,10 @@ bool ApiClient::takeSession(const QJsonObject &json)
     if (access.isEmpty() || refresh.isEmpty())
         return false;
     const QJsonObject user = json.value(QStringLiteral("user")).toObject();
-    m_user = { user.value(QStringLiteral("id")).toString(), user.value(QStringLiteral("email")).toString(),
-               user.value(QStringLiteral("role")).toString(), user.value(QStringLiteral("org_id")).toString() };
+    m_user = { user.value(QStringLiteral("id")).toString(),
+        user.value(QStringLiteral("email")).toString(),
+        user.value(QStringLiteral("role")).toString(),
+        user.value(QStringLiteral("org_id")).toString() };
     m_accessToken = access;
     // Refresh before the token ends, so a realtime channel never sees it expire (and REST
     // never pays a 401 round trip); a 401 still refreshes if this one is late.
@@ -131,7 +135,9 @@ void ApiClient::send(Request request, const QPointer<ApiReply> &reply)
         r.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     QNetworkReply *network = m_network.sendCustomRequest(r, request.method, request.body);
     connect(network, &QNetworkReply::finished, this,
-            [this, network, request = std::move(request), reply] { onFinished(network, request, reply); });
+        [this, network, request = std::move(request), reply] {
+            onFinished(network, request, reply);
+        });
 }
 
 void ApiClient::onFinished(QNetworkReply *network, Request request, const QPointer<ApiReply> &reply)
@@ -152,13 +158,15 @@ void ApiClient::onFinished(QNetworkReply *network, Request request, const QPoint
     if (!reply)
         return;
     // 401 on a signed request: refresh once (shared by every request waiting), then resend.
-    if (status == 401 && request.authenticated && !request.retriedAfterRefresh && !m_refreshToken.isEmpty()) {
+    if (status == 401 && request.authenticated && !request.retriedAfterRefresh
+        && !m_refreshToken.isEmpty()) {
         request.retriedAfterRefresh = true;
         refreshThen([this, request, reply, body](bool ok) {
             if (ok) {
                 send(request, reply);
             } else if (reply) {
-                reply->finish(401, body, {}, ApiError::classify(QNetworkReply::NoError, 401, body, {}));
+                reply->finish(
+                    401, body, {}, ApiError::classify(QNetworkReply::NoError, 401, body, {}));
             }
         });
         return;
@@ -181,8 +189,8 @@ void ApiClient::onFinished(QNetworkReply *network, Request request, const QPoint
     QList<QPair<QByteArray, QByteArray>> headers;
     for (const auto &pair : network->rawHeaderPairs())
         headers.append({ pair.first, pair.second });
-    const ApiError error = ApiError::classify(network->error(), status, body, network->rawHeader("Retry-After"),
-                                              network->errorString());
+    const ApiError error = ApiError::classify(
+        network->error(), status, body, network->rawHeader("Retry-After"), network->errorString());
     if (error.kind == ApiError::Kind::Unauthorized && request.authenticated)
         signOut();
     reply->finish(status, body, std::move(headers), error);
@@ -212,8 +220,8 @@ void ApiClient::refreshThen(std::function<void(bool)> next)
 void ApiClient::postRefresh()
 {
     const QJsonObject body { { QStringLiteral("refresh_token"), m_refreshToken } };
-    ApiReply *refresh = start({ "POST", QStringLiteral("/api/auth/refresh"), QJsonDocument(body).toJson(QJsonDocument::Compact),
-                                {}, false, false });
+    ApiReply *refresh = start({ "POST", QStringLiteral("/api/auth/refresh"),
+        QJsonDocument(body).toJson(QJsonDocument::Compact), {}, false, false });
     connect(refresh, &ApiReply::finished, this, [this, refresh] {
         const bool ok = refresh->isSuccess() && takeSession(refresh->json());
         m_refreshing = false;

@@ -6,7 +6,6 @@
 #include <QPointer>
 #include <QTimer>
 #include <QUrl>
-
 #include <functional>
 #include <vector>
 
@@ -35,7 +34,8 @@ public:
 
     ApiReply *get(const QString &path);
     // POST with a JSON body; `idempotencyKey` empty for routes that take none.
-    ApiReply *post(const QString &path, const QJsonObject &body, const QString &idempotencyKey = {});
+    ApiReply *post(
+        const QString &path, const QJsonObject &body, const QString &idempotencyKey = {});
 
     // Signs in; on success the session holds the tokens and signedIn() is emitted.
     ApiReply *login(const QString &email, const QString &password);
@@ -50,7 +50,10 @@ public:
     // would revoke the whole family. Asked before every refresh; `done` gets the kept token
     // (empty: none kept, use ours).
     using RefreshTokenSource = std::function<void(std::function<void(const QString &kept)> done)>;
-    void setRefreshTokenSource(RefreshTokenSource source) { m_refreshTokenSource = std::move(source); }
+    void setRefreshTokenSource(RefreshTokenSource source)
+    {
+        m_refreshTokenSource = std::move(source);
+    }
     // When, in the access token's life, to refresh it unasked (default 0.8); 0: only when a
     // request meets a 401 or the realtime server says it expired.
     void setRefreshAtFraction(double fraction) { m_refreshAtFraction = fraction; }

@@ -24,14 +24,22 @@ bool ApiError::isRetryable() const
 QString ApiError::kindName(Kind kind)
 {
     switch (kind) {
-    case Kind::None: return QStringLiteral("none");
-    case Kind::Offline: return QStringLiteral("offline");
-    case Kind::Timeout: return QStringLiteral("timeout");
-    case Kind::RateLimited: return QStringLiteral("rate_limited");
-    case Kind::Transient: return QStringLiteral("transient");
-    case Kind::Conflict: return QStringLiteral("conflict");
-    case Kind::Rejected: return QStringLiteral("rejected");
-    case Kind::Unauthorized: return QStringLiteral("unauthorized");
+    case Kind::None:
+        return QStringLiteral("none");
+    case Kind::Offline:
+        return QStringLiteral("offline");
+    case Kind::Timeout:
+        return QStringLiteral("timeout");
+    case Kind::RateLimited:
+        return QStringLiteral("rate_limited");
+    case Kind::Transient:
+        return QStringLiteral("transient");
+    case Kind::Conflict:
+        return QStringLiteral("conflict");
+    case Kind::Rejected:
+        return QStringLiteral("rejected");
+    case Kind::Unauthorized:
+        return QStringLiteral("unauthorized");
     }
     return {};
 }
@@ -48,8 +56,10 @@ QString ApiError::userMessage() const
     case Kind::Unauthorized:
         return QCoreApplication::translate("ApiError", "Signed out: please sign in again.");
     default:
-        return message.isEmpty() ? QCoreApplication::translate("ApiError", "The request failed (HTTP %1).").arg(httpStatus)
-                                 : message;
+        return message.isEmpty()
+            ? QCoreApplication::translate("ApiError", "The request failed (HTTP %1).")
+                  .arg(httpStatus)
+            : message;
     }
 }
 
@@ -64,8 +74,8 @@ qint64 parseRetryAfter(const QByteArray &header)
 
 } // namespace
 
-ApiError ApiError::classify(QNetworkReply::NetworkError network, int httpStatus, const QByteArray &body,
-                            const QByteArray &retryAfterHeader, const QString &networkMessage)
+ApiError ApiError::classify(QNetworkReply::NetworkError network, int httpStatus,
+    const QByteArray &body, const QByteArray &retryAfterHeader, const QString &networkMessage)
 {
     ApiError e;
     e.httpStatus = httpStatus;
@@ -96,7 +106,8 @@ ApiError ApiError::classify(QNetworkReply::NetworkError network, int httpStatus,
     } else if (httpStatus == 429) {
         e.kind = Kind::RateLimited;
     } else if (httpStatus == 409) {
-        e.kind = e.code == QLatin1String("idempotency_key_in_use") ? Kind::Transient : Kind::Conflict;
+        e.kind
+            = e.code == QLatin1String("idempotency_key_in_use") ? Kind::Transient : Kind::Conflict;
     } else if (httpStatus == 422) {
         e.kind = Kind::Conflict;
     } else if (httpStatus == 408 || httpStatus == 425 || httpStatus >= 500) {
@@ -110,7 +121,7 @@ ApiError ApiError::classify(QNetworkReply::NetworkError network, int httpStatus,
 QDebug operator<<(QDebug debug, const ApiError &error)
 {
     QDebugStateSaver saver(debug);
-    debug.nospace() << "ApiError(" << ApiError::kindName(error.kind) << ", " << error.httpStatus << ", "
-                    << error.code << ')';
+    debug.nospace() << "ApiError(" << ApiError::kindName(error.kind) << ", " << error.httpStatus
+                    << ", " << error.code << ')';
     return debug;
 }

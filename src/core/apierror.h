@@ -15,11 +15,20 @@
 //  Unauthorized 401 after a token refresh               final until signed in again
 struct ApiError
 {
-    enum class Kind { None, Offline, Timeout, RateLimited, Transient, Conflict, Rejected, Unauthorized };
+    enum class Kind {
+        None,
+        Offline,
+        Timeout,
+        RateLimited,
+        Transient,
+        Conflict,
+        Rejected,
+        Unauthorized
+    };
 
     Kind kind = Kind::None;
     int httpStatus = 0;
-    QString code;    // the problem's `code`, e.g. "booking_cancelled"
+    QString code; // the problem's `code`, e.g. "booking_cancelled"
     QString message; // for people: the server's detail or title, or the network error
     qint64 retryAfterMs = -1;
 
@@ -28,8 +37,9 @@ struct ApiError
     // The one text to show a user.
     QString userMessage() const;
 
-    static ApiError classify(QNetworkReply::NetworkError network, int httpStatus, const QByteArray &body,
-                             const QByteArray &retryAfterHeader, const QString &networkMessage = {});
+    static ApiError classify(QNetworkReply::NetworkError network, int httpStatus,
+        const QByteArray &body, const QByteArray &retryAfterHeader,
+        const QString &networkMessage = {});
     static QString kindName(Kind kind);
 
     friend bool operator==(const ApiError &, const ApiError &) = default;

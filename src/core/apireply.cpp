@@ -16,7 +16,8 @@ QByteArray ApiReply::header(const QByteArray &name) const
     return {};
 }
 
-void ApiReply::finish(int status, QByteArray body, QList<QPair<QByteArray, QByteArray>> headers, ApiError error)
+void ApiReply::finish(
+    int status, QByteArray body, QList<QPair<QByteArray, QByteArray>> headers, ApiError error)
 {
     if (m_finished)
         return;
@@ -27,5 +28,4 @@ void ApiReply::finish(int status, QByteArray body, QList<QPair<QByteArray, QByte
     m_error = std::move(error);
     emit finished(QPrivateSignal());
     deleteLater(); // read it in a slot connected to finished(); it is gone afterwards
-
 }

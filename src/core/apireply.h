@@ -31,8 +31,11 @@ signals:
 
 private:
     friend class ApiClient;
-    explicit ApiReply(QObject *parent) : QObject(parent) { }
-    void finish(int status, QByteArray body, QList<QPair<QByteArray, QByteArray>> headers, ApiError error);
+    explicit ApiReply(QObject *parent)
+        : QObject(parent)
+    { }
+    void finish(
+        int status, QByteArray body, QList<QPair<QByteArray, QByteArray>> headers, ApiError error);
 
     bool m_finished = false;
     int m_status = 0;

@@ -7,7 +7,14 @@ class BookingStore : public RowStore
 {
     Q_OBJECT
 public:
-    enum Role { CustomerNameRole = FirstFieldRole, ServiceRole, StartsAtRole, StatusRole, UpdatedAtRole, OwnerIdRole };
+    enum Role {
+        CustomerNameRole = FirstFieldRole,
+        ServiceRole,
+        StartsAtRole,
+        StatusRole,
+        UpdatedAtRole,
+        OwnerIdRole
+    };
 
     explicit BookingStore(QObject *parent = nullptr);
 };

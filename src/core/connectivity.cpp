@@ -4,7 +4,8 @@
 
 #include <QNetworkInformation>
 
-Connectivity::Connectivity(QObject *parent) : QObject(parent)
+Connectivity::Connectivity(QObject *parent)
+    : QObject(parent)
 {
     if (QNetworkInformation::loadBackendByFeatures(QNetworkInformation::Feature::Reachability)) {
         QNetworkInformation *info = QNetworkInformation::instance();
@@ -12,11 +13,12 @@ Connectivity::Connectivity(QObject *parent) : QObject(parent)
             return r != QNetworkInformation::Reachability::Disconnected;
         };
         m_networkUp = fromReachability(info->reachability());
-        connect(info, &QNetworkInformation::reachabilityChanged, this, [this, fromReachability](auto r) {
-            update(fromReachability(r), m_serverReachable || fromReachability(r));
-        });
+        connect(info, &QNetworkInformation::reachabilityChanged, this,
+            [this, fromReachability](
+                auto r) { update(fromReachability(r), m_serverReachable || fromReachability(r)); });
     } else {
-        qCInfo(lcSync) << "no network information backend: judging reachability by the server alone";
+        qCInfo(lcSync)
+            << "no network information backend: judging reachability by the server alone";
     }
 }
 
@@ -32,7 +34,8 @@ void Connectivity::update(bool networkUp, bool serverReachable)
     m_serverReachable = serverReachable;
     if (isOnline() == before)
         return;
-    qCInfo(lcSync) << (isOnline() ? "online" : "offline") << "(network" << (m_networkUp ? "up," : "down,")
-                   << "server" << (m_serverReachable ? "reachable)" : "unreachable)");
+    qCInfo(lcSync) << (isOnline() ? "online" : "offline") << "(network"
+                   << (m_networkUp ? "up," : "down,") << "server"
+                   << (m_serverReachable ? "reachable)" : "unreachable)");
     emit onlineChanged(isOnline());
 }

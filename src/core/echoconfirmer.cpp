@@ -9,12 +9,14 @@ namespace {
 
 EchoConfirmer::Target rowTarget(const QString &table, const QJsonObject &row)
 {
-    return { table, row.value(QLatin1String("id")).toString(), row.value(QLatin1String("version")).toInteger(), false };
+    return { table, row.value(QLatin1String("id")).toString(),
+        row.value(QLatin1String("version")).toInteger(), false };
 }
 
 } // namespace
 
-EchoConfirmer::Target EchoConfirmer::targetOf(const Mutation &mutation, const QJsonObject &answer) const
+EchoConfirmer::Target EchoConfirmer::targetOf(
+    const Mutation &mutation, const QJsonObject &answer) const
 {
     const ActionDescriptor *action = m_registry->actionForPath(mutation.path);
     if (action && action->echo == ActionDescriptor::Echo::Row) {
@@ -32,7 +34,8 @@ EchoConfirmer::Target EchoConfirmer::targetOf(const Mutation &mutation, const QJ
         // the mutation acted on.
         const QString table = answer.value(QLatin1String("table")).toString();
         return { table.isEmpty() ? (action ? action->entity : mutation.entityTable) : table,
-                 answer.value(QLatin1String("id")).toString(), answer.value(QLatin1String("version")).toInteger(), true };
+            answer.value(QLatin1String("id")).toString(),
+            answer.value(QLatin1String("version")).toInteger(), true };
     }
     return {};
 }

@@ -24,10 +24,13 @@ public:
         friend bool operator==(const Target &, const Target &) = default;
     };
 
-    explicit EchoConfirmer(const EntityRegistry *registry) : m_registry(registry) { }
+    explicit EchoConfirmer(const EntityRegistry *registry)
+        : m_registry(registry)
+    { }
 
     Target targetOf(const Mutation &mutation, const QJsonObject &answer) const;
-    // Whether a store holding `version` of the target's row (-1: the row is absent) shows the change.
+    // Whether a store holding `version` of the target's row (-1: the row is absent) shows the
+    // change.
     static bool isSeen(const Target &target, qint64 version);
     // The GET that reads the target's row again; empty when no route can.
     QString rereadPath(const Target &target, const Mutation &mutation) const;

@@ -15,9 +15,10 @@ struct EntityDescriptor
         int width = 0;
     };
 
-    QString table {};      // "bookings": realtime, the change log and the client's stores
-    QString member {};     // "booking": the member of an answer that holds one row
-    QString listPath {};   // "/api/bookings": the snapshot (and `syncloopctl bookings list`); empty: none
+    QString table {}; // "bookings": realtime, the change log and the client's stores
+    QString member {}; // "booking": the member of an answer that holds one row
+    QString
+        listPath {}; // "/api/bookings": the snapshot (and `syncloopctl bookings list`); empty: none
     QString listMember {}; // "bookings": the snapshot's member with the rows
     // Where one row is read again when its echo is late: "/api/bookings/%1". A row with a parent
     // has no GET of its own: its parent's is read (%1 is the parent's id, the record the
@@ -25,5 +26,5 @@ struct EntityDescriptor
     QString rowPath {};
     QString parentTable {}; // "leads" for sms_messages: held (and shown) by the parent's store
     QList<Column> columns {};
-    QString listHelp {};   // syncloopctl's usage of `TABLE list`
+    QString listHelp {}; // syncloopctl's usage of `TABLE list`
 };

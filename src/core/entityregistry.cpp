@@ -7,65 +7,73 @@ EntityRegistry makeBuiltIn()
     using Column = EntityDescriptor::Column;
     EntityRegistry r;
     r.add(EntityDescriptor { .table = QStringLiteral("bookings"),
-                             .member = QStringLiteral("booking"),
-                             .listPath = QStringLiteral("/api/bookings"),
-                             .listMember = QStringLiteral("bookings"),
-                             .rowPath = QStringLiteral("/api/bookings/%1"),
-                             .columns = { Column { QStringLiteral("id") }, Column { QStringLiteral("status"), 9 },
-                                          Column { QStringLiteral("starts_at") }, Column { QStringLiteral("service") },
-                                          Column { QStringLiteral("customer_name") } },
-                             .listHelp = QStringLiteral("the bookings you may see") });
+        .member = QStringLiteral("booking"),
+        .listPath = QStringLiteral("/api/bookings"),
+        .listMember = QStringLiteral("bookings"),
+        .rowPath = QStringLiteral("/api/bookings/%1"),
+        .columns = { Column { QStringLiteral("id") }, Column { QStringLiteral("status"), 9 },
+            Column { QStringLiteral("starts_at") }, Column { QStringLiteral("service") },
+            Column { QStringLiteral("customer_name") } },
+        .listHelp = QStringLiteral("the bookings you may see") });
     r.add(EntityDescriptor { .table = QStringLiteral("leads"),
-                             .member = QStringLiteral("lead"),
-                             .listPath = QStringLiteral("/api/leads"),
-                             .listMember = QStringLiteral("leads"),
-                             .rowPath = QStringLiteral("/api/leads/%1"),
-                             .columns = { Column { QStringLiteral("id") }, Column { QStringLiteral("status"), 9 },
-                                          Column { QStringLiteral("phone") }, Column { QStringLiteral("name") } },
-                             .listHelp = QStringLiteral("the leads you may see") });
+        .member = QStringLiteral("lead"),
+        .listPath = QStringLiteral("/api/leads"),
+        .listMember = QStringLiteral("leads"),
+        .rowPath = QStringLiteral("/api/leads/%1"),
+        .columns = { Column { QStringLiteral("id") }, Column { QStringLiteral("status"), 9 },
+            Column { QStringLiteral("phone") }, Column { QStringLiteral("name") } },
+        .listHelp = QStringLiteral("the leads you may see") });
     // No list or GET of their own: a lead's GET carries its messages.
     r.add(EntityDescriptor { .table = QStringLiteral("sms_messages"),
-                             .member = QStringLiteral("sms"),
-                             .rowPath = QStringLiteral("/api/leads/%1"),
-                             .parentTable = QStringLiteral("leads") });
+        .member = QStringLiteral("sms"),
+        .rowPath = QStringLiteral("/api/leads/%1"),
+        .parentTable = QStringLiteral("leads") });
 
     r.add(ActionDescriptor { .entity = QStringLiteral("bookings"),
-                             .name = QStringLiteral("confirm"),
-                             .path = QStringLiteral("/api/bookings/confirm"),
-                             .idMember = QStringLiteral("bookingId"),
-                             .optimistic = [](const QJsonObject &) {
-                                 return QJsonObject { { QStringLiteral("status"), QStringLiteral("confirmed") } };
-                             },
-                             .help = QStringLiteral("confirm a booking") });
+        .name = QStringLiteral("confirm"),
+        .path = QStringLiteral("/api/bookings/confirm"),
+        .idMember = QStringLiteral("bookingId"),
+        .optimistic =
+            [](const QJsonObject &) {
+                return QJsonObject { { QStringLiteral("status"), QStringLiteral("confirmed") } };
+            },
+        .help = QStringLiteral("confirm a booking") });
     r.add(ActionDescriptor { .entity = QStringLiteral("bookings"),
-                             .name = QStringLiteral("delete"),
-                             .path = QStringLiteral("/api/bookings/delete"),
-                             .idMember = QStringLiteral("bookingId"),
-                             .echo = ActionDescriptor::Echo::Deletion,
-                             .optimistic = [](const QJsonObject &) { return QJsonObject { { QStringLiteral("deleting"), true } }; },
-                             .help = QStringLiteral("delete a booking") });
+        .name = QStringLiteral("delete"),
+        .path = QStringLiteral("/api/bookings/delete"),
+        .idMember = QStringLiteral("bookingId"),
+        .echo = ActionDescriptor::Echo::Deletion,
+        .optimistic =
+            [](const QJsonObject &) {
+                return QJsonObject { { QStringLiteral("deleting"), true } };
+            },
+        .help = QStringLiteral("delete a booking") });
     r.add(ActionDescriptor { .entity = QStringLiteral("leads"),
-                             .name = QStringLiteral("status"),
-                             .path = QStringLiteral("/api/leads/status"),
-                             .idMember = QStringLiteral("leadId"),
-                             .params = { QStringLiteral("status") },
-                             .optimistic = [](const QJsonObject &body) {
-                                 return QJsonObject { { QStringLiteral("status"), body.value(QStringLiteral("status")) } };
-                             },
-                             .synopsis = QStringLiteral("STATUS"),
-                             .help = QStringLiteral("set a lead's status (new, contacted, qualified, won, lost)") });
+        .name = QStringLiteral("status"),
+        .path = QStringLiteral("/api/leads/status"),
+        .idMember = QStringLiteral("leadId"),
+        .params = { QStringLiteral("status") },
+        .optimistic =
+            [](const QJsonObject &body) {
+                return QJsonObject { { QStringLiteral("status"),
+                    body.value(QStringLiteral("status")) } };
+            },
+        .synopsis = QStringLiteral("STATUS"),
+        .help = QStringLiteral("set a lead's status (new, contacted, qualified, won, lost)") });
     // Its answer names the new message, not the lead: the echo is the message's row.
     r.add(ActionDescriptor { .entity = QStringLiteral("leads"),
-                             .name = QStringLiteral("send-sms"),
-                             .path = QStringLiteral("/api/leads/send-sms"),
-                             .idMember = QStringLiteral("leadId"),
-                             .params = { QStringLiteral("message") },
-                             .echoTable = QStringLiteral("sms_messages"),
-                             .optimistic = [](const QJsonObject &body) {
-                                 return QJsonObject { { QStringLiteral("sms_pending"), body.value(QStringLiteral("message")) } };
-                             },
-                             .synopsis = QStringLiteral("TEXT"),
-                             .help = QStringLiteral("send an SMS to a lead") });
+        .name = QStringLiteral("send-sms"),
+        .path = QStringLiteral("/api/leads/send-sms"),
+        .idMember = QStringLiteral("leadId"),
+        .params = { QStringLiteral("message") },
+        .echoTable = QStringLiteral("sms_messages"),
+        .optimistic =
+            [](const QJsonObject &body) {
+                return QJsonObject { { QStringLiteral("sms_pending"),
+                    body.value(QStringLiteral("message")) } };
+            },
+        .synopsis = QStringLiteral("TEXT"),
+        .help = QStringLiteral("send an SMS to a lead") });
     return r;
 }
 

@@ -1,9 +1,9 @@
 #include "leadstore.h"
 
 LeadStore::LeadStore(QObject *parent)
-    : RowStore(QStringLiteral("leads"), { "name", "phone", "email", "status", "updated_at", "owner_id" }, parent)
-{
-}
+    : RowStore(QStringLiteral("leads"),
+        { "name", "phone", "email", "status", "updated_at", "owner_id" }, parent)
+{ }
 
 QHash<int, QByteArray> LeadStore::roleNames() const
 {
@@ -20,7 +20,10 @@ QVariant LeadStore::data(const QModelIndex &index, int role) const
         const QJsonObject sms = m_lastSms.value(idAt(index.row()));
         if (role == LastSmsRole)
             return sms;
-        return sms.value(role == LastSmsStatusRole ? QLatin1String("status") : QLatin1String("last_error")).toVariant();
+        return sms
+            .value(
+                role == LastSmsStatusRole ? QLatin1String("status") : QLatin1String("last_error"))
+            .toVariant();
     }
     return RowStore::data(index, role);
 }
@@ -46,7 +49,8 @@ bool LeadStore::takeChild(const QString &table, const QJsonObject &sms)
     const QJsonObject current = m_lastSms.value(leadId);
     // The newest message of the lead is the one its card shows.
     if (current.isEmpty() || current.value(QLatin1String("id")).toString() == id
-        || current.value(QLatin1String("created_at")).toString() <= sms.value(QLatin1String("created_at")).toString()) {
+        || current.value(QLatin1String("created_at")).toString()
+            <= sms.value(QLatin1String("created_at")).toString()) {
         m_lastSms.insert(leadId, sms);
         if (const int at = indexOf(leadId); at >= 0)
             rowChanged(at);

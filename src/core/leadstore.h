@@ -10,8 +10,15 @@ class LeadStore : public RowStore
     Q_OBJECT
 public:
     enum Role {
-        NameRole = FirstFieldRole, PhoneRole, EmailRole, StatusRole, UpdatedAtRole, OwnerIdRole,
-        LastSmsRole = FirstFieldRole + 16, LastSmsStatusRole, LastSmsErrorRole
+        NameRole = FirstFieldRole,
+        PhoneRole,
+        EmailRole,
+        StatusRole,
+        UpdatedAtRole,
+        OwnerIdRole,
+        LastSmsRole = FirstFieldRole + 16,
+        LastSmsStatusRole,
+        LastSmsErrorRole
     };
 
     explicit LeadStore(QObject *parent = nullptr);

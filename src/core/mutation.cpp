@@ -5,8 +5,8 @@
 #include <array>
 
 namespace {
-constexpr std::array<const char *, 8> stateNames { "queued", "sending", "awaiting_echo", "confirmed",
-                                                   "waiting", "failed", "needs_review", "unconfirmed" };
+constexpr std::array<const char *, 8> stateNames { "queued", "sending", "awaiting_echo",
+    "confirmed", "waiting", "failed", "needs_review", "unconfirmed" };
 }
 
 Mutation::Phase Mutation::phase() const
@@ -72,7 +72,8 @@ std::optional<Mutation::State> Mutation::stateFromName(QStringView name)
 QDebug operator<<(QDebug debug, const Mutation &m)
 {
     QDebugStateSaver saver(debug);
-    debug.nospace() << "Mutation(#" << m.id << ' ' << m.path << ' ' << m.entity() << ' ' << Mutation::stateName(m.state)
-                    << ", attempt " << m.attempts << ", key " << m.key << ')';
+    debug.nospace() << "Mutation(#" << m.id << ' ' << m.path << ' ' << m.entity() << ' '
+                    << Mutation::stateName(m.state) << ", attempt " << m.attempts << ", key "
+                    << m.key << ')';
     return debug;
 }

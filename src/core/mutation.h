@@ -14,32 +14,41 @@ struct Mutation
     // Waiting (offline or in backoff: shown as queued), Failed (final, with the server's
     // message), NeedsReview (older than the server's idempotency window: never replayed on its
     // own) and Unconfirmed (the server answered but the new state was never observed).
-    enum class State { Queued, Sending, AwaitingEcho, Confirmed, Waiting, Failed, NeedsReview, Unconfirmed };
+    enum class State {
+        Queued,
+        Sending,
+        AwaitingEcho,
+        Confirmed,
+        Waiting,
+        Failed,
+        NeedsReview,
+        Unconfirmed
+    };
 
     // What the mutation is doing, from its state and last error: the one reading that buttons,
     // syncloopctl and the engine share (busy, done, failed, offline-queued, needs review...).
     enum class Phase {
-        Sending,        // queued or on its way
-        Probing,        // offline: sent now and then, to learn whether the server is back
-        Retrying,       // waiting out a backoff after a retryable error
-        OfflineQueued,  // kept here until the server can be reached
+        Sending, // queued or on its way
+        Probing, // offline: sent now and then, to learn whether the server is back
+        Retrying, // waiting out a backoff after a retryable error
+        OfflineQueued, // kept here until the server can be reached
         AwaitingSignIn, // kept here until the session is signed in again
-        AwaitingEcho,   // the server has it; waiting to see the change
+        AwaitingEcho, // the server has it; waiting to see the change
         Done,
         Failed,
         NeedsReview,
         Unconfirmed,
     };
 
-    qint64 id = 0;           // queue row id: the order of intent
-    QString key;             // Idempotency-Key, minted once
-    QString userId;          // who may send it
+    qint64 id = 0; // queue row id: the order of intent
+    QString key; // Idempotency-Key, minted once
+    QString userId; // who may send it
     QString method = QStringLiteral("POST");
-    QString path;            // e.g. /api/bookings/confirm
+    QString path; // e.g. /api/bookings/confirm
     QJsonObject body;
-    QString entityTable;     // bookings, leads
+    QString entityTable; // bookings, leads
     QString entityId;
-    QJsonObject optimistic;  // fields the UI shows at once, e.g. {"status":"confirmed"}
+    QJsonObject optimistic; // fields the UI shows at once, e.g. {"status":"confirmed"}
     qint64 createdAtMs = 0;
     int attempts = 0;
     qint64 nextAttemptAtMs = 0;

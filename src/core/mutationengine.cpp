@@ -11,7 +11,6 @@
 #include "randomsource.h"
 
 #include <QUuid>
-
 #include <algorithm>
 
 namespace {
@@ -21,8 +20,8 @@ constexpr qint64 confirmedHandleLingerMs = 10000; // a button shows ✓ meanwhil
 } // namespace
 
 MutationEngine::MutationEngine(OfflineQueue *queue, ApiClient *api, Connectivity *connectivity,
-                               VersionLookup currentVersion, const Clock *clock, RandomSource *random, Options options,
-                               QObject *parent)
+    VersionLookup currentVersion, const Clock *clock, RandomSource *random, Options options,
+    QObject *parent)
     : QObject(parent)
     , m_queue(queue)
     , m_api(api)
@@ -50,7 +49,8 @@ void MutationEngine::start()
     // Before anything is judged or sent: what this server said its window was, in an earlier run.
     if (const auto kept = m_queue->idempotencyWindowSeconds(m_api->baseUrl())) {
         m_windowSeconds = *kept;
-        qCDebug(lcSync) << "idempotency window kept for" << OfflineQueue::serverKey(m_api->baseUrl()) << m_windowSeconds << "s";
+        qCDebug(lcSync) << "idempotency window kept for"
+                        << OfflineQueue::serverKey(m_api->baseUrl()) << m_windowSeconds << "s";
     }
     for (Mutation m : m_queue->all()) {
         if (m.state == Mutation::State::Sending) {
@@ -107,18 +107,19 @@ MutationHandle *MutationEngine::submit(const Request &request)
     return h;
 }
 
-MutationHandle *MutationEngine::submitAction(const QString &table, const QString &action, const QString &id,
-                                             const QStringList &params)
+MutationHandle *MutationEngine::submitAction(
+    const QString &table, const QString &action, const QString &id, const QStringList &params)
 {
     const ActionDescriptor *described = m_options.entities->action(table, action);
     if (!described || params.size() != described->params.size())
         return nullptr;
     const QJsonObject body = described->body(id, params);
-    return submit({ described->path, body, table, id, described->optimistic ? described->optimistic(body) : QJsonObject() });
+    return submit({ described->path, body, table, id,
+        described->optimistic ? described->optimistic(body) : QJsonObject() });
 }
 
-MutationHandle *MutationEngine::latest(const QString &table, const QString &id, const QString &action,
-                                       const QJsonObject &match) const
+MutationHandle *MutationEngine::latest(
+    const QString &table, const QString &id, const QString &action, const QJsonObject &match) const
 {
     const QList<MutationHandle *> of = m_byEntity.value(table + QLatin1Char(':') + id);
     // The newest first: the one a button shows.
@@ -311,7 +312,8 @@ void MutationEngine::onAnswered(MutationHandle *h, ApiReply *reply)
     } else if (error.isRetryable()) {
         m.lastError = error;
         m.state = Mutation::State::Waiting;
-        m.nextAttemptAtMs = m_clock->nowMs() + m_backoff.delayMs(m.attempts - 1, *m_random, error.retryAfterMs);
+        m.nextAttemptAtMs
+            = m_clock->nowMs() + m_backoff.delayMs(m.attempts - 1, *m_random, error.retryAfterMs);
         persist(h, m);
         if (error.kind == ApiError::Kind::Offline)
             m_connectivity->reportServer(false);
@@ -358,7 +360,8 @@ void MutationEngine::reread(MutationHandle *h)
     qCDebug(lcSync) << "re-reading" << h->echoTable() << h->echoId() << "for" << h->key();
     const QString path = m_echo.rereadPath(h->echo(), h->mutation());
     if (path.isEmpty()) {
-        qCWarning(lcSync) << "no route reads" << h->echoTable() << "again: waiting for its echo only";
+        qCWarning(lcSync) << "no route reads" << h->echoTable()
+                          << "again: waiting for its echo only";
         if (m_clock->nowMs() - h->m_answeredAtMs >= m_options.confirmCapMs)
             settle(h, Mutation::State::Unconfirmed, neverSeenBack());
         else
@@ -382,7 +385,8 @@ void MutationEngine::reread(MutationHandle *h)
                 emit rowFetched(h->echoTable(), row);
                 if (!m_echoTimers.contains(h->key()))
                     return; // the store took the row and observe() settled it: once is enough
-                if (!h->echoIsDeletion() && row.value(QStringLiteral("version")).toInteger() >= h->echoVersion()) {
+                if (!h->echoIsDeletion()
+                    && row.value(QStringLiteral("version")).toInteger() >= h->echoVersion()) {
                     settle(h, Mutation::State::Confirmed);
                     return;
                 }
@@ -433,7 +437,8 @@ void MutationEngine::settle(MutationHandle *h, Mutation::State state, const ApiE
     } else {
         if (!m.optimistic.isEmpty())
             emit optimisticCleared(m.entityTable, m.entityId, m.key, true);
-        if (state != Mutation::State::Unconfirmed) // unconfirmed: the server has it, nothing is owed
+        if (state
+            != Mutation::State::Unconfirmed) // unconfirmed: the server has it, nothing is owed
             persist(h, m);
         else
             h->update(m);
@@ -548,10 +553,11 @@ int MutationEngine::adoptUnowned(const QStringList &keys)
         if (stored->isPending() && !wasPending) {
             // Owed again, in the order of intent (the queue's id), so per-entity order holds.
             const auto at = std::find_if(m_owed.begin(), m_owed.end(),
-                                         [&](const MutationHandle *o) { return o->mutation().id > stored->id; });
+                [&](const MutationHandle *o) { return o->mutation().id > stored->id; });
             m_owed.insert(at, h);
             if (!stored->optimistic.isEmpty())
-                emit optimisticApplied(stored->entityTable, stored->entityId, key, stored->optimistic);
+                emit optimisticApplied(
+                    stored->entityTable, stored->entityId, key, stored->optimistic);
         }
     }
     qCInfo(lcSync) << "adopted" << adopted << "mutation(s) queued without a user";
@@ -562,7 +568,8 @@ int MutationEngine::adoptUnowned(const QStringList &keys)
 
 void MutationEngine::onOnlineChanged(bool online)
 {
-    qCInfo(lcSync) << (online ? "online: draining the queue" : "offline: the queue waits behind one probe");
+    qCInfo(lcSync) << (online ? "online: draining the queue"
+                              : "offline: the queue waits behind one probe");
     if (!online)
         return;
     // Back online: whatever waited only for the network goes now.

@@ -11,7 +11,6 @@
 #include <QObject>
 #include <QSet>
 #include <QStringList>
-
 #include <functional>
 
 class ApiClient;
@@ -67,8 +66,9 @@ public:
     using VersionLookup = std::function<qint64(const QString &table, const QString &id)>;
 
     // Every wait (backoff, echo, re-read, linger) runs on `clock`.
-    MutationEngine(OfflineQueue *queue, ApiClient *api, Connectivity *connectivity, VersionLookup currentVersion,
-                   const Clock *clock, RandomSource *random, Options options, QObject *parent = nullptr);
+    MutationEngine(OfflineQueue *queue, ApiClient *api, Connectivity *connectivity,
+        VersionLookup currentVersion, const Clock *clock, RandomSource *random, Options options,
+        QObject *parent = nullptr);
     ~MutationEngine() override;
 
     // Loads the queue (a mutation caught mid-send is replayed with its key) and starts draining.
@@ -78,7 +78,7 @@ public:
     // The described `action` of `table` on record `id`; `params` fill its further body members
     // in order. Null for an action not described (or the wrong number of params) too.
     MutationHandle *submitAction(const QString &table, const QString &action, const QString &id,
-                                 const QStringList &params = {});
+        const QStringList &params = {});
     const EntityRegistry &entities() const { return *m_options.entities; }
 
     MutationHandle *handle(const QString &key) const { return m_handles.value(key); }
@@ -86,7 +86,7 @@ public:
     // The newest mutation of `action` on record `id` of `table` whose body holds every member
     // of `match` (e.g. the lead status it sets); null if none. What a view's button binds.
     MutationHandle *latest(const QString &table, const QString &id, const QString &action,
-                           const QJsonObject &match = {}) const;
+        const QJsonObject &match = {}) const;
     int pendingCount() const { return int(m_owed.size()); } // still owed to the server
     // The window queued mutations are judged by: the server's (as last advertised, and kept
     // from earlier runs), else the API client's default.
@@ -118,8 +118,10 @@ signals:
     void handleRemoved(const QString &key);
     void pendingCountChanged(int count);
     // The UI shows `patch` over row `id` until optimisticCleared (rolled back = not applied).
-    void optimisticApplied(const QString &table, const QString &id, const QString &key, const QJsonObject &patch);
-    void optimisticCleared(const QString &table, const QString &id, const QString &key, bool rolledBack);
+    void optimisticApplied(
+        const QString &table, const QString &id, const QString &key, const QJsonObject &patch);
+    void optimisticCleared(
+        const QString &table, const QString &id, const QString &key, bool rolledBack);
     // A re-read brought a row: the stores take it like any other change.
     void rowFetched(const QString &table, const QJsonObject &row);
     void rowGone(const QString &table, const QString &id);
@@ -153,14 +155,15 @@ private:
     RetryBudget m_budget;
     const EchoConfirmer m_echo;
     QHash<QString, MutationHandle *> m_handles;
-    QList<QString> m_order;                // keys in the order of intent
-    QHash<QString, QList<MutationHandle *>> m_byEntity; // Mutation::entity() -> its handles, in order
+    QList<QString> m_order; // keys in the order of intent
+    QHash<QString, QList<MutationHandle *>>
+        m_byEntity; // Mutation::entity() -> its handles, in order
     // The pending handles (still owed to the server), in the order of intent: what drain()
     // walks, so that a drain costs what it sends, not the size of everything ever submitted.
     QList<MutationHandle *> m_owed;
-    QSet<QString> m_inFlight;              // keys being sent
+    QSet<QString> m_inFlight; // keys being sent
     QHash<QString, ClockTimer *> m_echoTimers; // keys awaiting their echo
-    QSet<QString> m_released;              // let go by retryAll()/retry(): no budget for their next send
+    QSet<QString> m_released; // let go by retryAll()/retry(): no budget for their next send
     ClockTimer *m_drainTimer;
     qint64 m_windowSeconds;
     bool m_drainQueued = false;

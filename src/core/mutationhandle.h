@@ -40,7 +40,10 @@ signals:
 
 private:
     friend class MutationEngine;
-    explicit MutationHandle(Mutation mutation, QObject *parent) : QObject(parent), m_mutation(std::move(mutation)) { }
+    explicit MutationHandle(Mutation mutation, QObject *parent)
+        : QObject(parent)
+        , m_mutation(std::move(mutation))
+    { }
     void update(const Mutation &mutation);
 
     Mutation m_mutation;

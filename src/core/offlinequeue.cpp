@@ -13,9 +13,10 @@
 
 namespace {
 
-const char *const columns = "id, key, user_id, method, path, body, entity_table, entity_id, optimistic, created_at_ms,"
-                            " attempts, next_attempt_at_ms, state, error_kind, error_status, error_code, error_message,"
-                            " retry_after_ms, result_version";
+const char *const columns
+    = "id, key, user_id, method, path, body, entity_table, entity_id, optimistic, created_at_ms,"
+      " attempts, next_attempt_at_ms, state, error_kind, error_status, error_code, error_message,"
+      " retry_after_ms, result_version";
 
 QString compact(const QJsonObject &o)
 {
@@ -83,9 +84,9 @@ void bindAll(QSqlQuery &q, const Mutation &m)
 
 OfflineQueue::OfflineQueue(QString path)
     : m_path(std::move(path))
-    , m_connection(QStringLiteral("offline-queue-") + QUuid::createUuid().toString(QUuid::WithoutBraces))
-{
-}
+    , m_connection(
+          QStringLiteral("offline-queue-") + QUuid::createUuid().toString(QUuid::WithoutBraces))
+{ }
 
 OfflineQueue::~OfflineQueue()
 {
@@ -97,7 +98,8 @@ OfflineQueue::~OfflineQueue()
 
 QString OfflineQueue::defaultPath()
 {
-    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath(QStringLiteral("queue.sqlite"));
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+        .filePath(QStringLiteral("queue.sqlite"));
 }
 
 bool OfflineQueue::open(QString *error)
@@ -119,7 +121,8 @@ bool OfflineQueue::open(QString *error)
     QSqlQuery q(db);
     // WAL with synchronous=NORMAL: a commit survives the application crashing or being killed
     // at any point (only a power cut may lose the last commits) and costs no fsync.
-    if (!q.exec(QStringLiteral("PRAGMA journal_mode=WAL")) || !q.exec(QStringLiteral("PRAGMA synchronous=NORMAL"))) {
+    if (!q.exec(QStringLiteral("PRAGMA journal_mode=WAL"))
+        || !q.exec(QStringLiteral("PRAGMA synchronous=NORMAL"))) {
         *error = q.lastError().text();
         return false;
     }
@@ -136,7 +139,9 @@ bool OfflineQueue::migrate(QString *error)
     }
     int version = q.value(0).toInt();
     if (version > schemaVersion) {
-        *error = QStringLiteral("the queue %1 was written by a newer syncloop (schema %2)").arg(m_path).arg(version);
+        *error = QStringLiteral("the queue %1 was written by a newer syncloop (schema %2)")
+                     .arg(m_path)
+                     .arg(version);
         return false;
     }
     const QStringList v1 {
@@ -207,10 +212,11 @@ bool OfflineQueue::enqueue(Mutation &m)
     if (m.userId.isEmpty() && !m_fallbackUserId.isEmpty())
         m.userId = m_fallbackUserId;
     QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare(QStringLiteral("INSERT INTO mutations (key, user_id, method, path, body, entity_table, entity_id,"
-                             " optimistic, created_at_ms, attempts, next_attempt_at_ms, state, error_kind, error_status,"
-                             " error_code, error_message, retry_after_ms, result_version)"
-                             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    q.prepare(QStringLiteral(
+        "INSERT INTO mutations (key, user_id, method, path, body, entity_table, entity_id,"
+        " optimistic, created_at_ms, attempts, next_attempt_at_ms, state, error_kind, error_status,"
+        " error_code, error_message, retry_after_ms, result_version)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     bindAll(q, m);
     if (!q.exec()) {
         qCCritical(lcQueue) << "cannot persist a mutation:" << q.lastError().text();
@@ -223,10 +229,12 @@ bool OfflineQueue::enqueue(Mutation &m)
 bool OfflineQueue::update(const Mutation &m)
 {
     QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare(QStringLiteral("UPDATE mutations SET key = ?, user_id = ?, method = ?, path = ?, body = ?, entity_table = ?,"
-                             " entity_id = ?, optimistic = ?, created_at_ms = ?, attempts = ?, next_attempt_at_ms = ?,"
-                             " state = ?, error_kind = ?, error_status = ?, error_code = ?, error_message = ?,"
-                             " retry_after_ms = ?, result_version = ? WHERE id = ?"));
+    q.prepare(QStringLiteral(
+        "UPDATE mutations SET key = ?, user_id = ?, method = ?, path = ?, body = ?, entity_table = "
+        "?,"
+        " entity_id = ?, optimistic = ?, created_at_ms = ?, attempts = ?, next_attempt_at_ms = ?,"
+        " state = ?, error_kind = ?, error_status = ?, error_code = ?, error_message = ?,"
+        " retry_after_ms = ?, result_version = ? WHERE id = ?"));
     bindAll(q, m);
     q.addBindValue(m.id);
     if (!q.exec()) {
@@ -273,7 +281,8 @@ std::optional<Mutation> OfflineQueue::find(const QString &key) const
 int OfflineQueue::count() const
 {
     QSqlQuery q(QSqlDatabase::database(m_connection));
-    return q.exec(QStringLiteral("SELECT COUNT(*) FROM mutations")) && q.next() ? q.value(0).toInt() : 0;
+    return q.exec(QStringLiteral("SELECT COUNT(*) FROM mutations")) && q.next() ? q.value(0).toInt()
+                                                                                : 0;
 }
 
 int OfflineQueue::adopt(const QStringList &keys, const QString &userId, qint64 nowMs)
@@ -287,9 +296,10 @@ int OfflineQueue::adopt(const QStringList &keys, const QString &userId, qint64 n
     }
     // A fresh intent: the idempotency window starts now, nothing has been tried.
     QSqlQuery q(db);
-    q.prepare(QStringLiteral("UPDATE mutations SET user_id = ?, state = ?, attempts = 0, created_at_ms = ?,"
-                             " next_attempt_at_ms = ?, error_kind = ?, error_status = 0, error_code = '',"
-                             " error_message = '', retry_after_ms = -1 WHERE key = ? AND user_id = ''"));
+    q.prepare(QStringLiteral(
+        "UPDATE mutations SET user_id = ?, state = ?, attempts = 0, created_at_ms = ?,"
+        " next_attempt_at_ms = ?, error_kind = ?, error_status = 0, error_code = '',"
+        " error_message = '', retry_after_ms = -1 WHERE key = ? AND user_id = ''"));
     int adopted = 0;
     for (const QString &key : keys) {
         q.addBindValue(userId);
@@ -316,7 +326,8 @@ int OfflineQueue::adopt(const QStringList &keys, const QString &userId, qint64 n
 QString OfflineQueue::serverKey(const QUrl &server)
 {
     // As CredentialStore::account(): StripTrailingSlash keeps a lone "/", so drop the root path.
-    QUrl base = server.adjusted(QUrl::RemoveUserInfo | QUrl::RemoveQuery | QUrl::RemoveFragment | QUrl::StripTrailingSlash);
+    QUrl base = server.adjusted(
+        QUrl::RemoveUserInfo | QUrl::RemoveQuery | QUrl::RemoveFragment | QUrl::StripTrailingSlash);
     if (base.path() == QLatin1String("/"))
         base.setPath(QString());
     return base.toString();
@@ -341,9 +352,10 @@ bool OfflineQueue::setIdempotencyWindowSeconds(const QUrl &server, qint64 second
     if (seconds <= 0)
         return false;
     QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare(QStringLiteral("INSERT INTO server_windows (server, window_seconds, seen_at_ms) VALUES (?, ?, ?)"
-                             " ON CONFLICT (server) DO UPDATE SET window_seconds = excluded.window_seconds,"
-                             " seen_at_ms = excluded.seen_at_ms"));
+    q.prepare(QStringLiteral(
+        "INSERT INTO server_windows (server, window_seconds, seen_at_ms) VALUES (?, ?, ?)"
+        " ON CONFLICT (server) DO UPDATE SET window_seconds = excluded.window_seconds,"
+        " seen_at_ms = excluded.seen_at_ms"));
     q.addBindValue(serverKey(server));
     q.addBindValue(seconds);
     q.addBindValue(nowMs);

@@ -3,10 +3,9 @@
 #include "mutation.h"
 
 #include <QList>
+#include <QString>
 #include <QStringList>
 #include <QUrl>
-#include <QString>
-
 #include <optional>
 
 // The durable queue of mutations owed to the server: SQLite (WAL) in the app data directory.

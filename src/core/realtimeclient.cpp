@@ -7,14 +7,14 @@
 #include "randomsource.h"
 
 #include <QUrlQuery>
-
 #include <utility>
 
 namespace {
 constexpr int gapFillPage = 1000;
 }
 
-RealtimeClient::RealtimeClient(ApiClient *api, Options options, const Clock *clock, RandomSource *random, QObject *parent)
+RealtimeClient::RealtimeClient(
+    ApiClient *api, Options options, const Clock *clock, RandomSource *random, QObject *parent)
     : QObject(parent)
     , m_api(api)
     , m_options(std::move(options))
@@ -101,7 +101,8 @@ void RealtimeClient::connectSocket()
     if (!m_wanted)
         return;
     QUrl url = m_api->baseUrl();
-    url.setScheme(url.scheme() == QLatin1String("https") ? QStringLiteral("wss") : QStringLiteral("ws"));
+    url.setScheme(
+        url.scheme() == QLatin1String("https") ? QStringLiteral("wss") : QStringLiteral("ws"));
     url.setPath(url.path() + QStringLiteral("/realtime/v1/websocket"));
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("apikey"), m_options.apiKey);
@@ -153,8 +154,12 @@ void RealtimeClient::join(const QString &topic)
             continue;
         c.joinRef = nextRef();
         const QJsonObject config {
-            { QStringLiteral("broadcast"), QJsonObject { { QStringLiteral("ack"), false }, { QStringLiteral("self"), false } } },
-            { QStringLiteral("presence"), QJsonObject { { QStringLiteral("key"), QString() }, { QStringLiteral("enabled"), false } } },
+            { QStringLiteral("broadcast"),
+                QJsonObject {
+                    { QStringLiteral("ack"), false }, { QStringLiteral("self"), false } } },
+            { QStringLiteral("presence"),
+                QJsonObject {
+                    { QStringLiteral("key"), QString() }, { QStringLiteral("enabled"), false } } },
             { QStringLiteral("postgres_changes"), c.bindings },
             { QStringLiteral("private"), false },
         };
@@ -166,7 +171,8 @@ void RealtimeClient::join(const QString &topic)
     }
 }
 
-void RealtimeClient::push(const QJsonValue &joinRef, const QString &topic, const QString &event, const QJsonObject &payload)
+void RealtimeClient::push(const QJsonValue &joinRef, const QString &topic, const QString &event,
+    const QJsonObject &payload)
 {
     const PhoenixMessage m { joinRef, nextRef(), topic, event, payload };
     m_socket.sendTextMessage(QString::fromUtf8(PhoenixCodec::encode(m, m_options.serializer)));
@@ -180,7 +186,8 @@ void RealtimeClient::sendAccessToken(const QString &token)
     for (Channel &c : m_channels) {
         if (c.expiredToken.isEmpty()) {
             if (c.joined)
-                push(c.joinRef, c.topic, QStringLiteral("access_token"), { { QStringLiteral("access_token"), token } });
+                push(c.joinRef, c.topic, QStringLiteral("access_token"),
+                    { { QStringLiteral("access_token"), token } });
         } else if (!c.joined) {
             // Closed for its expired token: join with this one (its subscription gap-fills).
             c.expiredToken.clear();
@@ -204,7 +211,8 @@ void RealtimeClient::heartbeat()
         return;
     }
     m_pendingHeartbeat = nextRef();
-    const PhoenixMessage m { QJsonValue::Null, m_pendingHeartbeat, QStringLiteral("phoenix"), QStringLiteral("heartbeat"), QJsonObject() };
+    const PhoenixMessage m { QJsonValue::Null, m_pendingHeartbeat, QStringLiteral("phoenix"),
+        QStringLiteral("heartbeat"), QJsonObject() };
     m_socket.sendTextMessage(QString::fromUtf8(PhoenixCodec::encode(m, m_options.serializer)));
 }
 
@@ -223,7 +231,8 @@ void RealtimeClient::onMessage(const PhoenixMessage &message)
 {
     const QJsonObject payload = message.payload.toObject();
     if (message.topic == QLatin1String("phoenix")) {
-        if (message.event == QLatin1String("phx_reply") && message.ref.toString() == m_pendingHeartbeat)
+        if (message.event == QLatin1String("phx_reply")
+            && message.ref.toString() == m_pendingHeartbeat)
             m_pendingHeartbeat.clear();
         return;
     }
@@ -242,7 +251,10 @@ void RealtimeClient::onMessage(const PhoenixMessage &message)
         if (payload.value(QStringLiteral("status")).toString() == QLatin1String("ok")) {
             channel->joined = true;
         } else {
-            const QString reason = payload.value(QStringLiteral("response")).toObject().value(QStringLiteral("reason")).toString();
+            const QString reason = payload.value(QStringLiteral("response"))
+                                       .toObject()
+                                       .value(QStringLiteral("reason"))
+                                       .toString();
             qCWarning(lcRealtimeClient) << "join refused:" << reason;
             emit errorOccurred(reason);
             if (reason.startsWith(QLatin1String("InvalidJWT")))
@@ -251,10 +263,13 @@ void RealtimeClient::onMessage(const PhoenixMessage &message)
         }
     } else if (event == QLatin1String("system")) {
         const QString status = payload.value(QStringLiteral("status")).toString();
-        if (status == QLatin1String("ok") && payload.value(QStringLiteral("extension")).toString() == QLatin1String("postgres_changes")) {
+        if (status == QLatin1String("ok")
+            && payload.value(QStringLiteral("extension")).toString()
+                == QLatin1String("postgres_changes")) {
             channel->subscribed = true;
             m_failedAttempts = 0;
-            const bool allSubscribed = std::all_of(m_channels.cbegin(), m_channels.cend(), [](const Channel &c) { return c.subscribed; });
+            const bool allSubscribed = std::all_of(m_channels.cbegin(), m_channels.cend(),
+                [](const Channel &c) { return c.subscribed; });
             if (allSubscribed)
                 startGapFill();
         } else if (status == QLatin1String("error")) {
@@ -276,10 +291,11 @@ void RealtimeClient::onMessage(const PhoenixMessage &message)
             }
             setState(State::Joining);
         } else if (m_wanted)
-            ClockTimer::singleShot(m_clock, m_backoff.delayMs(0, *m_random), this, [this, topic = channel->topic] {
-                if (m_socket.state() == QAbstractSocket::ConnectedState)
-                    join(topic);
-            });
+            ClockTimer::singleShot(
+                m_clock, m_backoff.delayMs(0, *m_random), this, [this, topic = channel->topic] {
+                    if (m_socket.state() == QAbstractSocket::ConnectedState)
+                        join(topic);
+                });
     } else if (event == QLatin1String("postgres_changes")) {
         const QJsonObject data = payload.value(QStringLiteral("data")).toObject();
         if (m_gapFilling)
@@ -303,7 +319,8 @@ void RealtimeClient::startGapFill()
 
 void RealtimeClient::gapFillFrom(qint64 since)
 {
-    ApiReply *reply = m_api->get(QStringLiteral("/api/changes?since=%1&limit=%2").arg(since).arg(gapFillPage));
+    ApiReply *reply
+        = m_api->get(QStringLiteral("/api/changes?since=%1&limit=%2").arg(since).arg(gapFillPage));
     connect(reply, &ApiReply::finished, this, [this, reply, since] {
         if (!m_gapFilling)
             return; // disconnected meanwhile: the next join starts over
@@ -315,7 +332,8 @@ void RealtimeClient::gapFillFrom(qint64 since)
         if (reply->status() == 410 && reply->error().code == QLatin1String("history_expired")) {
             // What came after our seq is gone from the server's history: only a snapshot can
             // catch us up. Live changes stay held back meanwhile (m_gapFilling).
-            qCInfo(lcRealtimeClient) << "change history expired after seq" << since << "; reloading the snapshot";
+            qCInfo(lcRealtimeClient)
+                << "change history expired after seq" << since << "; reloading the snapshot";
             m_awaitingSnapshot = true;
             emit gapFillUnavailable(GapFillGap::HistoryExpired);
             return;

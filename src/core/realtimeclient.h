@@ -29,8 +29,9 @@ public:
     Q_ENUM(State)
     // Why a gap fill could not be done: the changes must be refetched as a snapshot instead.
     enum class GapFillGap {
-        NoChangeLog,    // the server keeps no change log we can read (404, e.g. a Supabase project)
-        HistoryExpired, // 410 history_expired: changes after our seq were purged (--change-retention)
+        NoChangeLog, // the server keeps no change log we can read (404, e.g. a Supabase project)
+        HistoryExpired, // 410 history_expired: changes after our seq were purged
+                        // (--change-retention)
     };
     Q_ENUM(GapFillGap)
 
@@ -43,12 +44,13 @@ public:
         bool gapFill = true;
     };
 
-    RealtimeClient(ApiClient *api, Options options, const Clock *clock, RandomSource *random, QObject *parent = nullptr);
+    RealtimeClient(ApiClient *api, Options options, const Clock *clock, RandomSource *random,
+        QObject *parent = nullptr);
     ~RealtimeClient() override;
 
     // Channels to (re)join on every connection: topic ("realtime:<name>") and its bindings.
     void addChannel(const QString &topic, const QJsonArray &postgresChanges);
-    void open();  // connects and keeps connecting until close()
+    void open(); // connects and keeps connecting until close()
     void close();
 
     State state() const { return m_state; }
@@ -68,8 +70,10 @@ signals:
     // After every (re)join and gap fill: from here on nothing is missed.
     void live();
     // A change, live or from a gap fill, once and in order: of any table, then by table.
-    void changed(const QString &table, const QString &type, const QJsonObject &record, const QJsonObject &oldRecord);
-    void bookingChanged(const QString &type, const QJsonObject &record, const QJsonObject &oldRecord);
+    void changed(const QString &table, const QString &type, const QJsonObject &record,
+        const QJsonObject &oldRecord);
+    void bookingChanged(
+        const QString &type, const QJsonObject &record, const QJsonObject &oldRecord);
     void leadChanged(const QString &type, const QJsonObject &record, const QJsonObject &oldRecord);
     void smsChanged(const QString &type, const QJsonObject &record, const QJsonObject &oldRecord);
     // The gap cannot be filled from the change log: load a snapshot instead. On NoChangeLog
@@ -87,7 +91,8 @@ private:
     void onText(const QString &text);
     void onMessage(const PhoenixMessage &message);
     void join(const QString &topic);
-    void push(const QJsonValue &joinRef, const QString &topic, const QString &event, const QJsonObject &payload);
+    void push(const QJsonValue &joinRef, const QString &topic, const QString &event,
+        const QJsonObject &payload);
     void heartbeat();
     void scheduleReconnect();
     void startGapFill();

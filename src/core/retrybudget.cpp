@@ -11,13 +11,13 @@ RetryBudget::RetryBudget(const Clock *clock, double capacity, double refillPerSe
     , m_refillPerMs(refillPerSecond / 1000.0)
     , m_tokens(capacity)
     , m_lastMs(clock->nowMs())
-{
-}
+{ }
 
 void RetryBudget::refill() const
 {
     const qint64 now = m_clock->nowMs();
-    m_tokens = std::min(m_capacity, m_tokens + double(std::max<qint64>(0, now - m_lastMs)) * m_refillPerMs);
+    m_tokens = std::min(
+        m_capacity, m_tokens + double(std::max<qint64>(0, now - m_lastMs)) * m_refillPerMs);
     m_lastMs = now;
 }
 

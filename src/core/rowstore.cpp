@@ -15,8 +15,7 @@ RowStore::RowStore(QString table, QList<QByteArray> fields, QObject *parent)
     : QAbstractListModel(parent)
     , m_table(std::move(table))
     , m_fields(std::move(fields))
-{
-}
+{ }
 
 int RowStore::rowCount(const QModelIndex &parent) const
 {
@@ -25,7 +24,8 @@ int RowStore::rowCount(const QModelIndex &parent) const
 
 QHash<int, QByteArray> RowStore::roleNames() const
 {
-    QHash<int, QByteArray> roles { { RowRole, "row" }, { IdRole, "id" }, { VersionRole, "version" }, { PendingRole, "pending" } };
+    QHash<int, QByteArray> roles { { RowRole, "row" }, { IdRole, "id" }, { VersionRole, "version" },
+        { PendingRole, "pending" } };
     for (qsizetype i = 0; i < m_fields.size(); ++i)
         roles.insert(FirstFieldRole + int(i), m_fields[i]);
     return roles;
@@ -168,7 +168,9 @@ QJsonObject RowStore::row(const QString &id) const
 void RowStore::setOverlay(const QString &id, const QString &key, const QJsonObject &patch)
 {
     auto &list = m_overlays[id];
-    list.erase(std::remove_if(list.begin(), list.end(), [&](const auto &p) { return p.first == key; }), list.end());
+    list.erase(
+        std::remove_if(list.begin(), list.end(), [&](const auto &p) { return p.first == key; }),
+        list.end());
     list.append({ key, patch });
     if (const int at = indexOf(id); at >= 0)
         rowChanged(at);
@@ -179,7 +181,8 @@ void RowStore::clearOverlay(const QString &id, const QString &key)
     auto it = m_overlays.find(id);
     if (it == m_overlays.end())
         return;
-    it->erase(std::remove_if(it->begin(), it->end(), [&](const auto &p) { return p.first == key; }), it->end());
+    it->erase(std::remove_if(it->begin(), it->end(), [&](const auto &p) { return p.first == key; }),
+        it->end());
     if (it->isEmpty())
         m_overlays.erase(it);
     if (const int at = indexOf(id); at >= 0)

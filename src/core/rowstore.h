@@ -14,7 +14,13 @@ class RowStore : public QAbstractListModel
 {
     Q_OBJECT
 public:
-    enum BaseRole { RowRole = Qt::UserRole + 1, IdRole, VersionRole, PendingRole, FirstFieldRole = Qt::UserRole + 32 };
+    enum BaseRole {
+        RowRole = Qt::UserRole + 1,
+        IdRole,
+        VersionRole,
+        PendingRole,
+        FirstFieldRole = Qt::UserRole + 32
+    };
 
     RowStore(QString table, QList<QByteArray> fields, QObject *parent = nullptr);
 

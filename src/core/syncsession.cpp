@@ -11,7 +11,6 @@
 #include "randomsource.h"
 
 #include <QJsonArray>
-
 #include <utility>
 
 namespace {
@@ -21,8 +20,8 @@ QJsonArray allChanges(const EntityRegistry &entities)
     QJsonArray bindings;
     for (const EntityDescriptor &entity : entities.entities())
         bindings.append(QJsonObject { { QStringLiteral("event"), QStringLiteral("*") },
-                                      { QStringLiteral("schema"), QStringLiteral("public") },
-                                      { QStringLiteral("table"), entity.table } });
+            { QStringLiteral("schema"), QStringLiteral("public") },
+            { QStringLiteral("table"), entity.table } });
     return bindings;
 }
 
@@ -36,7 +35,8 @@ SyncSession::SyncSession(Options options, QObject *parent)
     RandomSource *random = SystemRandomSource::instance();
     m_api = new ApiClient(m_options.server, this);
     m_api->setTimeoutMs(m_options.requestTimeoutMs);
-    m_queue = std::make_unique<OfflineQueue>(m_options.queuePath.isEmpty() ? OfflineQueue::defaultPath() : m_options.queuePath);
+    m_queue = std::make_unique<OfflineQueue>(
+        m_options.queuePath.isEmpty() ? OfflineQueue::defaultPath() : m_options.queuePath);
     m_bookings = new BookingStore(this);
     m_leads = new LeadStore(this);
     m_connectivity = new Connectivity(this);
@@ -45,7 +45,8 @@ SyncSession::SyncSession(Options options, QObject *parent)
         const RowStore *holder = store(table);
         return holder ? holder->versionIn(table, id) : -1;
     };
-    m_engine = new MutationEngine(m_queue.get(), m_api, m_connectivity, versionOf, clock, random, m_options.engine, this);
+    m_engine = new MutationEngine(
+        m_queue.get(), m_api, m_connectivity, versionOf, clock, random, m_options.engine, this);
     m_realtime = new RealtimeClient(m_api, m_options.realtime, clock, random, this);
     m_realtime->addChannel(QStringLiteral("realtime:syncloop"), allChanges(m_engine->entities()));
     wire();
@@ -79,43 +80,49 @@ void SyncSession::wire()
     addStore(m_leads);
     // Realtime (and gap fill) into the stores. Only a store's own rows are ever deleted.
     connect(m_realtime, &RealtimeClient::changed, this,
-            [this](const QString &table, const QString &type, const QJsonObject &record, const QJsonObject &old) {
-                RowStore *holder = store(table);
-                if (!holder)
-                    return;
-                if (type != QLatin1String("DELETE"))
-                    holder->take(table, record);
-                else if (holder->table() == table)
-                    holder->remove(old.value(QLatin1String("id")).toString(), old.value(QLatin1String("version")).toInteger() + 1);
-            });
-    connect(m_realtime, &RealtimeClient::gapFillUnavailable, this, [this](RealtimeClient::GapFillGap gap) {
-        if (gap == RealtimeClient::GapFillGap::HistoryExpired)
-            m_reloadingExpiredHistory = true;
-        loadSnapshot();
-    });
+        [this](const QString &table, const QString &type, const QJsonObject &record,
+            const QJsonObject &old) {
+            RowStore *holder = store(table);
+            if (!holder)
+                return;
+            if (type != QLatin1String("DELETE"))
+                holder->take(table, record);
+            else if (holder->table() == table)
+                holder->remove(old.value(QLatin1String("id")).toString(),
+                    old.value(QLatin1String("version")).toInteger() + 1);
+        });
+    connect(m_realtime, &RealtimeClient::gapFillUnavailable, this,
+        [this](RealtimeClient::GapFillGap gap) {
+            if (gap == RealtimeClient::GapFillGap::HistoryExpired)
+                m_reloadingExpiredHistory = true;
+            loadSnapshot();
+        });
     connect(m_realtime, &RealtimeClient::stateChanged, this, [this](RealtimeClient::State state) {
         if (state == RealtimeClient::State::Live)
             m_connectivity->reportRealtimeLive();
     });
 
     connect(m_engine, &MutationEngine::optimisticApplied, this,
-            [this](const QString &table, const QString &id, const QString &key, const QJsonObject &patch) {
-                if (RowStore *holder = store(table))
-                    holder->setOverlay(id, key, patch);
-            });
+        [this](
+            const QString &table, const QString &id, const QString &key, const QJsonObject &patch) {
+            if (RowStore *holder = store(table))
+                holder->setOverlay(id, key, patch);
+        });
     connect(m_engine, &MutationEngine::optimisticCleared, this,
-            [this](const QString &table, const QString &id, const QString &key, bool) {
-                if (RowStore *holder = store(table))
-                    holder->clearOverlay(id, key);
-            });
-    connect(m_engine, &MutationEngine::rowFetched, this, [this](const QString &table, const QJsonObject &row) {
-        if (RowStore *holder = store(table))
-            holder->take(table, row);
-    });
-    connect(m_engine, &MutationEngine::rowGone, this, [this](const QString &table, const QString &id) {
-        if (RowStore *holder = m_stores.value(table))
-            holder->remove(id);
-    });
+        [this](const QString &table, const QString &id, const QString &key, bool) {
+            if (RowStore *holder = store(table))
+                holder->clearOverlay(id, key);
+        });
+    connect(m_engine, &MutationEngine::rowFetched, this,
+        [this](const QString &table, const QJsonObject &row) {
+            if (RowStore *holder = store(table))
+                holder->take(table, row);
+        });
+    connect(
+        m_engine, &MutationEngine::rowGone, this, [this](const QString &table, const QString &id) {
+            if (RowStore *holder = m_stores.value(table))
+                holder->remove(id);
+        });
 
     // Reachability: the server's answers decide (the engine reports its own, and drains when
     // Connectivity turns online).
@@ -131,24 +138,26 @@ void SyncSession::wire()
         emit signedOut(reason);
     });
     // A resume: the kept refresh token signs in.
-    connect(m_credentials, &CredentialStore::loaded, this, [this](const QString &loadedFor, const QString &token) {
-        if (loadedFor != account() || !std::exchange(m_resuming, false))
-            return;
-        if (token.isEmpty()) {
-            emit signInFailed(tr("No saved session for %1: sign in with your password.").arg(m_email));
-            return;
-        }
-        ApiReply *reply = m_api->resume(token);
-        connect(reply, &ApiReply::finished, this, [this, reply] {
-            if (reply->isSuccess()) {
-                emit signedIn();
-            } else {
-                if (reply->error().kind == ApiError::Kind::Unauthorized)
-                    m_credentials->remove(account());
-                emit signInFailed(reply->error().userMessage());
+    connect(m_credentials, &CredentialStore::loaded, this,
+        [this](const QString &loadedFor, const QString &token) {
+            if (loadedFor != account() || !std::exchange(m_resuming, false))
+                return;
+            if (token.isEmpty()) {
+                emit signInFailed(
+                    tr("No saved session for %1: sign in with your password.").arg(m_email));
+                return;
             }
+            ApiReply *reply = m_api->resume(token);
+            connect(reply, &ApiReply::finished, this, [this, reply] {
+                if (reply->isSuccess()) {
+                    emit signedIn();
+                } else {
+                    if (reply->error().kind == ApiError::Kind::Unauthorized)
+                        m_credentials->remove(account());
+                    emit signInFailed(reply->error().userMessage());
+                }
+            });
         });
-    });
     // A kept session is shared (the desktop app and syncloopctl use one keychain entry): read
     // what is kept before every refresh, so a token the other program rotated is never
     // presented again, which would sign both out.
@@ -160,17 +169,18 @@ void SyncSession::wire()
         const QString wanted = account();
         auto connection = std::make_shared<QMetaObject::Connection>();
         *connection = connect(m_credentials, &CredentialStore::loaded, this,
-                              [connection, wanted, done](const QString &loadedFor, const QString &token) {
-                                  if (loadedFor != wanted)
-                                      return;
-                                  QObject::disconnect(*connection);
-                                  done(token);
-                              });
+            [connection, wanted, done](const QString &loadedFor, const QString &token) {
+                if (loadedFor != wanted)
+                    return;
+                QObject::disconnect(*connection);
+                done(token);
+            });
         m_credentials->load(wanted);
     });
 }
 
-ApiReply *SyncSession::signIn(const QString &email, const QString &password, Persistence persistence)
+ApiReply *SyncSession::signIn(
+    const QString &email, const QString &password, Persistence persistence)
 {
     m_email = email.trimmed().toLower();
     m_persistence = persistence;
@@ -180,8 +190,8 @@ ApiReply *SyncSession::signIn(const QString &email, const QString &password, Per
             emit signedIn();
         else
             emit signInFailed(reply->error().kind == ApiError::Kind::Unauthorized
-                                  ? tr("Wrong email or password.")
-                                  : reply->error().userMessage());
+                    ? tr("Wrong email or password.")
+                    : reply->error().userMessage());
     });
     return reply;
 }
@@ -227,7 +237,8 @@ void SyncSession::loadSnapshot()
             }
             const QJsonObject answer = reply->json();
             store->reset(answer.value(member).toArray());
-            m_snapshotSeq = std::min(m_snapshotSeq, answer.value(QStringLiteral("seq")).toInteger());
+            m_snapshotSeq
+                = std::min(m_snapshotSeq, answer.value(QStringLiteral("seq")).toInteger());
             if (--m_snapshotParts > 0)
                 return;
             m_realtime->setLastSeq(m_snapshotSeq);
@@ -257,10 +268,12 @@ MutationHandle *SyncSession::deleteBooking(const QString &bookingId)
 
 MutationHandle *SyncSession::setLeadStatus(const QString &leadId, const QString &status)
 {
-    return m_engine->submitAction(QStringLiteral("leads"), QStringLiteral("status"), leadId, { status });
+    return m_engine->submitAction(
+        QStringLiteral("leads"), QStringLiteral("status"), leadId, { status });
 }
 
 MutationHandle *SyncSession::sendSms(const QString &leadId, const QString &message)
 {
-    return m_engine->submitAction(QStringLiteral("leads"), QStringLiteral("send-sms"), leadId, { message });
+    return m_engine->submitAction(
+        QStringLiteral("leads"), QStringLiteral("send-sms"), leadId, { message });
 }

@@ -9,7 +9,6 @@
 #include <QHash>
 #include <QObject>
 #include <QUrl>
-
 #include <memory>
 
 class ApiClient;

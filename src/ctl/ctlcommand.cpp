@@ -1,9 +1,9 @@
 #include "ctlcommand.h"
 
 #include "apiclient.h"
-#include "connectivity.h"
 #include "apireply.h"
 #include "bookingstore.h"
+#include "connectivity.h"
 #include "duration.h"
 #include "entityregistry.h"
 #include "leadstore.h"
@@ -25,7 +25,6 @@
 #include <QStandardPaths>
 #include <QTextStream>
 #include <QTimer>
-
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -51,7 +50,8 @@ const char *const usageHead = R"(Commands:
   logout                    sign out and forget the kept session
 )";
 
-const char *const usageTail = R"(  queue list                the mutations waiting in the offline queue
+const char *const usageTail
+    = R"(  queue list                the mutations waiting in the offline queue
   queue retry-all           send everything queued now, ignoring backoff
   queue discard KEY         forget a queued mutation (it will not happen)
   queue adopt KEY|--all     make mutations queued without a user (needs review) yours;
@@ -76,8 +76,11 @@ QString usageText(const EntityRegistry &entities)
             text += line(entity.table + QStringLiteral(" list"), entity.listHelp);
         for (const ActionDescriptor &action : entities.actions()) {
             if (action.entity == entity.table)
-                text += line(QStringList { entity.table, action.name, QStringLiteral("ID"), action.synopsis }.join(QLatin1Char(' ')).trimmed(),
-                             action.help);
+                text += line(
+                    QStringList { entity.table, action.name, QStringLiteral("ID"), action.synopsis }
+                        .join(QLatin1Char(' '))
+                        .trimmed(),
+                    action.help);
         }
     }
     return text + QLatin1String(usageTail);
@@ -97,15 +100,21 @@ QJsonObject mutationJson(const Mutation &m)
         { QStringLiteral("path"), m.path },
         { QStringLiteral("entity"), m.entity() },
         { QStringLiteral("attempts"), m.attempts },
-        { QStringLiteral("created_at"), QDateTime::fromMSecsSinceEpoch(m.createdAtMs, Qt::UTC).toString(Qt::ISODateWithMs) },
-        { QStringLiteral("next_attempt_at"), m.nextAttemptAtMs > 0 ? QDateTime::fromMSecsSinceEpoch(m.nextAttemptAtMs, Qt::UTC).toString(Qt::ISODateWithMs) : QString() },
-        { QStringLiteral("last_error"), m.lastError.isError() ? m.lastError.userMessage() : QString() },
+        { QStringLiteral("created_at"),
+            QDateTime::fromMSecsSinceEpoch(m.createdAtMs, Qt::UTC).toString(Qt::ISODateWithMs) },
+        { QStringLiteral("next_attempt_at"),
+            m.nextAttemptAtMs > 0 ? QDateTime::fromMSecsSinceEpoch(m.nextAttemptAtMs, Qt::UTC)
+                                        .toString(Qt::ISODateWithMs)
+                                  : QString() },
+        { QStringLiteral("last_error"),
+            m.lastError.isError() ? m.lastError.userMessage() : QString() },
     };
 }
 
 } // namespace
 
-CtlCommand::CtlCommand(QObject *parent) : QObject(parent)
+CtlCommand::CtlCommand(QObject *parent)
+    : QObject(parent)
 {
     static QTextStream out(stdout);
     m_out = &out;
@@ -142,24 +151,44 @@ void CtlCommand::printJson(const QJsonObject &object)
 void CtlCommand::start(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("syncloop from the command line: the desktop client's core, without a GUI.\n\n")
-                                     + usageText(EntityRegistry::builtIn()));
+    parser.setApplicationDescription(
+        QStringLiteral(
+            "syncloop from the command line: the desktop client's core, without a GUI.\n\n")
+        + usageText(EntityRegistry::builtIn()));
     const QCommandLineOption help = parser.addHelpOption();
     const QCommandLineOption version = parser.addVersionOption();
-    const QCommandLineOption serverOption(QStringLiteral("server"), QStringLiteral("Server URL (default: the last one used, else http://127.0.0.1:8080)."), QStringLiteral("url"));
-    const QCommandLineOption dataDirOption(QStringLiteral("data-dir"), QStringLiteral("Where the offline queue lives (default: the app data location)."), QStringLiteral("dir"));
-    const QCommandLineOption emailOption(QStringLiteral("email"), QStringLiteral("Act as this user (default: the last one signed in)."), QStringLiteral("email"));
-    const QCommandLineOption passwordStdinOption(QStringLiteral("password-stdin"), QStringLiteral("Read the password from the first line of stdin (never from the command line)."));
-    const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("Print JSON (one object per line)."));
-    const QCommandLineOption noKeychainOption(QStringLiteral("no-keychain"), QStringLiteral("Keep the session in memory only."));
-    const QCommandLineOption vsnOption(QStringLiteral("vsn"), QStringLiteral("Realtime protocol version: 2.0.0 (default) or 1.0.0."), QStringLiteral("vsn"));
-    const QCommandLineOption timeoutOption(QStringLiteral("timeout"), QStringLiteral("Give up waiting after this long (default 60s)."), QStringLiteral("duration"));
-    const QCommandLineOption allOption(QStringLiteral("all"), QStringLiteral("With `queue adopt`: every mutation queued without a user."));
-    parser.addOptions({ serverOption, dataDirOption, emailOption, passwordStdinOption, jsonOption, noKeychainOption, vsnOption, timeoutOption, allOption });
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("What to do; see Commands."));
+    const QCommandLineOption serverOption(QStringLiteral("server"),
+        QStringLiteral("Server URL (default: the last one used, else http://127.0.0.1:8080)."),
+        QStringLiteral("url"));
+    const QCommandLineOption dataDirOption(QStringLiteral("data-dir"),
+        QStringLiteral("Where the offline queue lives (default: the app data location)."),
+        QStringLiteral("dir"));
+    const QCommandLineOption emailOption(QStringLiteral("email"),
+        QStringLiteral("Act as this user (default: the last one signed in)."),
+        QStringLiteral("email"));
+    const QCommandLineOption passwordStdinOption(QStringLiteral("password-stdin"),
+        QStringLiteral(
+            "Read the password from the first line of stdin (never from the command line)."));
+    const QCommandLineOption jsonOption(
+        QStringLiteral("json"), QStringLiteral("Print JSON (one object per line)."));
+    const QCommandLineOption noKeychainOption(
+        QStringLiteral("no-keychain"), QStringLiteral("Keep the session in memory only."));
+    const QCommandLineOption vsnOption(QStringLiteral("vsn"),
+        QStringLiteral("Realtime protocol version: 2.0.0 (default) or 1.0.0."),
+        QStringLiteral("vsn"));
+    const QCommandLineOption timeoutOption(QStringLiteral("timeout"),
+        QStringLiteral("Give up waiting after this long (default 60s)."),
+        QStringLiteral("duration"));
+    const QCommandLineOption allOption(QStringLiteral("all"),
+        QStringLiteral("With `queue adopt`: every mutation queued without a user."));
+    parser.addOptions({ serverOption, dataDirOption, emailOption, passwordStdinOption, jsonOption,
+        noKeychainOption, vsnOption, timeoutOption, allOption });
+    parser.addPositionalArgument(
+        QStringLiteral("command"), QStringLiteral("What to do; see Commands."));
 
     auto usage = [&](const QString &message) {
-        std::fprintf(stderr, "syncloopctl: %s\n\n%s", qPrintable(message), qPrintable(parser.helpText()));
+        std::fprintf(
+            stderr, "syncloopctl: %s\n\n%s", qPrintable(message), qPrintable(parser.helpText()));
         finish(Usage);
     };
     if (!parser.parse(arguments))
@@ -174,13 +203,19 @@ void CtlCommand::start(const QStringList &arguments)
     }
 
     QSettings settings;
-    m_settings.server = QUrl(parser.isSet(serverOption) ? parser.value(serverOption)
-                                                        : settings.value(QStringLiteral("server"), QStringLiteral("http://127.0.0.1:8080")).toString(),
-                             QUrl::StrictMode);
-    if (!m_settings.server.isValid() || (m_settings.server.scheme() != QLatin1String("http") && m_settings.server.scheme() != QLatin1String("https")))
+    m_settings.server = QUrl(parser.isSet(serverOption)
+            ? parser.value(serverOption)
+            : settings.value(QStringLiteral("server"), QStringLiteral("http://127.0.0.1:8080"))
+                  .toString(),
+        QUrl::StrictMode);
+    if (!m_settings.server.isValid()
+        || (m_settings.server.scheme() != QLatin1String("http")
+            && m_settings.server.scheme() != QLatin1String("https")))
         return usage(QStringLiteral("--server must be an http:// or https:// URL"));
     m_settings.dataDir = parser.value(dataDirOption);
-    m_settings.email = parser.isSet(emailOption) ? parser.value(emailOption) : settings.value(QStringLiteral("email")).toString();
+    m_settings.email = parser.isSet(emailOption)
+        ? parser.value(emailOption)
+        : settings.value(QStringLiteral("email")).toString();
     m_settings.json = parser.isSet(jsonOption);
     m_settings.passwordFromStdin = parser.isSet(passwordStdinOption);
     m_settings.keychain = !parser.isSet(noKeychainOption);
@@ -191,7 +226,8 @@ void CtlCommand::start(const QStringList &arguments)
     if (parser.isSet(timeoutOption)) {
         const auto ms = Duration::parseMs(parser.value(timeoutOption));
         if (!ms || *ms <= 0)
-            return usage(QStringLiteral("--timeout: \"%1\" is not a duration").arg(parser.value(timeoutOption)));
+            return usage(QStringLiteral("--timeout: \"%1\" is not a duration")
+                             .arg(parser.value(timeoutOption)));
         m_settings.timeoutMs = int(*ms);
     }
 
@@ -221,20 +257,26 @@ void CtlCommand::start(const QStringList &arguments)
             print(tr("signed out; the kept session of %1 is forgotten").arg(m_settings.email));
             finish(Done);
         });
-        m_session->credentials()->remove(CredentialStore::account(m_settings.server, m_settings.email));
+        m_session->credentials()->remove(
+            CredentialStore::account(m_settings.server, m_settings.email));
         return;
     }
     // `TABLE list` and `TABLE ACTION ID PARAM...`, as the entities are described.
     const EntityRegistry &entities = EntityRegistry::builtIn();
     const EntityDescriptor *entity = entities.entity(verb);
     const ActionDescriptor *action = entities.action(verb, sub);
-    const bool known = (entity && !entity->listPath.isEmpty() && sub == QLatin1String("list") && arity(2))
+    const bool known
+        = (entity && !entity->listPath.isEmpty() && sub == QLatin1String("list") && arity(2))
         || (action && arity(3 + int(action->params.size())))
-        || (verb == QLatin1String("queue") && (((sub == QLatin1String("list") || sub == QLatin1String("retry-all")) && arity(2)) || (sub == QLatin1String("discard") && arity(3))
-                                                || (sub == QLatin1String("adopt") && (m_settings.all ? arity(2) : arity(3)))))
+        || (verb == QLatin1String("queue")
+            && (((sub == QLatin1String("list") || sub == QLatin1String("retry-all")) && arity(2))
+                || (sub == QLatin1String("discard") && arity(3))
+                || (sub == QLatin1String("adopt") && (m_settings.all ? arity(2) : arity(3)))))
         || (verb == QLatin1String("watch") && arity(1));
     if (!known)
-        return usage(verb.isEmpty() ? QStringLiteral("no command given") : QStringLiteral("unknown command or wrong arguments: %1").arg(m_command.join(QLatin1Char(' '))));
+        return usage(verb.isEmpty() ? QStringLiteral("no command given")
+                                    : QStringLiteral("unknown command or wrong arguments: %1")
+                                          .arg(m_command.join(QLatin1Char(' '))));
     if (!openSession())
         return;
 
@@ -263,17 +305,21 @@ void CtlCommand::start(const QStringList &arguments)
         return runList(verb);
     const QString id = m_command.at(2);
     const QStringList params = m_command.mid(3);
-    runMutation([this, verb, sub, id, params] { return m_session->engine()->submitAction(verb, sub, id, params); });
+    runMutation([this, verb, sub, id, params] {
+        return m_session->engine()->submitAction(verb, sub, id, params);
+    });
 }
 
 bool CtlCommand::openSession()
 {
     SyncSession::Options options;
     options.server = m_settings.server;
-    const QString dir = m_settings.dataDir.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
-                                                     : m_settings.dataDir;
+    const QString dir = m_settings.dataDir.isEmpty()
+        ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
+        : m_settings.dataDir;
     options.queuePath = QDir(dir).filePath(QStringLiteral("queue.sqlite"));
-    options.credentials = m_settings.keychain ? CredentialStore::Backend::Keychain : CredentialStore::Backend::MemoryOnly;
+    options.credentials = m_settings.keychain ? CredentialStore::Backend::Keychain
+                                              : CredentialStore::Backend::MemoryOnly;
     if (!m_settings.vsn.isEmpty())
         options.realtime.serializer = *PhoenixCodec::serializerFor(m_settings.vsn);
     m_session = new SyncSession(options, this);
@@ -286,10 +332,13 @@ bool CtlCommand::openSession()
     // session that ends with every command. `login` says where it is kept.
     if (m_settings.keychain)
         m_session->credentials()->setFallbackFile(SessionFile::defaultPath());
-    connect(m_session->credentials(), &CredentialStore::keychainUnavailable, this, [this](const QString &reason) {
-        if (m_session->credentials()->backend() == CredentialStore::Backend::MemoryOnly)
-            std::fprintf(stderr, "syncloopctl: no system keychain (%s): the session is kept in memory only\n", qPrintable(reason));
-    });
+    connect(m_session->credentials(), &CredentialStore::keychainUnavailable, this,
+        [this](const QString &reason) {
+            if (m_session->credentials()->backend() == CredentialStore::Backend::MemoryOnly)
+                std::fprintf(stderr,
+                    "syncloopctl: no system keychain (%s): the session is kept in memory only\n",
+                    qPrintable(reason));
+        });
     return true;
 }
 
@@ -313,15 +362,20 @@ QString CtlCommand::readPassword(const QString &prompt)
     return QString::fromStdString(line);
 }
 
-void CtlCommand::authenticate(const std::function<void()> &next, const std::function<void(const QString &)> &failed)
+void CtlCommand::authenticate(
+    const std::function<void()> &next, const std::function<void(const QString &)> &failed)
 {
     if (m_settings.email.isEmpty())
         return failed(tr("no user: pass --email, or run `syncloopctl login EMAIL` first"));
-    connect(m_session, &SyncSession::signedIn, this, [next] { next(); }, Qt::SingleShotConnection);
-    connect(m_session, &SyncSession::signInFailed, this, [failed](const QString &reason) { failed(reason); },
-            Qt::SingleShotConnection);
+    connect(
+        m_session, &SyncSession::signedIn, this, [next] { next(); }, Qt::SingleShotConnection);
+    connect(
+        m_session, &SyncSession::signInFailed, this,
+        [failed](const QString &reason) { failed(reason); }, Qt::SingleShotConnection);
     if (m_settings.passwordFromStdin) {
-        m_session->signIn(m_settings.email, readPassword(tr("Password for %1: ").arg(m_settings.email)), SyncSession::Persistence::ThisRunOnly);
+        m_session->signIn(m_settings.email,
+            readPassword(tr("Password for %1: ").arg(m_settings.email)),
+            SyncSession::Persistence::ThisRunOnly);
         return;
     }
     m_session->resume(m_settings.email);
@@ -330,7 +384,8 @@ void CtlCommand::authenticate(const std::function<void()> &next, const std::func
 QString CtlCommand::settingsKeyOfUser() const
 {
     return QStringLiteral("users/")
-        + QString::fromLatin1(QUrl::toPercentEncoding(CredentialStore::account(m_settings.server, m_settings.email)));
+        + QString::fromLatin1(
+            QUrl::toPercentEncoding(CredentialStore::account(m_settings.server, m_settings.email)));
 }
 
 void CtlCommand::rememberUser()
@@ -342,7 +397,8 @@ void CtlCommand::rememberUser()
 
 QString CtlCommand::knownUserId() const
 {
-    return m_settings.email.isEmpty() ? QString() : QSettings().value(settingsKeyOfUser()).toString();
+    return m_settings.email.isEmpty() ? QString()
+                                      : QSettings().value(settingsKeyOfUser()).toString();
 }
 
 void CtlCommand::runLogin()
@@ -355,32 +411,46 @@ void CtlCommand::runLogin()
         if (--*pending == 0)
             finish(Done);
     };
-    connect(m_session->credentials(), &CredentialStore::saved, this, [this, oneDone](const QString &, bool persistent) {
-        CredentialStore *store = m_session->credentials();
-        if (!persistent) {
-            print(tr("signed in as %1 (the session is not kept: %2)").arg(m_settings.email, store->problem()));
-        } else if (store->backend() == CredentialStore::Backend::File) {
-            // Said once, here: later commands read the file without a word.
-            std::fprintf(stderr, "syncloopctl: no system keychain (%s): the session is kept in %s, readable only by you\n",
-                         qPrintable(store->problem()), qPrintable(store->fallbackFile()));
-            print(tr("signed in as %1; the session is kept in a file only you can read").arg(m_settings.email));
-        } else {
-            print(tr("signed in as %1; the session is kept in the system keychain").arg(m_settings.email));
-        }
-        oneDone();
-    }, Qt::SingleShotConnection);
-    connect(m_session, &SyncSession::signedIn, this, [this, oneDone] {
-        QSettings settings;
-        settings.setValue(QStringLiteral("server"), m_settings.server.toString());
-        settings.setValue(QStringLiteral("email"), m_settings.email);
-        rememberUser();
-        oneDone();
-    }, Qt::SingleShotConnection);
-    connect(m_session, &SyncSession::signInFailed, this, [this](const QString &reason) { fail(reason); }, Qt::SingleShotConnection);
+    connect(
+        m_session->credentials(), &CredentialStore::saved, this,
+        [this, oneDone](const QString &, bool persistent) {
+            CredentialStore *store = m_session->credentials();
+            if (!persistent) {
+                print(tr("signed in as %1 (the session is not kept: %2)")
+                          .arg(m_settings.email, store->problem()));
+            } else if (store->backend() == CredentialStore::Backend::File) {
+                // Said once, here: later commands read the file without a word.
+                std::fprintf(stderr,
+                    "syncloopctl: no system keychain (%s): the session is kept in %s, readable "
+                    "only by you\n",
+                    qPrintable(store->problem()), qPrintable(store->fallbackFile()));
+                print(tr("signed in as %1; the session is kept in a file only you can read")
+                          .arg(m_settings.email));
+            } else {
+                print(tr("signed in as %1; the session is kept in the system keychain")
+                          .arg(m_settings.email));
+            }
+            oneDone();
+        },
+        Qt::SingleShotConnection);
+    connect(
+        m_session, &SyncSession::signedIn, this,
+        [this, oneDone] {
+            QSettings settings;
+            settings.setValue(QStringLiteral("server"), m_settings.server.toString());
+            settings.setValue(QStringLiteral("email"), m_settings.email);
+            rememberUser();
+            oneDone();
+        },
+        Qt::SingleShotConnection);
+    connect(
+        m_session, &SyncSession::signInFailed, this,
+        [this](const QString &reason) { fail(reason); }, Qt::SingleShotConnection);
     m_session->signIn(m_settings.email, password, SyncSession::Persistence::Remembered);
 }
 
-void CtlCommand::identify(const std::function<void(bool live)> &next, const std::function<void(const QString &)> &refused)
+void CtlCommand::identify(
+    const std::function<void(bool live)> &next, const std::function<void(const QString &)> &refused)
 {
     authenticate(
         [this, next] {
@@ -418,7 +488,9 @@ void CtlCommand::runMutation(const std::function<MutationHandle *()> &submit)
             if (!handle)
                 return fail(tr("the offline queue could not store the change"));
             if (!live)
-                return fail(tr("%1; queued offline as %2").arg(clause(m_offlineReason), handle->key()), QueuedOffline);
+                return fail(
+                    tr("%1; queued offline as %2").arg(clause(m_offlineReason), handle->key()),
+                    QueuedOffline);
             m_session->loadSnapshot();
             awaitHandle(handle);
         },
@@ -460,9 +532,12 @@ void CtlCommand::runQueueList()
         if (m_settings.json) {
             printJson(mutationJson(m));
         } else {
-            print(QStringLiteral("%1  %2  %3 %4  attempts %5%6").arg(m.key, stateText(m).leftJustified(12), m.path, m.entityId)
+            print(QStringLiteral("%1  %2  %3 %4  attempts %5%6")
+                      .arg(m.key, stateText(m).leftJustified(12), m.path, m.entityId)
                       .arg(m.attempts)
-                      .arg(m.lastError.isError() ? QStringLiteral("  last error: ") + m.lastError.userMessage() : QString()));
+                      .arg(m.lastError.isError()
+                              ? QStringLiteral("  last error: ") + m.lastError.userMessage()
+                              : QString()));
         }
     }
     if (!m_settings.json)
@@ -487,13 +562,17 @@ QString unsentReason(const Mutation &m, const QString &me)
 {
     if (m.state == Mutation::State::Confirmed)
         return {};
-    if (m.state == Mutation::State::NeedsReview && m.lastError.code == QLatin1String(OfflineQueue::noUserCode))
-        return CtlCommand::tr("queued without a signed-in user: `queue adopt --all` makes them yours, "
-                              "`queue discard KEY` drops one");
+    if (m.state == Mutation::State::NeedsReview
+        && m.lastError.code == QLatin1String(OfflineQueue::noUserCode))
+        return CtlCommand::tr(
+            "queued without a signed-in user: `queue adopt --all` makes them yours, "
+            "`queue discard KEY` drops one");
     if (!me.isEmpty() && !m.userId.isEmpty() && m.userId != me)
-        return CtlCommand::tr("queued by another user of this machine: they are sent when that user signs in");
+        return CtlCommand::tr(
+            "queued by another user of this machine: they are sent when that user signs in");
     if (m.state == Mutation::State::NeedsReview)
-        return CtlCommand::tr("older than the server's idempotency window: check them, then retry or discard");
+        return CtlCommand::tr(
+            "older than the server's idempotency window: check them, then retry or discard");
     if (m.isFinal())
         return m.lastError.isError() ? m.lastError.userMessage() : Mutation::stateName(m.state);
     return {};
@@ -507,12 +586,13 @@ void CtlCommand::reportUnsent(int confirmed, const QMap<QString, int> &unsent, i
     QJsonArray reasons;
     for (auto it = unsent.cbegin(); it != unsent.cend(); ++it) {
         total += it.value();
-        reasons.append(QJsonObject { { QStringLiteral("count"), it.value() }, { QStringLiteral("reason"), it.key() } });
+        reasons.append(QJsonObject {
+            { QStringLiteral("count"), it.value() }, { QStringLiteral("reason"), it.key() } });
     }
     if (m_settings.json) {
         // "failed" is kept for scripts written before "not_sent": the same number.
         printJson({ { QStringLiteral("confirmed"), confirmed }, { QStringLiteral("failed"), total },
-                    { QStringLiteral("not_sent"), total }, { QStringLiteral("reasons"), reasons } });
+            { QStringLiteral("not_sent"), total }, { QStringLiteral("reasons"), reasons } });
     } else {
         print(tr("%1 confirmed, %2 not sent").arg(confirmed).arg(total));
         for (auto it = unsent.cbegin(); it != unsent.cend(); ++it)
@@ -564,7 +644,8 @@ void CtlCommand::runRetryAll()
                 if (open > 0)
                     return;
                 if (offline > 0)
-                    return fail(tr("server unreachable: %1 still queued").arg(offline), QueuedOffline);
+                    return fail(
+                        tr("server unreachable: %1 still queued").arg(offline), QueuedOffline);
                 reportUnsent(confirmed, unsent, Done);
             };
             for (MutationHandle *h : engine->handles())
@@ -575,7 +656,8 @@ void CtlCommand::runRetryAll()
             if (!m_session->connectivity()->isOnline())
                 return fail(tr("%1; everything stays queued").arg(clause(reason)), QueuedOffline);
             fail(tr("%1; everything stays queued: run `syncloopctl login %2` first")
-                     .arg(clause(reason), m_settings.email.isEmpty() ? QStringLiteral("EMAIL") : m_settings.email));
+                     .arg(clause(reason),
+                         m_settings.email.isEmpty() ? QStringLiteral("EMAIL") : m_settings.email));
         });
 }
 
@@ -588,15 +670,19 @@ void CtlCommand::runAdopt(const QString &key)
                 keys << m.key;
         }
         if (!m_settings.all && keys.isEmpty()) {
-            return fail(m_session->queue()->find(key) ? tr("%1 already belongs to a user: nothing to adopt").arg(key)
-                                                      : tr("no queued mutation with key %1").arg(key));
+            return fail(m_session->queue()->find(key)
+                    ? tr("%1 already belongs to a user: nothing to adopt").arg(key)
+                    : tr("no queued mutation with key %1").arg(key));
         }
-        const int adopted = m_session->queue()->adopt(keys, m_userId, QDateTime::currentMSecsSinceEpoch());
+        const int adopted
+            = m_session->queue()->adopt(keys, m_userId, QDateTime::currentMSecsSinceEpoch());
         if (adopted != keys.size())
             return fail(tr("the offline queue could not be changed"));
-        print(adopted == 0 ? tr("nothing to adopt")
-                           : tr("%n mutation(s) now yours (%1); `syncloopctl queue retry-all` sends them", nullptr, adopted)
-                                 .arg(m_settings.email));
+        print(adopted == 0
+                ? tr("nothing to adopt")
+                : tr("%n mutation(s) now yours (%1); `syncloopctl queue retry-all` sends them",
+                    nullptr, adopted)
+                      .arg(m_settings.email));
         finish(Done);
     };
     // Signed in here and not signed out since: the user is known, and the server (which a
@@ -607,9 +693,10 @@ void CtlCommand::runAdopt(const QString &key)
     identify([adopt](bool) { adopt(); },
         [this](const QString &reason) {
             fail(m_settings.email.isEmpty()
-                     ? tr("not signed in: run `syncloopctl login EMAIL` first; nothing was adopted")
-                     : tr("not signed in as %1 (%2): run `syncloopctl login %1` first; nothing was adopted")
-                           .arg(m_settings.email, clause(reason)));
+                    ? tr("not signed in: run `syncloopctl login EMAIL` first; nothing was adopted")
+                    : tr("not signed in as %1 (%2): run `syncloopctl login %1` first; nothing was "
+                         "adopted")
+                          .arg(m_settings.email, clause(reason)));
         });
 }
 
@@ -630,7 +717,8 @@ void CtlCommand::runList(const QString &table)
                     }
                     QStringList cells;
                     for (const EntityDescriptor::Column &column : entity->columns)
-                        cells.append(row.value(column.member).toString().leftJustified(column.width));
+                        cells.append(
+                            row.value(column.member).toString().leftJustified(column.width));
                     print(cells.join(QStringLiteral("  ")));
                 }
                 finish(Done);
@@ -645,20 +733,24 @@ void CtlCommand::runWatch()
     connect(signals_, &SignalWatcher::terminationRequested, this, [this] { finish(Done); });
     RealtimeClient *realtime = m_session->realtime();
     connect(realtime, &RealtimeClient::changed, this,
-            [this](const QString &table, const QString &type, const QJsonObject &record, const QJsonObject &old) {
-                if (!m_session->engine()->entities().entity(table))
-                    return;
-                printJson({ { QStringLiteral("table"), table }, { QStringLiteral("type"), type },
-                            { QStringLiteral("record"), record }, { QStringLiteral("old_record"), old } });
-            });
+        [this](const QString &table, const QString &type, const QJsonObject &record,
+            const QJsonObject &old) {
+            if (!m_session->engine()->entities().entity(table))
+                return;
+            printJson({ { QStringLiteral("table"), table }, { QStringLiteral("type"), type },
+                { QStringLiteral("record"), record }, { QStringLiteral("old_record"), old } });
+        });
     connect(realtime, &RealtimeClient::stateChanged, this, [](RealtimeClient::State state) {
-        std::fprintf(stderr, "syncloopctl: realtime %s\n", QMetaEnum::fromType<RealtimeClient::State>().valueToKey(int(state)));
+        std::fprintf(stderr, "syncloopctl: realtime %s\n",
+            QMetaEnum::fromType<RealtimeClient::State>().valueToKey(int(state)));
     });
     // Changes older than the server's --change-retention cannot be printed one by one.
     connect(m_session, &SyncSession::historyReloaded, this, [] {
         std::fprintf(stderr, "syncloopctl: %s\n",
-                     qPrintable(tr("the server's change history no longer reaches back this far: reloaded the data; "
-                                   "changes made meanwhile were not printed")));
+            qPrintable(tr(
+                "the server's change history no longer reaches back this far: reloaded the data; "
+                "changes made meanwhile were not printed")));
     });
-    authenticate([this] { m_session->loadSnapshot(); }, [this](const QString &reason) { fail(reason); });
+    authenticate(
+        [this] { m_session->loadSnapshot(); }, [this](const QString &reason) { fail(reason); });
 }

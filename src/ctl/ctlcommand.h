@@ -6,7 +6,6 @@
 #include <QStringList>
 #include <QTimer>
 #include <QUrl>
-
 #include <functional>
 
 class MutationHandle;
@@ -52,11 +51,13 @@ private:
 
     bool openSession();
     // Signs in (password from stdin / prompt, else the keychain), then calls `next`.
-    void authenticate(const std::function<void()> &next, const std::function<void(const QString &)> &failed);
+    void authenticate(
+        const std::function<void()> &next, const std::function<void(const QString &)> &failed);
     // Who acts, before anything is queued: signed in now (live), or — the server being
     // unreachable — the user this machine knew at their last sign-in to this server, whose
     // session it keeps or whose password was given. Else `refused`: nothing may be queued.
-    void identify(const std::function<void(bool live)> &next, const std::function<void(const QString &)> &refused);
+    void identify(const std::function<void(bool live)> &next,
+        const std::function<void(const QString &)> &refused);
     void refuseUnidentified(const QString &reason);
     // The server's id of --email on --server, as seen at the last sign-in here (not a secret).
     QString settingsKeyOfUser() const;
@@ -81,6 +82,6 @@ private:
     QTextStream *m_out = nullptr;
     QTimer m_timeout;
     bool m_finished = false;
-    QString m_userId;        // who acts (identify())
+    QString m_userId; // who acts (identify())
     QString m_offlineReason; // why identify() could not sign in live
 };

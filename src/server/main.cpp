@@ -4,7 +4,6 @@
 #include "syncserver.h"
 
 #include <QCoreApplication>
-
 #include <cstdio>
 #include <sys/stat.h>
 
@@ -26,7 +25,8 @@ int main(int argc, char *argv[])
 
     const ServerOptionsParseResult parsed = ServerOptions::parse(QCoreApplication::arguments());
     if (!parsed.options) {
-        std::fputs(qPrintable(parsed.message + QLatin1Char('\n')), parsed.exitCode == 0 ? stdout : stderr);
+        std::fputs(
+            qPrintable(parsed.message + QLatin1Char('\n')), parsed.exitCode == 0 ? stdout : stderr);
         return parsed.exitCode;
     }
     if (!PasswordHasher::initialise()) {
@@ -45,12 +45,13 @@ int main(int argc, char *argv[])
     std::fflush(stdout);
     if (parsed.options->demo) {
         std::fprintf(stderr,
-                     "Demo users (password \"syncloop-demo\"): agent1@example.com, agent2@example.com, "
-                     "admin@example.com\nRealtime API key: %s\n",
-                     qPrintable(parsed.options->realtimeApiKey));
+            "Demo users (password \"syncloop-demo\"): agent1@example.com, agent2@example.com, "
+            "admin@example.com\nRealtime API key: %s\n",
+            qPrintable(parsed.options->realtimeApiKey));
     }
 
     SignalWatcher unixSignals;
-    QObject::connect(&unixSignals, &SignalWatcher::terminationRequested, &app, [](int) { QCoreApplication::quit(); });
+    QObject::connect(&unixSignals, &SignalWatcher::terminationRequested, &app,
+        [](int) { QCoreApplication::quit(); });
     return app.exec();
 }

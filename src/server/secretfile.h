@@ -2,7 +2,6 @@
 
 #include <QByteArray>
 #include <QString>
-
 #include <optional>
 
 // A file holding a secret (the JWT signing key, the database password): only its owner may
@@ -14,5 +13,6 @@ public:
     // The trimmed contents; nullopt + *error when it is missing, unreadable or too open.
     static std::optional<QByteArray> read(const QString &path, const QString &what, QString *error);
     // Writes a new file (it must not exist) with mode 0600; false + *error on failure.
-    static bool create(const QString &path, const QByteArray &contents, const QString &what, QString *error);
+    static bool create(
+        const QString &path, const QByteArray &contents, const QString &what, QString *error);
 };

@@ -18,9 +18,9 @@
 #include "outbox/loopbacksmsprovider.h"
 #include "outbox/outboxworker.h"
 #include "randomsource.h"
-#include "secretfile.h"
 #include "realtime/postgresfanout.h"
 #include "realtime/realtimehub.h"
+#include "secretfile.h"
 #include "storage/changelog.h"
 #include "storage/database.h"
 #include "storage/demoseed.h"
@@ -35,7 +35,6 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QMessageAuthenticationCode>
-
 #include <algorithm>
 
 SyncServer::SyncServer(ServerOptions options, QObject *parent)
@@ -47,7 +46,8 @@ SyncServer::SyncServer(ServerOptions options, QObject *parent)
     m_pool.setMaxThreadCount(threads);
     // One core stays free for the worker pool, the outbox, the realtime hub and the kernel:
     // on two cores a single loop (whose batches never wait for another loop's) is fastest.
-    m_eventLoops = m_options.eventLoops > 0 ? m_options.eventLoops : std::max(1, QThread::idealThreadCount() - 1);
+    m_eventLoops = m_options.eventLoops > 0 ? m_options.eventLoops
+                                            : std::max(1, QThread::idealThreadCount() - 1);
     m_pool.setExpiryTimeout(-1); // keep threads (and their database connections) alive
 }
 
@@ -83,17 +83,19 @@ bool SyncServer::start(QString *error)
     // The secret files first: one that is refused leaves nothing behind.
     DatabaseConfig databaseConfig = m_options.database;
     if (!databaseConfig.passwordFile.isEmpty()) {
-        const auto password = SecretFile::read(databaseConfig.passwordFile, QStringLiteral("database password file"), error);
+        const auto password = SecretFile::read(
+            databaseConfig.passwordFile, QStringLiteral("database password file"), error);
         if (!password)
             return false;
         databaseConfig.password = QString::fromUtf8(password->split('\n').constFirst().trimmed());
         if (databaseConfig.password.isEmpty()) {
-            *error = QStringLiteral("database password file %1 is empty").arg(databaseConfig.passwordFile);
+            *error = QStringLiteral("database password file %1 is empty")
+                         .arg(databaseConfig.passwordFile);
             return false;
         }
     }
-    const QByteArray secret = TokenService::loadOrCreateSecret(
-        m_options.jwtSecretFile, QDir(m_options.dataDir).filePath(QStringLiteral("jwt-secret")), error);
+    const QByteArray secret = TokenService::loadOrCreateSecret(m_options.jwtSecretFile,
+        QDir(m_options.dataDir).filePath(QStringLiteral("jwt-secret")), error);
     if (secret.isEmpty())
         return false;
     if (!QDir().mkpath(m_options.dataDir)) {
@@ -101,10 +103,12 @@ bool SyncServer::start(QString *error)
         return false;
     }
     // One we create is 0700 (main() sets the umask); one that was there is the operator's.
-    if (QFileInfo(m_options.dataDir).permissions() & (QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup
-                                                      | QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther))
+    if (QFileInfo(m_options.dataDir).permissions()
+        & (QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup
+            | QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther))
         qCWarning(lcServer).noquote() << "data directory" << m_options.dataDir
-                                      << "is accessible by group or others; chmod 700 it to keep the database and secrets private";
+                                      << "is accessible by group or others; chmod 700 it to keep "
+                                         "the database and secrets private";
 
     const Clock *clock = SystemClock::instance();
     databaseConfig.checkpointInBackground = databaseConfig.kind == SqlDialect::Kind::Sqlite;
@@ -122,36 +126,40 @@ bool SyncServer::start(QString *error)
         if (m_options.demo && DemoSeed::seedIfEmpty(*m_runner, m_options.demoBookings))
             qCInfo(lcServer) << "seeded the demo organisation";
     } catch (const StorageError &e) {
-        *error = QStringLiteral("seeding the demo failed: %1").arg(QString::fromStdString(e.what()));
+        *error
+            = QStringLiteral("seeding the demo failed: %1").arg(QString::fromStdString(e.what()));
         return false;
     }
 
     m_smsBreaker = new CircuitBreaker(QStringLiteral("sms"),
-                                      { .windowSize = 20,
-                                        .minimumCalls = 5,
-                                        .failureRateThreshold = 50.0,
-                                        .openWaitMs = m_options.smsBreakerOpenMs,
-                                        .halfOpenCalls = 2 },
-                                      clock, this);
-    m_guard = std::make_unique<IdempotencyGuard>(*m_runner, *m_metrics, m_options.idempotencyWindowMs);
+        { .windowSize = 20,
+            .minimumCalls = 5,
+            .failureRateThreshold = 50.0,
+            .openWaitMs = m_options.smsBreakerOpenMs,
+            .halfOpenCalls = 2 },
+        clock, this);
+    m_guard
+        = std::make_unique<IdempotencyGuard>(*m_runner, *m_metrics, m_options.idempotencyWindowMs);
     const qint64 windowSeconds = m_options.idempotencyWindowMs / 1000;
     m_api = std::make_unique<ApiService>(*m_tokens, *m_metrics, *m_runner,
-                                         ApiService::Options { .maxBodyBytes = 1024LL * 1024,
-                                                               .idempotencyWindowSeconds = windowSeconds,
-                                                               .metricsToken = m_options.metricsToken });
+        ApiService::Options { .maxBodyBytes = 1024LL * 1024,
+            .idempotencyWindowSeconds = windowSeconds,
+            .metricsToken = m_options.metricsToken });
     Router &router = m_api->router();
     AuthRoutes::Options authOptions;
     authOptions.refreshReuseIntervalMs = m_options.refreshReuseIntervalMs;
     // Its own key, derived from the signing secret: successors reveal nothing about the JWT key.
-    authOptions.refreshSuccessorKey = QMessageAuthenticationCode::hash(
-        QByteArrayLiteral("syncloop refresh-token successor v1"), secret, QCryptographicHash::Sha256);
+    authOptions.refreshSuccessorKey
+        = QMessageAuthenticationCode::hash(QByteArrayLiteral("syncloop refresh-token successor v1"),
+            secret, QCryptographicHash::Sha256);
     LoginGuard::Options loginLimits;
     loginLimits.attemptsPerAccount = m_options.loginAttemptsPerAccount;
     loginLimits.attemptsPerAddress = m_options.loginAttemptsPerAddress;
     loginLimits.windowMs = m_options.loginAttemptWindowMs;
     // Fewer hashes at once than workers: the other routes on the pool always find a thread.
-    loginLimits.concurrentHashes = m_options.passwordHashConcurrency > 0 ? m_options.passwordHashConcurrency
-                                                                         : std::max(1, m_pool.maxThreadCount() / 2);
+    loginLimits.concurrentHashes = m_options.passwordHashConcurrency > 0
+        ? m_options.passwordHashConcurrency
+        : std::max(1, m_pool.maxThreadCount() / 2);
     m_loginGuard = std::make_unique<LoginGuard>(loginLimits, clock);
     authOptions.loginGuard = m_loginGuard.get();
     authOptions.metrics = m_metrics.get();
@@ -162,33 +170,36 @@ bool SyncServer::start(QString *error)
             m_outbox->wake();
     });
     ChangeRoutes::install(router, *m_runner);
-    AdminRoutes::install(router, { .runner = m_runner,
-                                   .metrics = m_metrics.get(),
-                                   .smsBreaker = m_smsBreaker,
-                                   .idempotencyWindowSeconds = windowSeconds });
+    AdminRoutes::install(router,
+        { .runner = m_runner,
+            .metrics = m_metrics.get(),
+            .smsBreaker = m_smsBreaker,
+            .idempotencyWindowSeconds = windowSeconds });
 
     startOutbox();
 
     HttpFrontend::Handlers handlers;
     handlers.dispose = [api = m_api.get()](HttpRequest r) { return api->dispose(std::move(r)); };
     handlers.workerHandler = [api = m_api.get()](const RoutedRequest &r) { return api->handle(r); };
-    handlers.batchHandler = [api = m_api.get()](std::vector<RoutedRequest> r) { return api->handleBatch(std::move(r)); };
+    handlers.batchHandler = [api = m_api.get()](std::vector<RoutedRequest> r) {
+        return api->handleBatch(std::move(r));
+    };
     handlers.maxBodyBytes = m_api->maxBodyBytes();
     handlers.webSocketPath = "/realtime/v1/websocket";
-    handlers.rejectEarly = [api = m_api.get()](const QByteArray &method, const QByteArray &path, const Problem &problem) {
-        return api->rejectEarly(method, path, problem);
-    };
+    handlers.rejectEarly
+        = [api = m_api.get()](const QByteArray &method, const QByteArray &path,
+              const Problem &problem) { return api->rejectEarly(method, path, problem); };
     RealtimeOptions realtimeOptions;
     realtimeOptions.apiKey = m_options.realtimeApiKey;
     realtimeOptions.idleTimeoutMs = m_options.realtimeIdleTimeoutMs;
     realtimeOptions.closeGraceMs = m_options.realtimeCloseGraceMs;
     m_realtime = new RealtimeHub(*m_runner,
-                                 { .tokens = m_tokens.get(),
-                                   .metrics = m_metrics.get(),
-                                   .clock = clock,
-                                   .hub = nullptr, // the hub fills in itself
-                                   .options = realtimeOptions },
-                                 this);
+        { .tokens = m_tokens.get(),
+            .metrics = m_metrics.get(),
+            .clock = clock,
+            .hub = nullptr, // the hub fills in itself
+            .options = realtimeOptions },
+        this);
     // On PostgreSQL other instances may share the database: their commits and broadcasts
     // reach our subscribers through LISTEN/NOTIFY.
     if (m_database->dialect().kind() == SqlDialect::Kind::Postgres) {
@@ -203,9 +214,7 @@ bool SyncServer::start(QString *error)
     m_realtime->start();
 
     m_http = std::make_unique<HttpListener>(handlers, &m_pool);
-    const auto setup = [hub = m_realtime](HttpFrontend *frontend) {
-        hub->attach(frontend);
-    };
+    const auto setup = [hub = m_realtime](HttpFrontend *frontend) { hub->attach(frontend); };
     if (!m_http->listen(m_options.host, m_options.port, m_eventLoops, setup, error))
         return false;
     m_port = m_http->port();
@@ -213,22 +222,24 @@ bool SyncServer::start(QString *error)
     // One purge loop for everything with a retention, oldest rows first, in slices.
     m_purge = std::make_unique<RetentionPurge>(*m_runner);
     m_purge->add({ .name = QStringLiteral("expired idempotency records"),
-                   .retentionMs = m_options.idempotencyWindowMs,
-                   .purgeSlice = &IdempotencyStore::purgeCreatedBefore,
-                   .purged = [metrics = m_metrics.get()](int rows) { metrics->recordIdempotencyPurged(rows); } });
+        .retentionMs = m_options.idempotencyWindowMs,
+        .purgeSlice = &IdempotencyStore::purgeCreatedBefore,
+        .purged
+        = [metrics = m_metrics.get()](int rows) { metrics->recordIdempotencyPurged(rows); } });
     m_purge->add({ .name = QStringLiteral("changes past the retention"),
-                   .retentionMs = m_options.changeRetentionMs,
-                   .purgeSlice = &ChangeLog::purgeBefore });
+        .retentionMs = m_options.changeRetentionMs,
+        .purgeSlice = &ChangeLog::purgeBefore });
     // A day past their expiry (see RefreshTokenStore::purgeExpiredBefore for why that is safe):
     // a client back just after expiry still hears "expired", not "unknown".
     constexpr qint64 refreshTokenGraceMs = 24LL * 3600 * 1000;
     m_purge->add({ .name = QStringLiteral("expired refresh tokens"),
-                   .retentionMs = refreshTokenGraceMs,
-                   .purgeSlice = &RefreshTokenStore::purgeExpiredBefore });
+        .retentionMs = refreshTokenGraceMs,
+        .purgeSlice = &RefreshTokenStore::purgeExpiredBefore });
     // Purge often enough that nothing lingers much past its retention.
     const qint64 purgeEvery = m_options.purgeIntervalMs > 0
         ? m_options.purgeIntervalMs
-        : std::clamp<qint64>(std::min(m_options.idempotencyWindowMs, m_options.changeRetentionMs) / 4, 1000, 60000);
+        : std::clamp<qint64>(
+            std::min(m_options.idempotencyWindowMs, m_options.changeRetentionMs) / 4, 1000, 60000);
     connect(&m_purgeTimer, &QTimer::timeout, this, &SyncServer::purgeExpired);
     m_purgeTimer.start(int(purgeEvery));
     qCInfo(lcServer).noquote() << "database" << m_database->config().describe();
@@ -241,23 +252,28 @@ void SyncServer::startOutbox()
     if (m_options.smsGateway.isValid())
         provider = new HttpSmsProvider(m_options.smsGateway, int(m_options.smsTimeoutMs));
     else if (m_options.demo)
-        provider = new LoopbackSmsProvider(QDir(m_options.dataDir).filePath(QStringLiteral("loopback-sms.jsonl")));
+        provider = new LoopbackSmsProvider(
+            QDir(m_options.dataDir).filePath(QStringLiteral("loopback-sms.jsonl")));
     else
         qCWarning(lcServer) << "no --sms-gateway: SMS messages will be marked failed";
 
     OutboxWorker::Options options;
     options.maxAttempts = m_options.smsMaxAttempts;
-    options.retry = { .baseMs = m_options.smsRetryBaseMs, .capMs = std::max<qint64>(m_options.smsRetryBaseMs, 60000) };
+    options.retry = { .baseMs = m_options.smsRetryBaseMs,
+        .capMs = std::max<qint64>(m_options.smsRetryBaseMs, 60000) };
     options.leaseMs = m_options.smsTimeoutMs + 5000;
-    m_outbox = new OutboxWorker(*m_runner, m_smsBreaker, provider, *m_metrics, SystemClock::instance(),
-                                SystemRandomSource::instance(), options);
+    m_outbox = new OutboxWorker(*m_runner, m_smsBreaker, provider, *m_metrics,
+        SystemClock::instance(), SystemRandomSource::instance(), options);
     m_outbox->moveToThread(&m_outboxThread);
     // Emitted on the outbox thread as it ends, before wait() returns: the worker goes first, then
     // the thread's connections.
-    connect(&m_outboxThread, &QThread::finished, &m_outboxThread, [outbox = m_outbox] {
-        delete outbox;
-        Database::closeThreadConnections();
-    }, Qt::DirectConnection);
+    connect(
+        &m_outboxThread, &QThread::finished, &m_outboxThread,
+        [outbox = m_outbox] {
+            delete outbox;
+            Database::closeThreadConnections();
+        },
+        Qt::DirectConnection);
     m_outboxThread.setObjectName(QStringLiteral("outbox"));
     m_outboxThread.start();
     m_outbox->wake(); // deliver what a previous run left behind

@@ -39,7 +39,8 @@ BookingCard::BookingCard(Handles handles, QWidget *parent)
     layout->setColumnStretch(2, 1);
     connect(m_confirm, &SyncButton::actionRequested, this, [this] { emit confirmRequested(m_id); });
     connect(m_delete, &SyncButton::actionRequested, this, [this] { emit deleteRequested(m_id); });
-    for (SyncButton *b : { static_cast<SyncButton *>(m_confirm), static_cast<SyncButton *>(m_delete) }) {
+    for (SyncButton *b :
+        { static_cast<SyncButton *>(m_confirm), static_cast<SyncButton *>(m_delete) }) {
         connect(b, &SyncButton::retryRequested, this, &BookingCard::retryRequested);
         connect(b, &SyncButton::settled, this, &BookingCard::settled);
     }
@@ -56,20 +57,27 @@ void BookingCard::bind(const QModelIndex &index)
     const QString status = row.value(QStringLiteral("status")).toString();
     const bool pending = index.data(RowStore::PendingRole).toBool();
     const QLocale locale;
-    const QDateTime starts = WireFormat::parseTimestamp(row.value(QStringLiteral("starts_at")).toString()).toLocalTime();
-    const QDateTime updated = WireFormat::parseTimestamp(row.value(QStringLiteral("updated_at")).toString()).toLocalTime();
+    const QDateTime starts
+        = WireFormat::parseTimestamp(row.value(QStringLiteral("starts_at")).toString())
+              .toLocalTime();
+    const QDateTime updated
+        = WireFormat::parseTimestamp(row.value(QStringLiteral("updated_at")).toString())
+              .toLocalTime();
     m_customer->setText(customer);
-    m_details->setText(tr("%1 · %2").arg(row.value(QStringLiteral("service")).toString(), locale.toString(starts, QLocale::ShortFormat)));
-    m_updated->setText(tr("Updated %1 · version %2").arg(locale.toString(updated, QLocale::ShortFormat))
+    m_details->setText(tr("%1 · %2").arg(row.value(QStringLiteral("service")).toString(),
+        locale.toString(starts, QLocale::ShortFormat)));
+    m_updated->setText(tr("Updated %1 · version %2")
+                           .arg(locale.toString(updated, QLocale::ShortFormat))
                            .arg(row.value(QStringLiteral("version")).toInteger()));
     m_chip->setStatus(status, pending);
     m_delete->setQuestion(tr("Delete booking"),
-                          tr("Delete the booking of %1 on %2? This cannot be undone.").arg(customer, locale.toString(starts, QLocale::ShortFormat)));
+        tr("Delete the booking of %1 on %2? This cannot be undone.")
+            .arg(customer, locale.toString(starts, QLocale::ShortFormat)));
     // The chip's words: "confirmed (pending)" while the change is not at the server yet, so a
     // screen reader never hears "confirmed" for what only this computer knows.
     setAccessibleName(tr("Booking: %1, %2, %3, %4")
                           .arg(customer, row.value(QStringLiteral("service")).toString(),
-                               locale.toString(starts, QLocale::ShortFormat), m_chip->text()));
+                              locale.toString(starts, QLocale::ShortFormat), m_chip->text()));
 
     const auto [confirm, remove] = m_handles(id);
     if (rebound || m_confirm->handle() != confirm)
@@ -78,6 +86,6 @@ void BookingCard::bind(const QModelIndex &index)
         m_delete->setHandle(remove);
     m_confirm->setActionAvailable(status == QLatin1String("pending"));
     m_confirm->setIdleText(status == QLatin1String("confirmed") ? tr("Confirmed")
-                           : status == QLatin1String("cancelled") ? tr("Cancelled")
-                                                                   : tr("Confirm"));
+            : status == QLatin1String("cancelled")              ? tr("Cancelled")
+                                                                : tr("Confirm"));
 }

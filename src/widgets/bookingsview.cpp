@@ -38,12 +38,15 @@ public:
 protected:
     bool filterAcceptsRow(int row, const QModelIndex &parent) const override
     {
-        const QJsonObject b = sourceModel()->index(row, 0, parent).data(RowStore::RowRole).toJsonObject();
+        const QJsonObject b
+            = sourceModel()->index(row, 0, parent).data(RowStore::RowRole).toJsonObject();
         if (!m_status.isEmpty() && b.value(QLatin1String("status")).toString() != m_status)
             return false;
         if (m_text.isEmpty())
             return true;
-        return b.value(QLatin1String("customer_name")).toString().contains(m_text, Qt::CaseInsensitive)
+        return b.value(QLatin1String("customer_name"))
+                   .toString()
+                   .contains(m_text, Qt::CaseInsensitive)
             || b.value(QLatin1String("service")).toString().contains(m_text, Qt::CaseInsensitive);
     }
 
@@ -67,7 +70,8 @@ BookingsView::BookingsView(SyncSession *session, QWidget *parent)
         [this](QWidget *host) {
             auto *card = new BookingCard(
                 [this](const QString &id) {
-                    return std::make_pair(latest(id, QStringLiteral("confirm")), latest(id, QStringLiteral("delete")));
+                    return std::make_pair(latest(id, QStringLiteral("confirm")),
+                        latest(id, QStringLiteral("delete")));
                 },
                 host);
             connect(card, &BookingCard::confirmRequested, this, &BookingsView::confirm);
@@ -85,12 +89,14 @@ BookingsView::BookingsView(SyncSession *session, QWidget *parent)
     m_search->setAccessibleName(tr("Search bookings"));
     m_status->addItem(tr("All statuses"), QString());
     for (const auto &[label, value] : { std::pair { tr("Pending"), QStringLiteral("pending") },
-                                        std::pair { tr("Confirmed"), QStringLiteral("confirmed") },
-                                        std::pair { tr("Cancelled"), QStringLiteral("cancelled") } })
+             std::pair { tr("Confirmed"), QStringLiteral("confirmed") },
+             std::pair { tr("Cancelled"), QStringLiteral("cancelled") } })
         m_status->addItem(label, value);
     m_status->setAccessibleName(tr("Filter by status"));
-    connect(m_search, &QLineEdit::textChanged, this, [filter](const QString &text) { filter->setText(text); });
-    connect(m_status, &QComboBox::currentIndexChanged, this, [this, filter] { filter->setStatus(m_status->currentData().toString()); });
+    connect(m_search, &QLineEdit::textChanged, this,
+        [filter](const QString &text) { filter->setText(text); });
+    connect(m_status, &QComboBox::currentIndexChanged, this,
+        [this, filter] { filter->setStatus(m_status->currentData().toString()); });
 
     m_bulk = new SyncButtonWithProgress(
         tr("Confirm selected"),
@@ -110,22 +116,26 @@ BookingsView::BookingsView(SyncSession *session, QWidget *parent)
     layout->addWidget(m_list, 1);
     layout->addWidget(m_bulk);
 
-    connect(m_list->selectionModel(), &QItemSelectionModel::selectionChanged, this, &BookingsView::selectionChanged);
+    connect(m_list->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+        &BookingsView::selectionChanged);
     selectionChanged();
 
     auto shortcut = [this](const QKeySequence &keys, auto action) {
         auto *s = new QShortcut(keys, m_list, action);
         s->setContext(Qt::WidgetShortcut);
     };
-    shortcut(QKeySequence(Qt::Key_Return), [this] { confirm(m_list->currentIndex().data(RowStore::IdRole).toString()); });
-    shortcut(QKeySequence(Qt::Key_Enter), [this] { confirm(m_list->currentIndex().data(RowStore::IdRole).toString()); });
+    shortcut(QKeySequence(Qt::Key_Return),
+        [this] { confirm(m_list->currentIndex().data(RowStore::IdRole).toString()); });
+    shortcut(QKeySequence(Qt::Key_Enter),
+        [this] { confirm(m_list->currentIndex().data(RowStore::IdRole).toString()); });
     shortcut(QKeySequence::Delete, [this] {
         if (BookingCard *card = cardFor(m_list->currentIndex().data(RowStore::IdRole).toString()))
             card->deleteButton()->click();
     });
     // Anywhere in the window while this tab shows (a shortcut of a hidden widget is inactive):
     // the focus may be on the tab bar, outside this view.
-    auto *find = new QShortcut(QKeySequence::Find, this, [this] { m_search->setFocus(Qt::ShortcutFocusReason); });
+    auto *find = new QShortcut(
+        QKeySequence::Find, this, [this] { m_search->setFocus(Qt::ShortcutFocusReason); });
     find->setContext(Qt::WindowShortcut);
 }
 
@@ -146,7 +156,8 @@ void BookingsView::confirm(const QString &id)
     // A confirm already on its way for this booking: the button says so; nothing to add.
     if (MutationHandle *busy = latest(id, QStringLiteral("confirm")); busy && !busy->isFinal())
         return;
-    if (m_session->bookings()->row(id).value(QStringLiteral("status")).toString() != QLatin1String("pending"))
+    if (m_session->bookings()->row(id).value(QStringLiteral("status")).toString()
+        != QLatin1String("pending"))
         return;
     if (m_session->confirmBooking(id))
         refreshCard(id);
@@ -187,7 +198,8 @@ void BookingsView::selectionChanged()
 {
     QStringList ids;
     for (const QModelIndex &index : m_list->selectionModel()->selectedIndexes()) {
-        if (index.data(RowStore::RowRole).toJsonObject().value(QStringLiteral("status")).toString() == QLatin1String("pending"))
+        if (index.data(RowStore::RowRole).toJsonObject().value(QStringLiteral("status")).toString()
+            == QLatin1String("pending"))
             ids.append(index.data(RowStore::IdRole).toString());
     }
     m_bulk->setItems(ids);

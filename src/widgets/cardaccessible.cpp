@@ -3,9 +3,9 @@
 #include "cardlistview.h"
 #include "cardwidget.h"
 
-CardAccessible::CardAccessible(CardWidget *card) : QAccessibleWidget(card, QAccessible::ListItem)
-{
-}
+CardAccessible::CardAccessible(CardWidget *card)
+    : QAccessibleWidget(card, QAccessible::ListItem)
+{ }
 
 CardWidget *CardAccessible::card() const
 {

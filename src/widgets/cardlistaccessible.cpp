@@ -17,9 +17,9 @@ QAccessibleInterface *cardFactory(const QString &className, QObject *object)
 
 } // namespace
 
-CardListAccessible::CardListAccessible(CardListView *list) : QAccessibleWidget(list, QAccessible::List)
-{
-}
+CardListAccessible::CardListAccessible(CardListView *list)
+    : QAccessibleWidget(list, QAccessible::List)
+{ }
 
 void CardListAccessible::install()
 {

@@ -4,7 +4,6 @@
 #include "cardwidget.h"
 
 #include <QAccessible>
-
 #include <QScrollBar>
 #include <QStyledItemDelegate>
 
@@ -14,7 +13,10 @@ namespace {
 class CardDelegate : public QStyledItemDelegate
 {
 public:
-    CardDelegate(int height, QObject *parent) : QStyledItemDelegate(parent), m_height(height) { }
+    CardDelegate(int height, QObject *parent)
+        : QStyledItemDelegate(parent)
+        , m_height(height)
+    { }
     QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &) const override
     {
         return { option.rect.width(), m_height };
@@ -71,14 +73,16 @@ void CardListView::scrollContentsBy(int dx, int dy)
     syncCards(); // right away: a card left behind would show the wrong row for a frame
 }
 
-void CardListView::selectionChanged(const QItemSelection &selected, const QItemSelection &deselected)
+void CardListView::selectionChanged(
+    const QItemSelection &selected, const QItemSelection &deselected)
 {
     QListView::selectionChanged(selected, deselected);
     for (CardWidget *card : std::as_const(m_byRow))
         card->setSelected(selectionModel()->isSelected(card->index()));
 }
 
-void CardListView::dataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight, const QList<int> &roles)
+void CardListView::dataChanged(
+    const QModelIndex &topLeft, const QModelIndex &bottomRight, const QList<int> &roles)
 {
     QListView::dataChanged(topLeft, bottomRight, roles);
     // Only cards on screen care; everything else is drawn when it scrolls into view.
@@ -125,7 +129,8 @@ void CardListView::syncCards()
                 if (!card) {
                     card = m_factory(viewport());
                     connect(card, &CardWidget::pressed, this,
-                            [this, card](Qt::KeyboardModifiers modifiers) { onCardPressed(card, modifiers); });
+                        [this, card](
+                            Qt::KeyboardModifiers modifiers) { onCardPressed(card, modifiers); });
                 }
                 card->bind(index);
             }
@@ -158,9 +163,10 @@ void CardListView::onCardPressed(CardWidget *card, Qt::KeyboardModifiers modifie
         flags = QItemSelectionModel::Toggle;
     if ((modifiers & Qt::ShiftModifier) && currentIndex().isValid()) {
         const QModelIndex anchor = currentIndex();
-        selectionModel()->select(QItemSelection(model()->index(std::min(anchor.row(), index.row()), 0),
-                                                model()->index(std::max(anchor.row(), index.row()), 0)),
-                                 QItemSelectionModel::ClearAndSelect);
+        selectionModel()->select(
+            QItemSelection(model()->index(std::min(anchor.row(), index.row()), 0),
+                model()->index(std::max(anchor.row(), index.row()), 0)),
+            QItemSelectionModel::ClearAndSelect);
         selectionModel()->setCurrentIndex(index, QItemSelectionModel::NoUpdate);
     } else {
         selectionModel()->setCurrentIndex(index, flags);

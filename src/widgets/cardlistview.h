@@ -1,9 +1,8 @@
 #pragma once
 
-#include <QMap>
 #include <QListView>
+#include <QMap>
 #include <QTimer>
-
 #include <functional>
 
 class CardWidget;
@@ -30,8 +29,10 @@ public:
 protected:
     void resizeEvent(QResizeEvent *event) override;
     void scrollContentsBy(int dx, int dy) override;
-    void selectionChanged(const QItemSelection &selected, const QItemSelection &deselected) override;
-    void dataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight, const QList<int> &roles = {}) override;
+    void selectionChanged(
+        const QItemSelection &selected, const QItemSelection &deselected) override;
+    void dataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight,
+        const QList<int> &roles = {}) override;
 
 private:
     void scheduleSync();

@@ -3,7 +3,8 @@
 #include <QMouseEvent>
 #include <QStyle>
 
-CardWidget::CardWidget(QWidget *parent) : QFrame(parent)
+CardWidget::CardWidget(QWidget *parent)
+    : QFrame(parent)
 {
     setFrameShape(QFrame::StyledPanel);
     setAutoFillBackground(true);

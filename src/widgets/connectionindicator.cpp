@@ -25,9 +25,12 @@ ConnectionIndicator::ConnectionIndicator(SyncSession *session, QWidget *parent)
     m_pending->setFlat(true);
     m_pending->setToolTip(tr("Open the sync status (Ctrl+Shift+S)"));
     connect(m_pending, &QPushButton::clicked, this, &ConnectionIndicator::openSyncStatus);
-    connect(session->realtime(), &RealtimeClient::stateChanged, this, &ConnectionIndicator::refresh);
-    connect(session->connectivity(), &Connectivity::onlineChanged, this, &ConnectionIndicator::refresh);
-    connect(session->engine(), &MutationEngine::pendingCountChanged, this, &ConnectionIndicator::refresh);
+    connect(
+        session->realtime(), &RealtimeClient::stateChanged, this, &ConnectionIndicator::refresh);
+    connect(
+        session->connectivity(), &Connectivity::onlineChanged, this, &ConnectionIndicator::refresh);
+    connect(session->engine(), &MutationEngine::pendingCountChanged, this,
+        &ConnectionIndicator::refresh);
     connect(&m_tick, &QTimer::timeout, this, &ConnectionIndicator::refresh);
     m_tick.start(1000);
     refresh();
@@ -57,7 +60,8 @@ void ConnectionIndicator::refresh()
         connection = tr("Live");
         colour = QStringLiteral("#2e7d32");
     } else if (realtime->reconnectAtMs() > 0) {
-        const qint64 seconds = std::max<qint64>(0, (realtime->reconnectAtMs() - m_session->clock()->nowMs() + 999) / 1000);
+        const qint64 seconds = std::max<qint64>(
+            0, (realtime->reconnectAtMs() - m_session->clock()->nowMs() + 999) / 1000);
         connection = tr("Reconnecting in %1 s").arg(seconds);
         colour = QStringLiteral("#ef6c00");
     } else {
@@ -70,12 +74,21 @@ void ConnectionIndicator::refresh()
     m_connection->setPalette(palette);
     m_connection->setAccessibleName(tr("Connection: %1").arg(connection));
     switch (realtime->state()) {
-    case RealtimeClient::State::Live: m_realtime->setText(tr("Realtime: subscribed")); break;
-    case RealtimeClient::State::Joining: m_realtime->setText(tr("Realtime: joining")); break;
-    case RealtimeClient::State::Connecting: m_realtime->setText(tr("Realtime: connecting")); break;
-    case RealtimeClient::State::Disconnected: m_realtime->setText(tr("Realtime: disconnected")); break;
+    case RealtimeClient::State::Live:
+        m_realtime->setText(tr("Realtime: subscribed"));
+        break;
+    case RealtimeClient::State::Joining:
+        m_realtime->setText(tr("Realtime: joining"));
+        break;
+    case RealtimeClient::State::Connecting:
+        m_realtime->setText(tr("Realtime: connecting"));
+        break;
+    case RealtimeClient::State::Disconnected:
+        m_realtime->setText(tr("Realtime: disconnected"));
+        break;
     }
     const int pending = m_session->engine()->pendingCount();
-    m_pending->setText(pending == 0 ? tr("All changes sent") : tr("%n change(s) waiting", nullptr, pending));
+    m_pending->setText(
+        pending == 0 ? tr("All changes sent") : tr("%n change(s) waiting", nullptr, pending));
     m_pending->setAccessibleName(m_pending->text());
 }

@@ -11,8 +11,8 @@
 
 const QStringList &LeadCard::statuses()
 {
-    static const QStringList all { QStringLiteral("contacted"), QStringLiteral("qualified"), QStringLiteral("won"),
-                                   QStringLiteral("lost") };
+    static const QStringList all { QStringLiteral("contacted"), QStringLiteral("qualified"),
+        QStringLiteral("won"), QStringLiteral("lost") };
     return all;
 }
 
@@ -37,14 +37,14 @@ LeadCard::LeadCard(Handles handles, QWidget *parent)
     layout->addWidget(m_lastSms, 2, 0, 1, 2);
     auto *actions = new QHBoxLayout;
     const QHash<QString, QString> labels { { QStringLiteral("contacted"), tr("Contacted") },
-                                           { QStringLiteral("qualified"), tr("Qualified") },
-                                           { QStringLiteral("won"), tr("Won") },
-                                           { QStringLiteral("lost"), tr("Lost") } };
+        { QStringLiteral("qualified"), tr("Qualified") }, { QStringLiteral("won"), tr("Won") },
+        { QStringLiteral("lost"), tr("Lost") } };
     for (const QString &status : statuses()) {
         auto *b = new SyncButton(labels.value(status), this);
         b->setToolTip(tr("Mark as %1").arg(labels.value(status).toLower()));
         b->setSuccessMessage(tr("Lead marked as %1").arg(labels.value(status).toLower()));
-        connect(b, &SyncButton::actionRequested, this, [this, status] { emit statusRequested(m_id, status); });
+        connect(b, &SyncButton::actionRequested, this,
+            [this, status] { emit statusRequested(m_id, status); });
         m_statusButtons.insert(status, b);
         actions->addWidget(b);
     }
@@ -69,7 +69,8 @@ void LeadCard::bind(const QModelIndex &index)
     m_name = row.value(QStringLiteral("name")).toString();
     const QString status = row.value(QStringLiteral("status")).toString();
     m_title->setText(m_name);
-    m_contact->setText(tr("%1 · %2").arg(row.value(QStringLiteral("phone")).toString(), row.value(QStringLiteral("email")).toString()));
+    m_contact->setText(tr("%1 · %2").arg(row.value(QStringLiteral("phone")).toString(),
+        row.value(QStringLiteral("email")).toString()));
     m_chip->setStatus(status, index.data(RowStore::PendingRole).toBool());
     const QJsonObject sms = index.data(LeadStore::LastSmsRole).toJsonObject();
     if (sms.isEmpty()) {
@@ -77,12 +78,17 @@ void LeadCard::bind(const QModelIndex &index)
     } else {
         const QString smsStatus = sms.value(QStringLiteral("status")).toString();
         const QString error = sms.value(QStringLiteral("last_error")).toString();
-        m_lastSms->setText(tr("Last SMS: %1 — “%2”%3").arg(smsStatus, sms.value(QStringLiteral("body")).toString().left(40),
-                                                         smsStatus == QLatin1String("failed") && !error.isEmpty() ? QStringLiteral(" (") + error + QLatin1Char(')') : QString()));
+        m_lastSms->setText(
+            tr("Last SMS: %1 — “%2”%3")
+                .arg(smsStatus, sms.value(QStringLiteral("body")).toString().left(40),
+                    smsStatus == QLatin1String("failed") && !error.isEmpty()
+                        ? QStringLiteral(" (") + error + QLatin1Char(')')
+                        : QString()));
     }
     setAccessibleName(tr("Lead: %1, %2").arg(m_name, m_chip->text()));
     for (auto it = m_statusButtons.cbegin(); it != m_statusButtons.cend(); ++it) {
-        MutationHandle *h = m_handles(id, QStringLiteral("status"), { { QStringLiteral("status"), it.key() } });
+        MutationHandle *h
+            = m_handles(id, QStringLiteral("status"), { { QStringLiteral("status"), it.key() } });
         if (rebound || it.value()->handle() != h)
             it.value()->setHandle(h);
         it.value()->setActionAvailable(status != it.key());

@@ -4,7 +4,6 @@
 
 #include <QHash>
 #include <QJsonObject>
-
 #include <functional>
 
 class MutationHandle;
@@ -20,7 +19,8 @@ class LeadCard : public CardWidget
 public:
     // The mutation a button shows for a lead: its newest of `action` ("status", "send-sms")
     // whose body holds `match` (the status a button sets); null if none.
-    using Handles = std::function<MutationHandle *(const QString &leadId, const QString &action, const QJsonObject &match)>;
+    using Handles = std::function<MutationHandle *(
+        const QString &leadId, const QString &action, const QJsonObject &match)>;
 
     LeadCard(Handles handles, QWidget *parent = nullptr);
 

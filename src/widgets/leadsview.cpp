@@ -41,7 +41,8 @@ LeadsView::LeadsView(SyncSession *session, QWidget *parent)
     m_list->setAccessibleName(tr("Leads"));
     m_search->setPlaceholderText(tr("Search leads"));
     m_search->setClearButtonEnabled(true);
-    connect(m_search, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
+    connect(
+        m_search, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_search);
     layout->addWidget(m_list, 1);
@@ -60,7 +61,8 @@ LeadCard *LeadsView::cardFor(const QString &leadId) const
 void LeadsView::setStatus(const QString &leadId, const QString &status)
 {
     const QJsonObject toThis { { QStringLiteral("status"), status } };
-    if (MutationHandle *busy = m_session->engine()->latest(QStringLiteral("leads"), leadId, QStringLiteral("status"), toThis);
+    if (MutationHandle *busy = m_session->engine()->latest(
+            QStringLiteral("leads"), leadId, QStringLiteral("status"), toThis);
         busy && !busy->isFinal())
         return;
     if (m_session->setLeadStatus(leadId, status))
@@ -71,7 +73,8 @@ void LeadsView::compose(const QString &leadId, const QString &name)
 {
     auto *dialog = new SmsComposeDialog(name, window());
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QDialog::accepted, this, [this, dialog, leadId] { sendSms(leadId, dialog->message()); });
+    connect(dialog, &QDialog::accepted, this,
+        [this, dialog, leadId] { sendSms(leadId, dialog->message()); });
     dialog->open();
 }
 

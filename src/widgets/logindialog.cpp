@@ -57,7 +57,8 @@ QUrl LoginDialog::server() const
 
 SyncSession::Persistence LoginDialog::persistence() const
 {
-    return m_ui->rememberCheck->isChecked() ? SyncSession::Persistence::Remembered : SyncSession::Persistence::ThisRunOnly;
+    return m_ui->rememberCheck->isChecked() ? SyncSession::Persistence::Remembered
+                                            : SyncSession::Persistence::ThisRunOnly;
 }
 
 void LoginDialog::showError(const QString &message)
@@ -65,7 +66,8 @@ void LoginDialog::showError(const QString &message)
     m_ui->errorLabel->setText(message);
     m_ui->errorLabel->setVisible(!message.isEmpty());
     // A screen reader reads a label's name, not its text: the message goes into both.
-    m_ui->errorLabel->setAccessibleName(message.isEmpty() ? tr("Sign-in problem") : tr("Sign-in problem: %1").arg(message));
+    m_ui->errorLabel->setAccessibleName(
+        message.isEmpty() ? tr("Sign-in problem") : tr("Sign-in problem: %1").arg(message));
     m_ui->errorLabel->setAccessibleDescription(message);
     setBusy(false);
 }

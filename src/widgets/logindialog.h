@@ -4,7 +4,6 @@
 
 #include <QDialog>
 #include <QUrl>
-
 #include <memory>
 
 namespace Ui {
@@ -38,7 +37,7 @@ public:
 
 signals:
     void signInRequested(const QUrl &server, const QString &email, const QString &password,
-                         SyncSession::Persistence persistence);
+        SyncSession::Persistence persistence);
 
 private:
     void submit();

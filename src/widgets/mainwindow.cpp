@@ -34,12 +34,15 @@ MainWindow::MainWindow(SyncSession *session, QWidget *parent)
     connect(m_ui->actionRefresh, &QAction::triggered, session, &SyncSession::loadSnapshot);
     connect(m_ui->actionQuit, &QAction::triggered, this, &QWidget::close);
     connect(m_ui->actionSignOut, &QAction::triggered, this, &MainWindow::signOutRequested);
-    connect(m_ui->actionBookings, &QAction::triggered, this, [this] { m_ui->tabs->setCurrentWidget(m_bookings); });
-    connect(m_ui->actionLeads, &QAction::triggered, this, [this] { m_ui->tabs->setCurrentWidget(m_leads); });
+    connect(m_ui->actionBookings, &QAction::triggered, this,
+        [this] { m_ui->tabs->setCurrentWidget(m_bookings); });
+    connect(m_ui->actionLeads, &QAction::triggered, this,
+        [this] { m_ui->tabs->setCurrentWidget(m_leads); });
     connect(session, &SyncSession::snapshotFailed, this, [this](const QString &reason) {
         m_toasts->show(false, tr("Could not load the data: %1").arg(reason));
     });
-    connect(session, &SyncSession::signedOut, this, [this](const QString &reason) { m_toasts->show(false, reason); });
+    connect(session, &SyncSession::signedOut, this,
+        [this](const QString &reason) { m_toasts->show(false, reason); });
     setWindowTitle(session->api()->user().email); // Qt appends " — syncloop", the display name
 
     m_bookings->list()->setFocus(); // the first thing a keyboard user works on

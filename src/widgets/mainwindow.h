@@ -2,7 +2,6 @@
 
 #include <QMainWindow>
 #include <QPointer>
-
 #include <memory>
 
 namespace Ui {

@@ -17,11 +17,13 @@ bool listed(const Mutation &m)
 // Keyed on the code, not on the stored English message, so that it is translated.
 bool withoutUser(const Mutation &m)
 {
-    return m.state == Mutation::State::NeedsReview && m.lastError.code == QLatin1String(OfflineQueue::noUserCode);
+    return m.state == Mutation::State::NeedsReview
+        && m.lastError.code == QLatin1String(OfflineQueue::noUserCode);
 }
 } // namespace
 
-QueueModel::QueueModel(MutationEngine *engine, QObject *parent) : QAbstractTableModel(parent)
+QueueModel::QueueModel(MutationEngine *engine, QObject *parent)
+    : QAbstractTableModel(parent)
 {
     for (MutationHandle *h : engine->handles())
         add(h);
@@ -98,14 +100,22 @@ QVariant QueueModel::headerData(int section, Qt::Orientation orientation, int ro
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
-    case Endpoint: return tr("Endpoint");
-    case Entity: return tr("Entity");
-    case Created: return tr("Created");
-    case Attempts: return tr("Attempts");
-    case NextRetry: return tr("Next retry");
-    case LastError: return tr("Last error");
-    case State: return tr("State");
-    default: return {};
+    case Endpoint:
+        return tr("Endpoint");
+    case Entity:
+        return tr("Entity");
+    case Created:
+        return tr("Created");
+    case Attempts:
+        return tr("Attempts");
+    case NextRetry:
+        return tr("Next retry");
+    case LastError:
+        return tr("Last error");
+    case State:
+        return tr("State");
+    default:
+        return {};
     }
 }
 
@@ -114,8 +124,8 @@ QVariant QueueModel::data(const QModelIndex &index, int role) const
     if (!index.isValid() || index.row() >= m_rows.size() || !m_rows[index.row()])
         return {};
     const Mutation &m = m_rows[index.row()]->mutation();
-    const bool attention = m.state == Mutation::State::NeedsReview || m.state == Mutation::State::Failed
-        || m.state == Mutation::State::Unconfirmed;
+    const bool attention = m.state == Mutation::State::NeedsReview
+        || m.state == Mutation::State::Failed || m.state == Mutation::State::Unconfirmed;
     if (role == KeyRole)
         return m.key;
     if (role == NeedsAttentionRole)
@@ -125,39 +135,51 @@ QVariant QueueModel::data(const QModelIndex &index, int role) const
     if (role == WithoutUserRole)
         return withoutUser(m);
     if (role == Qt::BackgroundRole && attention)
-        return QBrush(m.state == Mutation::State::NeedsReview ? QColor(255, 213, 79, 110) : QColor(229, 57, 53, 70));
+        return QBrush(m.state == Mutation::State::NeedsReview ? QColor(255, 213, 79, 110)
+                                                              : QColor(229, 57, 53, 70));
     const QLocale locale;
     if (role == SortRole) {
         switch (index.column()) {
-        case Created: return m.createdAtMs;
-        case Attempts: return m.attempts;
-        case NextRetry: return m.nextAttemptAtMs;
-        default: break;
+        case Created:
+            return m.createdAtMs;
+        case Attempts:
+            return m.attempts;
+        case NextRetry:
+            return m.nextAttemptAtMs;
+        default:
+            break;
         }
     }
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole && role != SortRole)
         return {};
     switch (index.column()) {
-    case Endpoint: return QStringLiteral("%1 %2").arg(m.method, m.path);
-    case Entity: return m.entity();
-    case Created: return locale.toString(QDateTime::fromMSecsSinceEpoch(m.createdAtMs), QLocale::ShortFormat);
-    case Attempts: return m.attempts;
+    case Endpoint:
+        return QStringLiteral("%1 %2").arg(m.method, m.path);
+    case Entity:
+        return m.entity();
+    case Created:
+        return locale.toString(QDateTime::fromMSecsSinceEpoch(m.createdAtMs), QLocale::ShortFormat);
+    case Attempts:
+        return m.attempts;
     case NextRetry:
-        return m.state == Mutation::State::Waiting
-            ? locale.toString(QDateTime::fromMSecsSinceEpoch(m.nextAttemptAtMs).time(), QLocale::LongFormat)
-            : QString();
+        return m.state == Mutation::State::Waiting ? locale.toString(
+                   QDateTime::fromMSecsSinceEpoch(m.nextAttemptAtMs).time(), QLocale::LongFormat)
+                                                   : QString();
     case LastError:
         if (withoutUser(m))
-            return tr("Queued without a signed-in user, so never sent. Adopt it to send it as you, or discard it.");
+            return tr("Queued without a signed-in user, so never sent. Adopt it to send it as you, "
+                      "or discard it.");
         // The engine puts nothing else in review; its last error (often "offline") is not why.
         if (m.state == Mutation::State::NeedsReview)
-            return tr("Older than the server's idempotency window, so not sent again on its own. Check it, then "
+            return tr("Older than the server's idempotency window, so not sent again on its own. "
+                      "Check it, then "
                       "Retry selected sends it as a new change, or discard it.");
         return m.lastError.isError() ? m.lastError.userMessage() : QString();
     case State:
         if (withoutUser(m))
             return tr("Needs review — queued without a signed-in user");
         return Mutation::stateName(m.state).replace(QLatin1Char('_'), QLatin1Char(' '));
-    default: return {};
+    default:
+        return {};
     }
 }

@@ -18,14 +18,21 @@ public:
     // NeedsReviewRole: the mutation waits for the user's decision (past the window, or queued
     // without a user). WithoutUserRole: queued without a signed-in user (OfflineQueue::noUserCode),
     // so it can be adopted.
-    enum Role { KeyRole = Qt::UserRole + 1, NeedsAttentionRole, SortRole, NeedsReviewRole, WithoutUserRole };
+    enum Role {
+        KeyRole = Qt::UserRole + 1,
+        NeedsAttentionRole,
+        SortRole,
+        NeedsReviewRole,
+        WithoutUserRole
+    };
 
     explicit QueueModel(MutationEngine *engine, QObject *parent = nullptr);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    QVariant headerData(
+        int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     QString keyAt(int row) const;
 

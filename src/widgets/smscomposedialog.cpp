@@ -12,7 +12,9 @@ SmsComposeDialog::SmsComposeDialog(const QString &leadName, QWidget *parent)
     , m_count(new QLabel(this))
 {
     setWindowTitle(tr("Send SMS to %1").arg(leadName));
-    m_text->setPlainText(tr("Hello %1, thanks for your interest! When would be a good time to talk?").arg(leadName.section(QLatin1Char(' '), 0, 0)));
+    m_text->setPlainText(
+        tr("Hello %1, thanks for your interest! When would be a good time to talk?")
+            .arg(leadName.section(QLatin1Char(' '), 0, 0)));
     m_text->setAccessibleName(tr("Message"));
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
     QPushButton *send = buttons->addButton(tr("Send"), QDialogButtonBox::AcceptRole);

@@ -3,7 +3,9 @@
 #include <QPainter>
 #include <QPainterPath>
 
-Sparkline::Sparkline(QString label, QWidget *parent) : QWidget(parent), m_label(std::move(label))
+Sparkline::Sparkline(QString label, QWidget *parent)
+    : QWidget(parent)
+    , m_label(std::move(label))
 {
     setMinimumHeight(48);
 }
@@ -24,16 +26,18 @@ void Sparkline::paintEvent(QPaintEvent *)
     const QRectF area = rect().adjusted(2, 16, -2, -2);
     p.setPen(palette().color(QPalette::Mid));
     p.drawRect(area);
-    const double top = m_samples.isEmpty() ? 1.0 : std::max(1.0, *std::max_element(m_samples.cbegin(), m_samples.cend()));
+    const double top = m_samples.isEmpty()
+        ? 1.0
+        : std::max(1.0, *std::max_element(m_samples.cbegin(), m_samples.cend()));
     p.setPen(palette().color(QPalette::WindowText));
     p.drawText(rect().adjusted(2, 0, -2, 0), Qt::AlignTop | Qt::AlignLeft,
-               tr("%1 (max %2)").arg(m_label).arg(top, 0, 'g', 4));
+        tr("%1 (max %2)").arg(m_label).arg(top, 0, 'g', 4));
     if (m_samples.size() < 2)
         return;
     QPainterPath path;
     for (int i = 0; i < m_samples.size(); ++i) {
         const QPointF point(area.left() + area.width() * i / double(m_capacity - 1),
-                            area.bottom() - area.height() * m_samples[i] / top);
+            area.bottom() - area.height() * m_samples[i] / top);
         i == 0 ? path.moveTo(point) : path.lineTo(point);
     }
     QPen pen(palette().color(QPalette::Highlight));

@@ -2,18 +2,22 @@
 
 #include <QPainter>
 
-StatusChip::StatusChip(QWidget *parent) : QWidget(parent)
+StatusChip::StatusChip(QWidget *parent)
+    : QWidget(parent)
 {
     setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
 }
 
 QColor StatusChip::colorFor(const QString &status)
 {
-    if (status == QLatin1String("confirmed") || status == QLatin1String("won") || status == QLatin1String("sent"))
+    if (status == QLatin1String("confirmed") || status == QLatin1String("won")
+        || status == QLatin1String("sent"))
         return QColor(0x2e, 0x7d, 0x32);
-    if (status == QLatin1String("cancelled") || status == QLatin1String("lost") || status == QLatin1String("failed"))
+    if (status == QLatin1String("cancelled") || status == QLatin1String("lost")
+        || status == QLatin1String("failed"))
         return QColor(0xc6, 0x28, 0x28);
-    if (status == QLatin1String("contacted") || status == QLatin1String("qualified") || status == QLatin1String("sending"))
+    if (status == QLatin1String("contacted") || status == QLatin1String("qualified")
+        || status == QLatin1String("sending"))
         return QColor(0x15, 0x65, 0xc0);
     return QColor(0x6d, 0x4c, 0x41); // pending, new, queued
 }

@@ -127,7 +127,8 @@ void SyncButton::refresh()
         break;
     }
     if (m_look == Look::Retrying) {
-        const qint64 seconds = std::max<qint64>(0, (m.nextAttemptAtMs - QDateTime::currentMSecsSinceEpoch() + 999) / 1000);
+        const qint64 seconds = std::max<qint64>(
+            0, (m.nextAttemptAtMs - QDateTime::currentMSecsSinceEpoch() + 999) / 1000);
         setText(tr("Retrying in %1 s").arg(seconds));
     }
 }
@@ -159,7 +160,8 @@ void SyncButton::setLook(Look look)
         break;
     case Look::Queued:
         text = tr("Will send when online");
-        tip = tr("%1: saved on this computer; it will be sent as soon as the server is reachable").arg(m_idleText);
+        tip = tr("%1: saved on this computer; it will be sent as soon as the server is reachable")
+                  .arg(m_idleText);
         break;
     case Look::Retrying:
         text = tr("Retrying…");
@@ -175,7 +177,8 @@ void SyncButton::setLook(Look look)
         break;
     case Look::NeedsReview:
         text = tr("Needs review – resubmit");
-        tip = tr("This change waited longer than the server remembers requests; check it, then resubmit");
+        tip = tr("This change waited longer than the server remembers requests; check it, then "
+                 "resubmit");
         enabled = true;
         break;
     case Look::Unconfirmed:
@@ -208,7 +211,9 @@ void SyncButton::setLook(Look look)
         if (look == Look::Confirmed)
             emit settled(true, m_successMessage);
         else if (look == Look::Failed || look == Look::NeedsReview || look == Look::Unconfirmed)
-            emit settled(false, m_handle && !m_handle->errorMessage().isEmpty() ? m_handle->errorMessage() : m_errorMessage);
+            emit settled(false,
+                m_handle && !m_handle->errorMessage().isEmpty() ? m_handle->errorMessage()
+                                                                : m_errorMessage);
     }
     update();
 }

@@ -1,10 +1,10 @@
 #pragma once
 
+#include "mutationhandle.h"
+
 #include <QPointer>
 #include <QPushButton>
 #include <QTimer>
-
-#include "mutationhandle.h"
 
 // A button that never lies: it shows the state of the mutation it started, bound to the
 // engine's handle — sending (spinner), waiting for the change to be seen back, confirmed ✓,
@@ -20,7 +20,17 @@ class SyncButton : public QPushButton
     Q_PROPERTY(QString successMessage READ successMessage WRITE setSuccessMessage)
     Q_PROPERTY(QString errorMessage READ errorMessage WRITE setErrorMessage)
 public:
-    enum class Look { Idle, Sending, AwaitingEcho, Confirmed, Queued, Retrying, Failed, NeedsReview, Unconfirmed };
+    enum class Look {
+        Idle,
+        Sending,
+        AwaitingEcho,
+        Confirmed,
+        Queued,
+        Retrying,
+        Failed,
+        NeedsReview,
+        Unconfirmed
+    };
     Q_ENUM(Look)
 
     explicit SyncButton(const QString &idleText, QWidget *parent = nullptr);
@@ -70,7 +80,7 @@ private:
     QString m_errorMessage;
     int m_confirmedHoldMs = 1500;
     bool m_actionAvailable = true;
-    QTimer m_tick;    // countdown and spinner
-    QTimer m_settle;  // ✓ back to rest
+    QTimer m_tick; // countdown and spinner
+    QTimer m_settle; // ✓ back to rest
     int m_spinAngle = 0;
 };

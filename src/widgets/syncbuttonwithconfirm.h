@@ -2,9 +2,8 @@
 
 #include "syncbutton.h"
 
-#include <QPointer>
-
 #include <QMessageBox>
+#include <QPointer>
 
 // A SyncButton for destructive actions: it asks first (title, message, a destructive button
 // named after the action, Cancel as the default) and starts nothing unless the user agrees.
@@ -12,7 +11,8 @@ class SyncButtonWithConfirm : public SyncButton
 {
     Q_OBJECT
 public:
-    SyncButtonWithConfirm(const QString &idleText, QString title, QString message, QWidget *parent = nullptr);
+    SyncButtonWithConfirm(
+        const QString &idleText, QString title, QString message, QWidget *parent = nullptr);
 
     void setQuestion(const QString &title, const QString &message);
     QMessageBox *question() const { return m_box; } // the open question, if any (for tests)

@@ -7,7 +7,8 @@
 #include <QProgressBar>
 #include <QPushButton>
 
-SyncButtonWithProgress::SyncButtonWithProgress(QString actionText, Submit submit, Discard discard, QWidget *parent)
+SyncButtonWithProgress::SyncButtonWithProgress(
+    QString actionText, Submit submit, Discard discard, QWidget *parent)
     : QWidget(parent)
     , m_actionText(std::move(actionText))
     , m_submit(std::move(submit))
@@ -68,7 +69,8 @@ void SyncButtonWithProgress::start()
 void SyncButtonWithProgress::cancel()
 {
     for (const QPointer<MutationHandle> &h : std::as_const(m_handles)) {
-        if (h && (h->state() == Mutation::State::Queued || h->state() == Mutation::State::Waiting) && m_discard(h->key()))
+        if (h && (h->state() == Mutation::State::Queued || h->state() == Mutation::State::Waiting)
+            && m_discard(h->key()))
             ++m_cancelled;
     }
     update();
@@ -104,7 +106,8 @@ void SyncButtonWithProgress::update()
     m_confirmed = int(m_confirmedKeys.size());
     const int failed = int(m_failedKeys.size());
     if (m_confirmed != before) {
-        m_progress->setAccessibleDescription(tr("%1 of %2 confirmed").arg(m_confirmed).arg(m_handles.size()));
+        m_progress->setAccessibleDescription(
+            tr("%1 of %2 confirmed").arg(m_confirmed).arg(m_handles.size()));
         emit progressChanged(m_confirmed, int(m_handles.size()));
     }
     m_progress->setVisible(true);

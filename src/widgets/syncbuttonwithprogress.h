@@ -1,14 +1,13 @@
 #pragma once
 
+#include "mutationhandle.h"
+
 #include <QList>
 #include <QPointer>
 #include <QSet>
 #include <QStringList>
 #include <QWidget>
-
 #include <functional>
-
-#include "mutationhandle.h"
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -23,7 +22,8 @@ public:
     using Submit = std::function<MutationHandle *(const QString &itemId)>;
     using Discard = std::function<bool(const QString &key)>;
 
-    SyncButtonWithProgress(QString actionText, Submit submit, Discard discard, QWidget *parent = nullptr);
+    SyncButtonWithProgress(
+        QString actionText, Submit submit, Discard discard, QWidget *parent = nullptr);
 
     // The items the next run acts on (e.g. the selection): "Confirm selected (N)".
     void setItems(const QStringList &itemIds);

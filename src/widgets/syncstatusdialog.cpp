@@ -29,8 +29,10 @@ SyncStatusDialog::SyncStatusDialog(SyncSession *session, QWidget *parent)
     m_sorted->setSourceModel(m_model);
     m_sorted->setSortRole(QueueModel::SortRole);
     m_ui->queueTable->setModel(m_sorted);
-    m_ui->queueTable->horizontalHeader()->setSectionResizeMode(QueueModel::LastError, QHeaderView::Stretch);
-    m_ui->queueTable->horizontalHeader()->setSectionResizeMode(QueueModel::Endpoint, QHeaderView::ResizeToContents);
+    m_ui->queueTable->horizontalHeader()->setSectionResizeMode(
+        QueueModel::LastError, QHeaderView::Stretch);
+    m_ui->queueTable->horizontalHeader()->setSectionResizeMode(
+        QueueModel::Endpoint, QHeaderView::ResizeToContents);
     m_ui->chartsLayout->addWidget(m_depth);
     m_ui->chartsLayout->addWidget(m_failures);
     m_ui->chartsLayout->addStretch();
@@ -44,11 +46,14 @@ SyncStatusDialog::SyncStatusDialog(SyncSession *session, QWidget *parent)
             engine->retry(key);
     });
     connect(m_ui->adoptSelectedButton, &QPushButton::clicked, this,
-            [this, engine] { engine->adoptUnowned(withoutUserKeys(true)); });
-    connect(m_ui->adoptAllButton, &QPushButton::clicked, this, [this, engine] { engine->adoptUnowned(withoutUserKeys(false)); });
-    connect(m_ui->discardSelectedButton, &QPushButton::clicked, this, &SyncStatusDialog::discardSelected);
+        [this, engine] { engine->adoptUnowned(withoutUserKeys(true)); });
+    connect(m_ui->adoptAllButton, &QPushButton::clicked, this,
+        [this, engine] { engine->adoptUnowned(withoutUserKeys(false)); });
+    connect(m_ui->discardSelectedButton, &QPushButton::clicked, this,
+        &SyncStatusDialog::discardSelected);
     connect(m_ui->buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    connect(m_ui->queueTable->selectionModel(), &QItemSelectionModel::selectionChanged, this, &SyncStatusDialog::updateButtons);
+    connect(m_ui->queueTable->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+        &SyncStatusDialog::updateButtons);
     for (auto signal : { &QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved })
         connect(m_model, signal, this, &SyncStatusDialog::updateButtons);
     connect(m_model, &QAbstractItemModel::dataChanged, this, &SyncStatusDialog::updateButtons);
@@ -58,8 +63,9 @@ SyncStatusDialog::SyncStatusDialog(SyncSession *session, QWidget *parent)
     // The server's change history no longer reached back to this client's data: say when it
     // was reloaded, so changes that seem to have jumped are explained.
     const auto showHistoryReload = [this](const QDateTime &at) {
-        m_ui->historyNote->setText(tr("History expired: the data was reloaded from the server at %1")
-                                       .arg(QLocale().toString(at.time(), QLocale::ShortFormat)));
+        m_ui->historyNote->setText(
+            tr("History expired: the data was reloaded from the server at %1")
+                .arg(QLocale().toString(at.time(), QLocale::ShortFormat)));
         m_ui->historyNote->setVisible(at.isValid());
     };
     showHistoryReload(session->historyReloadedAt());
@@ -93,7 +99,8 @@ QStringList SyncStatusDialog::selectedKeys() const
 QStringList SyncStatusDialog::withoutUserKeys(bool selectedOnly) const
 {
     QStringList keys;
-    const QModelIndexList rows = selectedOnly ? m_ui->queueTable->selectionModel()->selectedRows() : QModelIndexList();
+    const QModelIndexList rows
+        = selectedOnly ? m_ui->queueTable->selectionModel()->selectedRows() : QModelIndexList();
     const int count = selectedOnly ? int(rows.size()) : m_model->rowCount();
     for (int i = 0; i < count; ++i) {
         const QModelIndex index = selectedOnly ? rows.at(i) : m_model->index(i, 0);
@@ -130,11 +137,14 @@ void SyncStatusDialog::updateButtons()
     QString reviewText = tr("%n need(s) review", nullptr, review);
     if (withoutUser > 0)
         reviewText += QLatin1Char('\n')
-            + tr("%n queued without a signed-in user: adopt to send as you, or discard.", nullptr, withoutUser);
+            + tr("%n queued without a signed-in user: adopt to send as you, or discard.", nullptr,
+                withoutUser);
     m_ui->reviewSummary->setText(reviewText);
-    m_ui->queueSummary->setText(rows == 0 ? tr("Nothing is waiting: every change reached the server.")
-                                          : tr("%n change(s) waiting", nullptr, rows)
-                                    + (attention ? tr(", %n need(s) your attention (highlighted)", nullptr, attention) : QString()));
+    m_ui->queueSummary->setText(rows == 0
+            ? tr("Nothing is waiting: every change reached the server.")
+            : tr("%n change(s) waiting", nullptr, rows)
+                + (attention ? tr(", %n need(s) your attention (highlighted)", nullptr, attention)
+                             : QString()));
 }
 
 void SyncStatusDialog::discardSelected()
@@ -144,21 +154,24 @@ void SyncStatusDialog::discardSelected()
         return;
     QStringList what;
     for (const QModelIndex &index : m_ui->queueTable->selectionModel()->selectedRows())
-        what.append(QStringLiteral("• %1 %2").arg(m_sorted->index(index.row(), QueueModel::Endpoint).data().toString(),
-                                                  m_sorted->index(index.row(), QueueModel::Entity).data().toString()));
+        what.append(QStringLiteral("• %1 %2").arg(
+            m_sorted->index(index.row(), QueueModel::Endpoint).data().toString(),
+            m_sorted->index(index.row(), QueueModel::Entity).data().toString()));
     auto *box = new QMessageBox(QMessageBox::Warning, tr("Discard changes"),
-                                tr("These %n change(s) will not be sent to the server and will not happen:\n\n%1",
-                                   nullptr, int(keys.size())).arg(what.mid(0, 12).join(QLatin1Char('\n'))),
-                                QMessageBox::NoButton, this);
+        tr("These %n change(s) will not be sent to the server and will not happen:\n\n%1", nullptr,
+            int(keys.size()))
+            .arg(what.mid(0, 12).join(QLatin1Char('\n'))),
+        QMessageBox::NoButton, this);
     box->setAttribute(Qt::WA_DeleteOnClose);
     QPushButton *discard = box->addButton(tr("Discard"), QMessageBox::DestructiveRole);
     box->setDefaultButton(box->addButton(QMessageBox::Cancel));
-    connect(box, &QMessageBox::buttonClicked, this, [this, discard, keys](QAbstractButton *clicked) {
-        if (clicked != discard)
-            return;
-        for (const QString &key : keys)
-            m_session->engine()->discard(key);
-    });
+    connect(
+        box, &QMessageBox::buttonClicked, this, [this, discard, keys](QAbstractButton *clicked) {
+            if (clicked != discard)
+                return;
+            for (const QString &key : keys)
+                m_session->engine()->discard(key);
+        });
     box->open();
 }
 
@@ -173,19 +186,29 @@ void SyncStatusDialog::refreshServer()
         const QJsonObject h = reply->json();
         const QJsonObject idem = h.value(QStringLiteral("idempotency")).toObject();
         const QJsonObject realtime = h.value(QStringLiteral("realtime")).toObject();
-        const QJsonObject breaker = h.value(QStringLiteral("breakers")).toArray().first().toObject();
+        const QJsonObject breaker
+            = h.value(QStringLiteral("breakers")).toArray().first().toObject();
         const QJsonObject outbox = h.value(QStringLiteral("outbox")).toObject();
-        m_ui->recordsValue->setText(QString::number(idem.value(QStringLiteral("records")).toInteger()));
-        m_ui->windowValue->setText(tr("%1 h").arg(double(idem.value(QStringLiteral("window_seconds")).toInteger()) / 3600.0, 0, 'g', 3));
-        m_ui->replaysValue->setText(QStringLiteral("%1 / %2 / %3").arg(idem.value(QStringLiteral("replays")).toInteger())
+        m_ui->recordsValue->setText(
+            QString::number(idem.value(QStringLiteral("records")).toInteger()));
+        m_ui->windowValue->setText(tr("%1 h").arg(
+            double(idem.value(QStringLiteral("window_seconds")).toInteger()) / 3600.0, 0, 'g', 3));
+        m_ui->replaysValue->setText(QStringLiteral("%1 / %2 / %3")
+                                        .arg(idem.value(QStringLiteral("replays")).toInteger())
                                         .arg(idem.value(QStringLiteral("conflicts")).toInteger())
                                         .arg(idem.value(QStringLiteral("mismatches")).toInteger()));
-        m_ui->realtimeValue->setText(QStringLiteral("%1 / %2").arg(realtime.value(QStringLiteral("connections")).toInteger())
-                                         .arg(realtime.value(QStringLiteral("channels")).toInteger()));
-        m_ui->breakerValue->setText(breaker.value(QStringLiteral("state")).toString().replace(QLatin1Char('_'), QLatin1Char(' ')));
+        m_ui->realtimeValue->setText(
+            QStringLiteral("%1 / %2")
+                .arg(realtime.value(QStringLiteral("connections")).toInteger())
+                .arg(realtime.value(QStringLiteral("channels")).toInteger()));
+        m_ui->breakerValue->setText(breaker.value(QStringLiteral("state"))
+                                        .toString()
+                                        .replace(QLatin1Char('_'), QLatin1Char(' ')));
         const double rate = breaker.value(QStringLiteral("failure_rate")).toDouble();
-        m_ui->failureRateValue->setText(QStringLiteral("%1 / %2").arg(rate < 0 ? tr("n/a") : QStringLiteral("%1 %").arg(rate, 0, 'f', 1))
-                                            .arg(breaker.value(QStringLiteral("not_permitted_calls")).toInteger()));
+        m_ui->failureRateValue->setText(
+            QStringLiteral("%1 / %2")
+                .arg(rate < 0 ? tr("n/a") : QStringLiteral("%1 %").arg(rate, 0, 'f', 1))
+                .arg(breaker.value(QStringLiteral("not_permitted_calls")).toInteger()));
         const qint64 depth = outbox.value(QStringLiteral("depth")).toInteger();
         m_ui->outboxValue->setText(QString::number(depth));
         m_ui->updatedValue->setText(QTime::currentTime().toString(Qt::TextDate));

@@ -3,7 +3,8 @@
 #include <QAccessible>
 #include <QEvent>
 
-ToastOverlay::ToastOverlay(QWidget *window) : QLabel(window)
+ToastOverlay::ToastOverlay(QWidget *window)
+    : QLabel(window)
 {
     setWordWrap(true);
     setAlignment(Qt::AlignCenter);
@@ -32,7 +33,8 @@ void ToastOverlay::next()
     const auto [success, message] = m_queue.dequeue();
     m_history.append(message);
     setText(message);
-    setStyleSheet(QStringLiteral("QLabel { color: white; background: %1; border-radius: 6px; padding: 8px 14px; }")
+    setStyleSheet(QStringLiteral(
+        "QLabel { color: white; background: %1; border-radius: 6px; padding: 8px 14px; }")
                       .arg(success ? QStringLiteral("#2e7d32") : QStringLiteral("#c62828")));
     setAccessibleName(message);
     QLabel::show();

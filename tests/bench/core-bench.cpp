@@ -248,7 +248,8 @@ bool benchDrain(int count, int bookings, int parallel)
         QObject::connect(&reader, &SyncSession::snapshotLoaded, [&] { loaded = true; });
         if (!reader.open(&error))
             return false;
-        reader.signIn(QStringLiteral("admin@example.com"), QStringLiteral("syncloop-demo"), SyncSession::Persistence::ThisRunOnly);
+        reader.signIn(QStringLiteral("admin@example.com"), QStringLiteral("syncloop-demo"),
+            SyncSession::Persistence::ThisRunOnly);
         if (!spin([&] { return signedIn; }, 30000))
             return false;
         reader.loadSnapshot();
@@ -290,7 +291,8 @@ bool benchDrain(int count, int bookings, int parallel)
     bool signedIn = false, loaded = false;
     QObject::connect(&session, &SyncSession::signedIn, [&] { signedIn = true; });
     QObject::connect(&session, &SyncSession::snapshotLoaded, [&] { loaded = true; });
-    session.signIn(QStringLiteral("admin@example.com"), QStringLiteral("syncloop-demo"), SyncSession::Persistence::ThisRunOnly);
+    session.signIn(QStringLiteral("admin@example.com"), QStringLiteral("syncloop-demo"),
+        SyncSession::Persistence::ThisRunOnly);
     if (!spin([&] { return signedIn; }, 30000)) {
         out(QStringLiteral("    sign-in failed"));
         return false;

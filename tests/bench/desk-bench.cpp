@@ -7,8 +7,8 @@
 //    confirms bookings through the REST API): a 5 ms timer measures every gap.
 //
 //   desk-bench [--bookings-per-agent 10000] [--rate 200] [--seconds 20]
-#include "bookingsview.h"
 #include "bookingstore.h"
+#include "bookingsview.h"
 #include "cardlistview.h"
 #include "deskcontroller.h"
 #include "logindialog.h"
@@ -21,14 +21,13 @@
 #include <QFile>
 #include <QLineEdit>
 #include <QProcess>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QScrollBar>
 #include <QThread>
 #include <QTimer>
-
 #include <algorithm>
 #include <cstdio>
 
@@ -50,7 +49,9 @@ double rssMb(const char *field = "VmRSS:")
 class PaintWatch : public QObject
 {
 public:
-    explicit PaintWatch(std::function<bool()> ready) : m_ready(std::move(ready)) { }
+    explicit PaintWatch(std::function<bool()> ready)
+        : m_ready(std::move(ready))
+    { }
     bool painted = false;
     qint64 at = 0;
     QElapsedTimer *clock = nullptr;
@@ -79,9 +80,14 @@ int main(int argc, char *argv[])
     QApplication::setOrganizationName(QStringLiteral("syncloop-bench"));
     QApplication::setApplicationName(QStringLiteral("desk-bench"));
     QCommandLineParser parser;
-    const QCommandLineOption perAgent(QStringLiteral("bookings-per-agent"), QStringLiteral("Bookings of the signed-in agent."), QStringLiteral("n"), QStringLiteral("10000"));
-    const QCommandLineOption rateOption(QStringLiteral("rate"), QStringLiteral("Changes per second during the stall test."), QStringLiteral("n"), QStringLiteral("200"));
-    const QCommandLineOption secondsOption(QStringLiteral("seconds"), QStringLiteral("Length of the stall test."), QStringLiteral("n"), QStringLiteral("20"));
+    const QCommandLineOption perAgent(QStringLiteral("bookings-per-agent"),
+        QStringLiteral("Bookings of the signed-in agent."), QStringLiteral("n"),
+        QStringLiteral("10000"));
+    const QCommandLineOption rateOption(QStringLiteral("rate"),
+        QStringLiteral("Changes per second during the stall test."), QStringLiteral("n"),
+        QStringLiteral("200"));
+    const QCommandLineOption secondsOption(QStringLiteral("seconds"),
+        QStringLiteral("Length of the stall test."), QStringLiteral("n"), QStringLiteral("20"));
     parser.addOptions({ perAgent, rateOption, secondsOption });
     parser.addHelpOption();
     parser.process(app);
@@ -142,8 +148,9 @@ int main(int argc, char *argv[])
 
     QProcess load;
     load.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    load.start(QStringLiteral("node"), { QStringLiteral(BENCH_DIR "/change-load.cjs"), server.baseUrl().toString(),
-                                         QString::number(rate), QString::number(seconds) });
+    load.start(QStringLiteral("node"),
+        { QStringLiteral(BENCH_DIR "/change-load.cjs"), server.baseUrl().toString(),
+            QString::number(rate), QString::number(seconds) });
     if (!load.waitForStarted()) {
         std::fprintf(stderr, "desk-bench: node is needed for the change load\n");
         return 1;
@@ -161,14 +168,16 @@ int main(int argc, char *argv[])
     });
     const int changesBefore = desk.session()->bookings()->rowCount();
     int applied = 0;
-    QObject::connect(desk.session()->bookings(), &QAbstractItemModel::dataChanged, [&applied] { ++applied; });
+    QObject::connect(
+        desk.session()->bookings(), &QAbstractItemModel::dataChanged, [&applied] { ++applied; });
     tickClock.start();
     tick.start(5);
     // Scroll now and then too: a user does.
     QTimer scroll;
     QObject::connect(&scroll, &QTimer::timeout, [window] {
         CardListView *list = window->bookings()->list();
-        list->verticalScrollBar()->setValue((list->verticalScrollBar()->value() + 997) % std::max(1, list->verticalScrollBar()->maximum()));
+        list->verticalScrollBar()->setValue((list->verticalScrollBar()->value() + 997)
+            % std::max(1, list->verticalScrollBar()->maximum()));
     });
     scroll.start(250);
     while (load.state() != QProcess::NotRunning)
@@ -177,16 +186,24 @@ int main(int argc, char *argv[])
     scroll.stop();
     const QByteArray loadReport = load.readAllStandardOutput().trimmed();
     std::sort(gaps.begin(), gaps.end());
-    auto pct = [&gaps](double p) { return gaps.isEmpty() ? 0.0 : double(gaps[std::min<qsizetype>(gaps.size() - 1, qsizetype(p * double(gaps.size())))]) / 1000.0; };
+    auto pct = [&gaps](double p) {
+        return gaps.isEmpty()
+            ? 0.0
+            : double(gaps[std::min<qsizetype>(gaps.size() - 1, qsizetype(p * double(gaps.size())))])
+                / 1000.0;
+    };
     const double maxStallMs = gaps.isEmpty() ? 0 : double(gaps.last()) / 1000.0 - 5.0;
 
-    std::printf("desk-bench: %d bookings visible to the agent (machine: %d cores)\n", changesBefore, QThread::idealThreadCount());
+    std::printf("desk-bench: %d bookings visible to the agent (machine: %d cores)\n", changesBefore,
+        QThread::idealThreadCount());
     std::printf("  first paint after login ........ %lld ms   (floor 1500 ms)\n", firstPaintMs);
-    std::printf("  resident memory ................ %.1f MB before login, %.1f MB after first paint, %.1f MB at the end, peak %.1f MB   (floor 250 MB)\n",
-                rssBefore, rssAfterPaint, rssMb(), rssMb("VmHWM:"));
+    std::printf("  resident memory ................ %.1f MB before login, %.1f MB after first "
+                "paint, %.1f MB at the end, peak %.1f MB   (floor 250 MB)\n",
+        rssBefore, rssAfterPaint, rssMb(), rssMb("VmHWM:"));
     std::printf("  change load .................... %s\n", loadReport.constData());
     std::printf("  model updates applied .......... %d\n", applied);
-    std::printf("  event-loop gaps (5 ms timer) ... p50 %.1f ms, p99 %.1f ms, max %.1f ms -> longest stall %.1f ms   (floor 50 ms)\n",
-                pct(0.5), pct(0.99), gaps.isEmpty() ? 0.0 : double(gaps.last()) / 1000.0, maxStallMs);
+    std::printf("  event-loop gaps (5 ms timer) ... p50 %.1f ms, p99 %.1f ms, max %.1f ms -> "
+                "longest stall %.1f ms   (floor 50 ms)\n",
+        pct(0.5), pct(0.99), gaps.isEmpty() ? 0.0 : double(gaps.last()) / 1000.0, maxStallMs);
     return 0;
 }

@@ -16,8 +16,8 @@
 //   STOP [CHANGES]   settle: keep reading until CHANGES changes reached every live subscriber
 //                    (without CHANGES: until none is missing is unknowable, so until idle), or
 //                    no change frame came for --settle-idle-ms, or --settle-max-ms passed; then
-//                    run the broadcast round (--broadcasts K at --broadcast-rate per s from the first
-//                    live socket), print one JSON object on stdout and exit 0.
+//                    run the broadcast round (--broadcasts K at --broadcast-rate per s from the
+//                    first live socket), print one JSON object on stdout and exit 0.
 // End of stdin counts as STOP; so does --max-seconds after READY.
 //
 //   rtswarm --host 127.0.0.1 --port 8080 --token JWT [--token JWT2 ...] --subscribers 1000
@@ -28,17 +28,8 @@
 // With several --token options subscriber i uses token i % count (realtime-bench's
 // AUDIENCE=agents); --expected-per-change is then the number of subscribers that see a change.
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/epoll.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
-#include <sys/types.h>
-#include <unistd.h>
-
 #include <algorithm>
+#include <arpa/inet.h>
 #include <cerrno>
 #include <charconv>
 #include <cstdint>
@@ -46,9 +37,17 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <fcntl.h>
 #include <map>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string>
 #include <string_view>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -74,7 +73,8 @@ double cpuSeconds() // user + system time of this process
 {
     rusage u {};
     getrusage(RUSAGE_SELF, &u);
-    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec)
+        + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 [[noreturn]] void die(const std::string &why)
@@ -87,7 +87,8 @@ const char *find(const char *from, const char *end, std::string_view needle)
 {
     if (from >= end)
         return nullptr;
-    return static_cast<const char *>(memmem(from, size_t(end - from), needle.data(), needle.size()));
+    return static_cast<const char *>(
+        memmem(from, size_t(end - from), needle.data(), needle.size()));
 }
 
 std::uint64_t rngState = 0x9e3779b97f4a7c15ULL;
@@ -159,8 +160,9 @@ double parseIso8601(const char *p, const char *end)
     };
     int y, mo, d, h, mi, s;
     auto sep = [&](char a, char b) { return p < end && (*p == a || *p == b) && ++p; };
-    if (!num(4, y) || !sep('-', '-') || !num(2, mo) || !sep('-', '-') || !num(2, d) || !sep('T', ' ')
-        || !num(2, h) || !sep(':', ':') || !num(2, mi) || !sep(':', ':') || !num(2, s))
+    if (!num(4, y) || !sep('-', '-') || !num(2, mo) || !sep('-', '-') || !num(2, d)
+        || !sep('T', ' ') || !num(2, h) || !sep(':', ':') || !num(2, mi) || !sep(':', ':')
+        || !num(2, s))
         return __builtin_nan("");
     double ms = 0;
     if (p < end && *p == '.') {
@@ -187,7 +189,8 @@ double parseIso8601(const char *p, const char *end)
 // ---------------------------------------------------------------------------------------------
 // Latency histogram: 0.1 ms buckets from 0 to 60 s, plus under- and overflow.
 
-struct Histogram {
+struct Histogram
+{
     static constexpr int buckets = 600000;
     std::vector<std::uint64_t> counts = std::vector<std::uint64_t>(buckets, 0);
     std::uint64_t total = 0, negative = 0, overflow = 0;
@@ -216,7 +219,8 @@ struct Histogram {
     {
         if (!total)
             return __builtin_nan("");
-        const auto rank = std::min<std::uint64_t>(total - 1, std::uint64_t(p / 100.0 * double(total)));
+        const auto rank
+            = std::min<std::uint64_t>(total - 1, std::uint64_t(p / 100.0 * double(total)));
         std::uint64_t seen = 0;
         for (int b = 0; b < buckets; ++b) {
             seen += counts[b];
@@ -238,13 +242,15 @@ double exactPercentile(const std::vector<double> &sorted, double p)
 // Per-change table: (record id, version) -> commit time, deliveries, last delivery.
 // Open addressing; grows only when a new change shows up, never per frame.
 
-struct ChangeKey {
+struct ChangeKey
+{
     std::uint64_t hi = 0, lo = 0;
     std::int64_t version = 0;
     bool operator==(const ChangeKey &) const = default;
 };
 
-struct Change {
+struct Change
+{
     ChangeKey key;
     double commit = 0;
     double first = 0;
@@ -253,9 +259,12 @@ struct Change {
     bool used = false;
 };
 
-class ChangeTable {
+class ChangeTable
+{
 public:
-    ChangeTable() : m_slots(4096) {}
+    ChangeTable()
+        : m_slots(4096)
+    { }
 
     Change *find(const ChangeKey &key, bool &created)
     {
@@ -277,8 +286,7 @@ public:
         return m_last = &m_slots[i];
     }
     size_t size() const { return m_size; }
-    template<typename F>
-    void forEach(F &&f) const
+    template<typename F> void forEach(F &&f) const
     {
         for (const Change &c : m_slots)
             if (c.used)
@@ -317,7 +325,8 @@ private:
 // ---------------------------------------------------------------------------------------------
 // Options
 
-struct Options {
+struct Options
+{
     std::string host = "127.0.0.1";
     int port = 0;
     std::vector<std::string> tokens;
@@ -331,8 +340,10 @@ struct Options {
     int connectConcurrency = 100;
     double joinTimeoutSeconds = 120;
     double heartbeatSeconds = 25;
-    int coalesceUs = 0; // after READY: pause this long after each epoll round (fewer wakeups, adds <= that latency)
-    std::string dumpChanges; // CSV of every change at the end: commit, first and last delivery, count
+    int coalesceUs = 0; // after READY: pause this long after each epoll round (fewer wakeups, adds
+                        // <= that latency)
+    std::string
+        dumpChanges; // CSV of every change at the end: commit, first and last delivery, count
     std::string topic = "realtime:bench";
     std::string apikey = "demo-anon-key";
 };
@@ -343,13 +354,14 @@ Options parseOptions(int argc, char **argv)
     for (int i = 1; i < argc; ++i) {
         const std::string_view name = argv[i];
         if (name == "--help" || name == "-h") {
-            std::puts("rtswarm --host H --port P --token JWT [--token JWT2...] --subscribers N\n"
-                      "        [--expected-per-change N] [--broadcasts K] [--broadcast-rate R]\n"
-                      "        [--max-seconds S] [--settle-idle-ms MS] [--settle-max-ms MS]\n"
-                      "        [--connect-concurrency C]\n"
-                      "        [--join-timeout-seconds S] [--heartbeat-seconds S] [--coalesce-us US]\n"
-                      "        [--topic T] [--apikey KEY] [--dump-changes FILE.csv]\n"
-                      "stdin: MARK | STOP [expected changes]");
+            std::puts(
+                "rtswarm --host H --port P --token JWT [--token JWT2...] --subscribers N\n"
+                "        [--expected-per-change N] [--broadcasts K] [--broadcast-rate R]\n"
+                "        [--max-seconds S] [--settle-idle-ms MS] [--settle-max-ms MS]\n"
+                "        [--connect-concurrency C]\n"
+                "        [--join-timeout-seconds S] [--heartbeat-seconds S] [--coalesce-us US]\n"
+                "        [--topic T] [--apikey KEY] [--dump-changes FILE.csv]\n"
+                "stdin: MARK | STOP [expected changes]");
             std::exit(0);
         }
         if (i + 1 >= argc)
@@ -413,11 +425,13 @@ Options parseOptions(int argc, char **argv)
 
 enum class State { Idle, Connecting, Handshake, Joining, Joined, Dead };
 
-struct Conn {
+struct Conn
+{
     int fd = -1;
     State state = State::Idle;
-    std::vector<char> carry; // bytes of an incomplete frame (or of the HTTP answer) from the last read
-    std::string out;         // bytes the kernel did not take yet
+    std::vector<char>
+        carry; // bytes of an incomplete frame (or of the HTTP answer) from the last read
+    std::string out; // bytes the kernel did not take yet
     std::uint32_t ref = 1;
     double nextHeartbeat = 0; // monotonic ms
     std::uint64_t changes = 0;
@@ -426,9 +440,12 @@ struct Conn {
 
 constexpr std::uint64_t stdinTag = ~std::uint64_t(0);
 
-class Swarm {
+class Swarm
+{
 public:
-    explicit Swarm(Options o) : m_o(std::move(o)), m_conns(size_t(m_o.subscribers))
+    explicit Swarm(Options o)
+        : m_o(std::move(o))
+        , m_conns(size_t(m_o.subscribers))
     {
         m_changePrefix = "[null,null,\"" + m_o.topic + "\",\"postgres_changes\"";
         m_broadcastPrefix = "[null,null,\"" + m_o.topic + "\",\"broadcast\"";
@@ -455,7 +472,8 @@ private:
     void flushOut(size_t i);
     void setWriteInterest(size_t i, bool on);
     // frames
-    size_t handleFrames(size_t i, const char *data, size_t size, double t); // returns bytes consumed
+    size_t handleFrames(
+        size_t i, const char *data, size_t size, double t); // returns bytes consumed
     void onText(size_t i, const char *p, const char *end, double t);
     void onChange(size_t i, const char *p, const char *end, double t);
     // phases
@@ -485,7 +503,8 @@ private:
     long m_stopExpectedChanges = -1;
     bool m_marked = false;
     double m_markCpu = 0, m_markMono = 0;
-    double m_stopCpu = 0, m_stopMono = 0; // when STOP (or the timeout) came: the end of the CPU window
+    double m_stopCpu = 0,
+           m_stopMono = 0; // when STOP (or the timeout) came: the end of the CPU window
 
     // results
     ChangeTable m_changes;
@@ -534,7 +553,8 @@ void Swarm::startConnect(size_t i)
     c.wantWrite = true;
     if (epoll_ctl(m_epoll, EPOLL_CTL_ADD, c.fd, &ev) < 0)
         die(std::string("epoll_ctl: ") + std::strerror(errno));
-    if (connect(c.fd, reinterpret_cast<const sockaddr *>(&m_addr), sizeof m_addr) < 0 && errno != EINPROGRESS)
+    if (connect(c.fd, reinterpret_cast<const sockaddr *>(&m_addr), sizeof m_addr) < 0
+        && errno != EINPROGRESS)
         drop(i, std::string("connect: ") + std::strerror(errno), false);
 }
 
@@ -580,7 +600,7 @@ void Swarm::sendFrame(size_t i, std::string_view text, int opcode)
     }
     const std::uint64_t r = rng();
     unsigned char mask[4] = { static_cast<unsigned char>(r), static_cast<unsigned char>(r >> 8),
-                              static_cast<unsigned char>(r >> 16), static_cast<unsigned char>(r >> 24) };
+        static_cast<unsigned char>(r >> 16), static_cast<unsigned char>(r >> 24) };
     std::memcpy(header + h, mask, 4);
     h += 4;
     const bool wasEmpty = c.out.empty();
@@ -636,8 +656,8 @@ void Swarm::onWritable(size_t i)
         c.state = State::Handshake;
         const std::string request = "GET /realtime/v1/websocket?apikey=" + m_o.apikey
             + "&vsn=2.0.0 HTTP/1.1\r\nHost: " + m_o.host + ":" + std::to_string(m_o.port)
-            + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + base64(nonce, 16)
-            + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+            + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+            + base64(nonce, 16) + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
         c.out.insert(0, request); // ahead of anything queued
     }
     flushOut(i);
@@ -683,15 +703,18 @@ void Swarm::onReadable(size_t i, double t)
             }
             const std::string_view status(buf, size_t(end - buf));
             if (status.size() < 12 || status.substr(9, 3) != "101") {
-                drop(i, "handshake refused: " + std::string(status.substr(0, status.find('\r'))), false);
+                drop(i, "handshake refused: " + std::string(status.substr(0, status.find('\r'))),
+                    false);
                 return;
             }
             used = size_t(end - buf) + 4;
             c.state = State::Joining;
             std::string join = "[\"1\",\"" + std::to_string(c.ref++) + "\",\"" + m_o.topic
                 + "\",\"phx_join\",{\"config\":{\"broadcast\":{\"self\":false,\"ack\":false},"
-                  "\"presence\":{\"key\":\"\",\"enabled\":false},\"postgres_changes\":[{\"event\":\"UPDATE\","
-                  "\"schema\":\"public\",\"table\":\"bookings\"}],\"private\":false},\"access_token\":\""
+                  "\"presence\":{\"key\":\"\",\"enabled\":false},\"postgres_changes\":[{\"event\":"
+                  "\"UPDATE\","
+                  "\"schema\":\"public\",\"table\":\"bookings\"}],\"private\":false},\"access_"
+                  "token\":\""
                 + m_o.tokens[i % m_o.tokens.size()] + "\"}]";
             sendFrame(i, join);
         }
@@ -753,10 +776,12 @@ size_t Swarm::handleFrames(size_t i, const char *data, size_t size, double t)
         case 8: {
             std::string reason = "close frame";
             if (len >= 2) {
-                const int code = (static_cast<unsigned char>(start[0]) << 8) | static_cast<unsigned char>(start[1]);
+                const int code = (static_cast<unsigned char>(start[0]) << 8)
+                    | static_cast<unsigned char>(start[1]);
                 reason = std::to_string(code) + " " + std::string(start + 2, end);
             }
-            sendFrame(i, std::string_view(start, std::min<size_t>(2, size_t(len))), 8); // echo the code
+            sendFrame(
+                i, std::string_view(start, std::min<size_t>(2, size_t(len))), 8); // echo the code
             drop(i, reason, true);
             return off;
         }
@@ -776,11 +801,13 @@ size_t Swarm::handleFrames(size_t i, const char *data, size_t size, double t)
 void Swarm::onText(size_t i, const char *p, const char *end, double t)
 {
     const size_t len = size_t(end - p);
-    if (len >= m_changePrefix.size() && std::memcmp(p, m_changePrefix.data(), m_changePrefix.size()) == 0) {
+    if (len >= m_changePrefix.size()
+        && std::memcmp(p, m_changePrefix.data(), m_changePrefix.size()) == 0) {
         onChange(i, p, end, t);
         return;
     }
-    if (len >= m_broadcastPrefix.size() && std::memcmp(p, m_broadcastPrefix.data(), m_broadcastPrefix.size()) == 0) {
+    if (len >= m_broadcastPrefix.size()
+        && std::memcmp(p, m_broadcastPrefix.data(), m_broadcastPrefix.size()) == 0) {
         const char *at = find(p, end, "\"sentAt\":");
         if (!at) {
             ++m_otherText;
@@ -815,7 +842,8 @@ void Swarm::onText(size_t i, const char *p, const char *end, double t)
             ++m_joined;
             return;
         }
-        if (frame.find("\"phx_reply\"") != std::string_view::npos && frame.find("\"status\":\"error\"") != std::string_view::npos) {
+        if (frame.find("\"phx_reply\"") != std::string_view::npos
+            && frame.find("\"status\":\"error\"") != std::string_view::npos) {
             ++m_joinErrors;
             if (m_firstJoinError.empty())
                 m_firstJoinError = std::string(frame.substr(0, 400));
@@ -864,7 +892,9 @@ void Swarm::onChange(size_t i, const char *p, const char *end, double t)
     Change *change = m_changes.find(key, created);
     if (created) {
         const char *ts = find(p, end, "\"commit_timestamp\":\"");
-        const char *tsEnd = ts ? static_cast<const char *>(std::memchr(ts + 20, '"', size_t(end - ts - 20))) : nullptr;
+        const char *tsEnd = ts
+            ? static_cast<const char *>(std::memchr(ts + 20, '"', size_t(end - ts - 20)))
+            : nullptr;
         change->commit = tsEnd ? parseIso8601(ts + 20, tsEnd) : __builtin_nan("");
         change->first = t;
         if (change->commit != change->commit)
@@ -906,7 +936,8 @@ void Swarm::readStdin()
             if (line.size() > 5)
                 m_stopExpectedChanges = std::strtol(line.c_str() + 5, nullptr, 10);
         } else if (!line.empty()) {
-            std::fprintf(stderr, "rtswarm: unknown command \"%s\" (MARK, STOP [changes])\n", line.c_str());
+            std::fprintf(
+                stderr, "rtswarm: unknown command \"%s\" (MARK, STOP [changes])\n", line.c_str());
         }
     }
 }
@@ -964,7 +995,9 @@ bool Swarm::settled() const
     if (m_stopExpectedChanges >= 0) {
         // As realtime-bench.cjs: a change is complete once every subscriber still connected got it.
         const std::uint64_t closed = m_closeFrames + m_resets;
-        const std::uint64_t need = std::uint64_t(m_o.expectedPerChange) > closed ? std::uint64_t(m_o.expectedPerChange) - closed : 0;
+        const std::uint64_t need = std::uint64_t(m_o.expectedPerChange) > closed
+            ? std::uint64_t(m_o.expectedPerChange) - closed
+            : 0;
         long complete = 0;
         m_changes.forEach([&](const Change &c) { complete += c.count >= need; });
         return complete >= m_stopExpectedChanges;
@@ -993,9 +1026,9 @@ void Swarm::broadcastRound()
         }
         char frame[256];
         std::snprintf(frame, sizeof frame,
-                      "[\"1\",\"%d\",\"%s\",\"broadcast\",{\"type\":\"broadcast\",\"event\":\"tick\","
-                      "\"payload\":{\"i\":%d,\"sentAt\":%.3f}}]",
-                      100000 + m_broadcastSent, m_o.topic.c_str(), m_broadcastSent, nowMs());
+            "[\"1\",\"%d\",\"%s\",\"broadcast\",{\"type\":\"broadcast\",\"event\":\"tick\","
+            "\"payload\":{\"i\":%d,\"sentAt\":%.3f}}]",
+            100000 + m_broadcastSent, m_o.topic.c_str(), m_broadcastSent, nowMs());
         sendFrame(sender, frame);
         ++m_broadcastSent;
     }
@@ -1037,11 +1070,13 @@ void Swarm::report()
         if (FILE *f = std::fopen(m_o.dumpChanges.c_str(), "w")) {
             std::fprintf(f, "commit_ms,first_delivery_ms,last_delivery_ms,deliveries,version\n");
             m_changes.forEach([&](const Change &c) {
-                std::fprintf(f, "%.3f,%.3f,%.3f,%u,%lld\n", c.commit, c.first, c.last, c.count, static_cast<long long>(c.key.version));
+                std::fprintf(f, "%.3f,%.3f,%.3f,%u,%lld\n", c.commit, c.first, c.last, c.count,
+                    static_cast<long long>(c.key.version));
             });
             std::fclose(f);
         } else {
-            std::fprintf(stderr, "rtswarm: cannot write %s: %s\n", m_o.dumpChanges.c_str(), std::strerror(errno));
+            std::fprintf(stderr, "rtswarm: cannot write %s: %s\n", m_o.dumpChanges.c_str(),
+                std::strerror(errno));
         }
     }
     const double window = lastLatency.empty() ? 0 : (lastDelivery - firstCommit) / 1000.0;
@@ -1057,10 +1092,12 @@ void Swarm::report()
 
     std::string reasons = "{";
     for (const auto &[why, count] : m_closeReasons)
-        reasons += (reasons.size() > 1 ? "," : "") + ("\"" + jsonEscape(why) + "\":" + std::to_string(count));
+        reasons += (reasons.size() > 1 ? "," : "")
+            + ("\"" + jsonEscape(why) + "\":" + std::to_string(count));
     reasons += "}";
 
-    const std::uint64_t expectedBroadcasts = std::uint64_t(m_broadcastSent) * std::uint64_t(m_o.subscribers - 1);
+    const std::uint64_t expectedBroadcasts
+        = std::uint64_t(m_broadcastSent) * std::uint64_t(m_o.subscribers - 1);
     std::string j = "{";
     auto field = [&](const std::string &name, const std::string &value) {
         j += (j.size() > 1 ? ",\"" : "\"") + name + "\":" + value;
@@ -1078,28 +1115,38 @@ void Swarm::report()
     field("messages_per_s", window > 0 ? fixed(double(m_delivered) / window, 0) : "null");
     field("measured_window_s", fixed(window, 2));
     // The rate the changes were committed at, from their commit timestamps.
-    field("commits_per_s", lastLatency.size() > 1 && lastCommit > firstCommit
-                               ? fixed(double(lastLatency.size() - 1) * 1000.0 / (lastCommit - firstCommit), 1)
-                               : "null");
+    field("commits_per_s",
+        lastLatency.size() > 1 && lastCommit > firstCommit
+            ? fixed(double(lastLatency.size() - 1) * 1000.0 / (lastCommit - firstCommit), 1)
+            : "null");
     field("sockets_closed", std::to_string(m_closeFrames + m_resets));
     field("close_frames", std::to_string(m_closeFrames));
     field("connection_resets", std::to_string(m_resets));
     field("close_reasons", reasons);
     field("commit_to_last_subscriber_ms",
-          "{\"p50\":" + fixed(exactPercentile(lastLatency, 50)) + ",\"p99\":" + fixed(exactPercentile(lastLatency, 99))
-              + ",\"max\":" + fixed(lastLatency.empty() ? __builtin_nan("") : lastLatency.back()) + "}");
+        "{\"p50\":" + fixed(exactPercentile(lastLatency, 50))
+            + ",\"p99\":" + fixed(exactPercentile(lastLatency, 99)) + ",\"max\":"
+            + fixed(lastLatency.empty() ? __builtin_nan("") : lastLatency.back()) + "}");
     field("commit_to_each_delivery_ms",
-          "{\"p50\":" + fixed(m_delivery.percentile(50)) + ",\"p99\":" + fixed(m_delivery.percentile(99))
-              + ",\"p999\":" + fixed(m_delivery.percentile(99.9)) + ",\"max\":" + fixed(m_delivery.total ? m_delivery.max : __builtin_nan(""))
-              + ",\"min\":" + fixed(m_delivery.total ? m_delivery.min : __builtin_nan(""))
-              + ",\"mean\":" + fixed(m_delivery.total ? m_delivery.sum / double(m_delivery.total) : __builtin_nan(""))
-              + ",\"negative\":" + std::to_string(m_delivery.negative) + ",\"over_60s\":" + std::to_string(m_delivery.overflow) + "}");
-    field("per_socket_changes", "{\"min\":" + std::to_string(minPerSocket) + ",\"max\":" + std::to_string(maxPerSocket) + "}");
+        "{\"p50\":" + fixed(m_delivery.percentile(50)) + ",\"p99\":"
+            + fixed(m_delivery.percentile(99)) + ",\"p999\":" + fixed(m_delivery.percentile(99.9))
+            + ",\"max\":" + fixed(m_delivery.total ? m_delivery.max : __builtin_nan(""))
+            + ",\"min\":" + fixed(m_delivery.total ? m_delivery.min : __builtin_nan(""))
+            + ",\"mean\":"
+            + fixed(
+                m_delivery.total ? m_delivery.sum / double(m_delivery.total) : __builtin_nan(""))
+            + ",\"negative\":" + std::to_string(m_delivery.negative)
+            + ",\"over_60s\":" + std::to_string(m_delivery.overflow) + "}");
+    field("per_socket_changes",
+        "{\"min\":" + std::to_string(minPerSocket) + ",\"max\":" + std::to_string(maxPerSocket)
+            + "}");
     field("broadcast",
-          "{\"sent\":" + std::to_string(m_broadcastSent) + ",\"received\":" + std::to_string(m_broadcastReceived)
-              + ",\"expected\":" + std::to_string(expectedBroadcasts) + ",\"latency_ms\":{\"p50\":"
-              + fixed(m_broadcastLatency.percentile(50)) + ",\"p95\":" + fixed(m_broadcastLatency.percentile(95))
-              + ",\"p99\":" + fixed(m_broadcastLatency.percentile(99)) + "}}");
+        "{\"sent\":" + std::to_string(m_broadcastSent)
+            + ",\"received\":" + std::to_string(m_broadcastReceived)
+            + ",\"expected\":" + std::to_string(expectedBroadcasts)
+            + ",\"latency_ms\":{\"p50\":" + fixed(m_broadcastLatency.percentile(50))
+            + ",\"p95\":" + fixed(m_broadcastLatency.percentile(95))
+            + ",\"p99\":" + fixed(m_broadcastLatency.percentile(99)) + "}}");
     field("frames_received", std::to_string(m_frames));
     field("other_text_frames", std::to_string(m_otherText));
     field("unparsed_frames", std::to_string(m_unparsed));
@@ -1130,7 +1177,8 @@ int Swarm::run()
         setrlimit(RLIMIT_NOFILE, &lim);
     }
     if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < rlim_t(m_o.subscribers) + 16)
-        die("ulimit -n is " + std::to_string(lim.rlim_cur) + ", need " + std::to_string(m_o.subscribers + 16));
+        die("ulimit -n is " + std::to_string(lim.rlim_cur) + ", need "
+            + std::to_string(m_o.subscribers + 16));
     rngState ^= std::uint64_t(nowMs() * 1000.0) ^ (std::uint64_t(getpid()) << 32);
 
     const double joinStart = monoMs();
@@ -1139,7 +1187,8 @@ int Swarm::run()
             startConnect(m_nextToOpen++);
         pump(100);
         if (monoMs() - joinStart > m_o.joinTimeoutSeconds * 1000.0)
-            die("join timeout: " + std::to_string(m_joined) + " of " + std::to_string(m_o.subscribers) + " joined");
+            die("join timeout: " + std::to_string(m_joined) + " of "
+                + std::to_string(m_o.subscribers) + " joined");
         if (m_joinErrors)
             die("join failed: " + m_firstJoinError);
     }
@@ -1148,7 +1197,8 @@ int Swarm::run()
         std::string why;
         for (const auto &[reason, count] : m_closeReasons)
             why += " " + std::to_string(count) + "x " + reason + ";";
-        die("only " + std::to_string(m_joined) + " of " + std::to_string(m_o.subscribers) + " joined:" + why);
+        die("only " + std::to_string(m_joined) + " of " + std::to_string(m_o.subscribers)
+            + " joined:" + why);
     }
 
     fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
@@ -1156,7 +1206,8 @@ int Swarm::run()
     ev.events = EPOLLIN;
     ev.data.u64 = stdinTag;
     if (epoll_ctl(m_epoll, EPOLL_CTL_ADD, STDIN_FILENO, &ev) < 0)
-        std::fprintf(stderr, "rtswarm: cannot watch stdin (%s); stopping after --max-seconds\n", std::strerror(errno));
+        std::fprintf(stderr, "rtswarm: cannot watch stdin (%s); stopping after --max-seconds\n",
+            std::strerror(errno));
     m_markCpu = cpuSeconds();
     m_markMono = monoMs();
     std::printf("READY\n");

@@ -10,6 +10,8 @@
 //                 lookup, booking read, update + change-log row, key record with the response
 //   confirm-batch the same, --batch confirms per transaction, each in a SAVEPOINT (group commit)
 #include "auth/principal.h"
+#include "clock.h"
+#include "randomsource.h"
 #include "storage/bookingrepository.h"
 #include "storage/database.h"
 #include "storage/demoseed.h"
@@ -19,16 +21,12 @@
 #include "storage/transactionrunner.h"
 #include "storage/walcheckpointer.h"
 
-#include "clock.h"
-#include "randomsource.h"
-
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QUuid>
-
 #include <cstdio>
 #include <cstdlib>
 
@@ -42,8 +40,9 @@ struct Figures
 
 void print(const char *name, const Figures &f, const char *unit)
 {
-    std::printf("%-14s %10.0f %s/s  %8.1f us per %s  (%lld in %.2f s)\n", name, double(f.operations) / f.seconds, unit,
-                1e6 * f.seconds / double(f.operations), unit, static_cast<long long>(f.operations), f.seconds);
+    std::printf("%-14s %10.0f %s/s  %8.1f us per %s  (%lld in %.2f s)\n", name,
+        double(f.operations) / f.seconds, unit, 1e6 * f.seconds / double(f.operations), unit,
+        static_cast<long long>(f.operations), f.seconds);
     std::fflush(stdout);
 }
 
@@ -59,10 +58,13 @@ void confirmOne(Transaction &tx, const Principal &admin, const QString &bookingI
     Booking changed = *current;
     changed.status = Booking::Status::Confirmed;
     const Booking stored = BookingRepository::update(tx, *current, changed);
-    const QByteArray body = QJsonDocument(QJsonObject { { QStringLiteral("booking"), stored.toJson() } }).toJson(QJsonDocument::Compact);
+    const QByteArray body = QJsonDocument(
+        QJsonObject { { QStringLiteral("booking"),
+            stored.toJson() } }).toJson(QJsonDocument::Compact);
     IdempotencyStore::insert(tx, admin.userId, key,
-                             { QStringLiteral("fingerprint"), QStringLiteral("POST"), QStringLiteral("/api/bookings/confirm"), 200,
-                               "application/json", body, QDateTime::currentMSecsSinceEpoch() });
+        { QStringLiteral("fingerprint"), QStringLiteral("POST"),
+            QStringLiteral("/api/bookings/confirm"), 200, "application/json", body,
+            QDateTime::currentMSecsSinceEpoch() });
 }
 
 } // namespace
@@ -72,12 +74,16 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     QCommandLineParser parser;
     parser.addHelpOption();
-    parser.addOption({ QStringLiteral("seconds"), QStringLiteral("Per run (default 5)."), QStringLiteral("n"), QStringLiteral("5") });
-    parser.addOption({ QStringLiteral("bookings"), QStringLiteral("Demo bookings to seed (default 150000)."), QStringLiteral("n"),
-                       QStringLiteral("150000") });
-    parser.addOption({ QStringLiteral("batch"), QStringLiteral("Confirms per transaction in confirm-batch (default 32)."),
-                       QStringLiteral("n"), QStringLiteral("32") });
-    parser.addOption({ QStringLiteral("full"), QStringLiteral("PRAGMA synchronous=FULL (an fsync per commit).") });
+    parser.addOption({ QStringLiteral("seconds"), QStringLiteral("Per run (default 5)."),
+        QStringLiteral("n"), QStringLiteral("5") });
+    parser.addOption(
+        { QStringLiteral("bookings"), QStringLiteral("Demo bookings to seed (default 150000)."),
+            QStringLiteral("n"), QStringLiteral("150000") });
+    parser.addOption({ QStringLiteral("batch"),
+        QStringLiteral("Confirms per transaction in confirm-batch (default 32)."),
+        QStringLiteral("n"), QStringLiteral("32") });
+    parser.addOption({ QStringLiteral("full"),
+        QStringLiteral("PRAGMA synchronous=FULL (an fsync per commit).") });
     parser.process(app);
     const qint64 runMs = 1000 * parser.value(QStringLiteral("seconds")).toLongLong();
     const int batchSize = std::max(1, parser.value(QStringLiteral("batch")).toInt());
@@ -114,9 +120,10 @@ int main(int argc, char **argv)
         while (b.next())
             pending << b.text(0);
     });
-    std::printf("SQLite WAL, synchronous=%s, checkpoints on their own thread; %lld pending bookings; %lld s per run\n",
-                config.durability == DatabaseConfig::Durability::Full ? "FULL" : "NORMAL", static_cast<long long>(pending.size()),
-                static_cast<long long>(runMs / 1000));
+    std::printf("SQLite WAL, synchronous=%s, checkpoints on their own thread; %lld pending "
+                "bookings; %lld s per run\n",
+        config.durability == DatabaseConfig::Durability::Full ? "FULL" : "NORMAL",
+        static_cast<long long>(pending.size()), static_cast<long long>(runMs / 1000));
 
     qsizetype next = 0;
     auto nextBooking = [&]() -> const QString & {
@@ -135,27 +142,30 @@ int main(int argc, char **argv)
     };
 
     print("plain", run([&] {
-              const QString &id = pending[qsizetype(std::rand()) % pending.size()];
-              runner.write([&](Transaction &tx) {
-                  // A real change (an unchanged value would let SQLite skip the write).
-                  tx.query(QStringLiteral("UPDATE bookings SET version = version + 1 WHERE id = ?")).bind(id).exec();
-              });
-              return qint64(1);
-          }),
-          "commit");
+        const QString &id = pending[qsizetype(std::rand()) % pending.size()];
+        runner.write([&](Transaction &tx) {
+            // A real change (an unchanged value would let SQLite skip the write).
+            tx.query(QStringLiteral("UPDATE bookings SET version = version + 1 WHERE id = ?"))
+                .bind(id)
+                .exec();
+        });
+        return qint64(1);
+    }),
+        "commit");
     print("confirm", run([&] {
-              runner.write([&](Transaction &tx) { confirmOne(tx, admin, nextBooking()); });
-              return qint64(1);
-          }),
-          "confirm");
+        runner.write([&](Transaction &tx) { confirmOne(tx, admin, nextBooking()); });
+        return qint64(1);
+    }),
+        "confirm");
     print("confirm-batch", run([&] {
-              TransactionRunner::Batch batch(runner);
-              for (int i = 0; i < batchSize; ++i)
-                  runner.write(batch.context(), [&](Transaction &tx) { confirmOne(tx, admin, nextBooking()); });
-              batch.commit();
-              return qint64(batchSize);
-          }),
-          "confirm");
+        TransactionRunner::Batch batch(runner);
+        for (int i = 0; i < batchSize; ++i)
+            runner.write(
+                batch.context(), [&](Transaction &tx) { confirmOne(tx, admin, nextBooking()); });
+        batch.commit();
+        return qint64(batchSize);
+    }),
+        "confirm");
     checkpointer.stop();
     return 0;
 }

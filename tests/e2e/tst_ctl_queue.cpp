@@ -263,9 +263,7 @@ private slots:
             1);
         QCOMPARE(db.bookingVersion(orphanB.bookingId), before.value(orphanB.bookingId));
         QCOMPARE(db.bookingVersion(theirs.bookingId), before.value(theirs.bookingId));
-        QCOMPARE(
-            db.keyRecords(orphanB.key),
-            0);
+        QCOMPARE(db.keyRecords(orphanB.key), 0);
 
         const CtlResult none = home.run(
             { QStringLiteral("queue"), QStringLiteral("adopt"), QStringLiteral("--all") });

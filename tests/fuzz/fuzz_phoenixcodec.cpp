@@ -5,7 +5,6 @@
 
 #include <QByteArray>
 #include <QJsonDocument>
-
 #include <cstdint>
 #include <cstdlib>
 
@@ -24,9 +23,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (const auto broadcast = PhoenixCodec::decodeBinary(input, &error)) {
         const bool push = PhoenixCodec::binaryKind(input) == PhoenixCodec::kindUserBroadcastPush;
-        const QByteArray again = push ? PhoenixCodec::encodeBroadcastPush(*broadcast) : PhoenixCodec::encodeBroadcast(*broadcast);
+        const QByteArray again = push ? PhoenixCodec::encodeBroadcastPush(*broadcast)
+                                      : PhoenixCodec::encodeBroadcast(*broadcast);
         const auto reparsed = PhoenixCodec::decodeBinary(again, &error);
-        if (!reparsed || reparsed->topic != broadcast->topic || reparsed->payload != broadcast->payload)
+        if (!reparsed || reparsed->topic != broadcast->topic
+            || reparsed->payload != broadcast->payload)
             std::abort();
     }
     return 0;

@@ -22,15 +22,16 @@ class TestCardAccessibility : public QObject
     static QJsonObject booking(int i, const QString &status)
     {
         return { { QStringLiteral("id"), QStringLiteral("b%1").arg(i, 3, 10, QLatin1Char('0')) },
-                 { QStringLiteral("version"), 1 },
-                 { QStringLiteral("customer_name"), QStringLiteral("Customer %1").arg(i) },
-                 { QStringLiteral("service"), QStringLiteral("Service %1").arg(i) },
-                 { QStringLiteral("status"), status },
-                 { QStringLiteral("starts_at"), QStringLiteral("2026-12-04T09:00:00Z") },
-                 { QStringLiteral("updated_at"), QStringLiteral("2026-12-03T09:00:00Z") } };
+            { QStringLiteral("version"), 1 },
+            { QStringLiteral("customer_name"), QStringLiteral("Customer %1").arg(i) },
+            { QStringLiteral("service"), QStringLiteral("Service %1").arg(i) },
+            { QStringLiteral("status"), status },
+            { QStringLiteral("starts_at"), QStringLiteral("2026-12-04T09:00:00Z") },
+            { QStringLiteral("updated_at"), QStringLiteral("2026-12-03T09:00:00Z") } };
     }
 
-    static QList<QAccessibleInterface *> childrenWithRole(QAccessibleInterface *iface, QAccessible::Role role)
+    static QList<QAccessibleInterface *> childrenWithRole(
+        QAccessibleInterface *iface, QAccessible::Role role)
     {
         QList<QAccessibleInterface *> found;
         for (int i = 0; i < iface->childCount(); ++i) {
@@ -45,11 +46,14 @@ private slots:
     {
         QJsonArray rows;
         for (int i = 0; i < 200; ++i)
-            rows.append(booking(i, i % 3 == 1 ? QStringLiteral("confirmed") : QStringLiteral("pending")));
+            rows.append(
+                booking(i, i % 3 == 1 ? QStringLiteral("confirmed") : QStringLiteral("pending")));
         m_store.reset(rows);
         m_list = std::make_unique<CardListView>(
             [](QWidget *parent) -> CardWidget * {
-                return new BookingCard([](const QString &) { return std::pair<MutationHandle *, MutationHandle *>(); }, parent);
+                return new BookingCard(
+                    [](const QString &) { return std::pair<MutationHandle *, MutationHandle *>(); },
+                    parent);
             },
             BookingCard::height);
         m_list->setModel(&m_store);
@@ -87,7 +91,8 @@ private slots:
         QAccessibleInterface *list = QAccessible::queryAccessibleInterface(m_list.get());
         QAccessibleInterface *first = list->child(0);
         const QString name = first->text(QAccessible::Name);
-        QVERIFY2(name.startsWith(QStringLiteral("Booking: Customer 0, Service 0, ")), qPrintable(name));
+        QVERIFY2(
+            name.startsWith(QStringLiteral("Booking: Customer 0, Service 0, ")), qPrintable(name));
         QVERIFY2(name.endsWith(QStringLiteral(", pending")), qPrintable(name));
         QStringList labels;
         for (QAccessibleInterface *label : childrenWithRole(first, QAccessible::StaticText))
@@ -97,7 +102,8 @@ private slots:
         for (QAccessibleInterface *button : childrenWithRole(first, QAccessible::Button)) {
             buttons << button->text(QAccessible::Name);
             QVERIFY(button->actionInterface());
-            QVERIFY(button->actionInterface()->actionNames().contains(QAccessibleActionInterface::pressAction()));
+            QVERIFY(button->actionInterface()->actionNames().contains(
+                QAccessibleActionInterface::pressAction()));
         }
         QCOMPARE(buttons, (QStringList { QStringLiteral("Confirm"), QStringLiteral("Delete") }));
 
@@ -127,7 +133,8 @@ private slots:
         QAccessibleActionInterface *actions = item->actionInterface();
         QVERIFY(actions);
         QCOMPARE(actions->actionNames(),
-                 (QStringList { QAccessibleActionInterface::setFocusAction(), QAccessibleActionInterface::toggleAction() }));
+            (QStringList { QAccessibleActionInterface::setFocusAction(),
+                QAccessibleActionInterface::toggleAction() }));
         actions->doAction(QAccessibleActionInterface::setFocusAction());
         QCOMPARE(m_list->currentIndex().row(), m_list->visibleCards().at(3)->index().row());
         QVERIFY(m_list->hasFocus() || !QApplication::focusWindow()); // focus needs an active window
@@ -136,7 +143,8 @@ private slots:
         QVERIFY(item->state().selected);
         QCOMPARE(m_list->selectionModel()->selectedRows().size(), 1);
         list->child(4)->actionInterface()->doAction(QAccessibleActionInterface::toggleAction());
-        QCOMPARE(m_list->selectionModel()->selectedRows().size(), 2); // toggling adds, like Ctrl+click
+        QCOMPARE(
+            m_list->selectionModel()->selectedRows().size(), 2); // toggling adds, like Ctrl+click
         actions->doAction(QAccessibleActionInterface::toggleAction());
         QVERIFY(!item->state().selected);
         QCOMPARE(m_list->selectionModel()->selectedRows().size(), 1);
@@ -146,10 +154,15 @@ private slots:
     void aListWithRowsAlwaysHasACurrentRow()
     {
         BookingStore store;
-        store.reset(QJsonArray { booking(1, QStringLiteral("pending")), booking(2, QStringLiteral("pending")) });
-        CardListView list([](QWidget *parent) -> CardWidget * {
-            return new BookingCard([](const QString &) { return std::pair<MutationHandle *, MutationHandle *>(); }, parent);
-        }, BookingCard::height);
+        store.reset(QJsonArray {
+            booking(1, QStringLiteral("pending")), booking(2, QStringLiteral("pending")) });
+        CardListView list(
+            [](QWidget *parent) -> CardWidget * {
+                return new BookingCard(
+                    [](const QString &) { return std::pair<MutationHandle *, MutationHandle *>(); },
+                    parent);
+            },
+            BookingCard::height);
         list.setModel(&store);
         list.resize(600, 400);
         list.show();
@@ -158,8 +171,12 @@ private slots:
         QVERIFY(list.selectionModel()->selectedRows().isEmpty()); // current, not selected
         store.reset(QJsonArray { booking(7, QStringLiteral("pending")) }); // e.g. a filter took it
         QTRY_VERIFY(list.currentIndex().isValid());
-        QCOMPARE(list.currentIndex().data(RowStore::RowRole).toJsonObject().value(QStringLiteral("id")).toString(),
-                 QStringLiteral("b007"));
+        QCOMPARE(list.currentIndex()
+                     .data(RowStore::RowRole)
+                     .toJsonObject()
+                     .value(QStringLiteral("id"))
+                     .toString(),
+            QStringLiteral("b007"));
     }
 
     void scrollingChangesTheItemsAndTheirNames()
@@ -169,9 +186,14 @@ private slots:
         QTRY_VERIFY(m_list->cardForRow(150));
         bool found = false;
         for (int i = 0; i < list->childCount(); ++i)
-            found = found || list->child(i)->text(QAccessible::Name).startsWith(QStringLiteral("Booking: Customer 150,"));
+            found = found
+                || list->child(i)
+                       ->text(QAccessible::Name)
+                       .startsWith(QStringLiteral("Booking: Customer 150,"));
         QVERIFY(found);
-        QVERIFY(!list->child(0)->text(QAccessible::Name).startsWith(QStringLiteral("Booking: Customer 0,")));
+        QVERIFY(!list->child(0)
+                     ->text(QAccessible::Name)
+                     .startsWith(QStringLiteral("Booking: Customer 0,")));
     }
 };
 

@@ -2,13 +2,13 @@
 // server records. Screenshots of the window and both dialog tabs are saved under the build tree
 // for review (not compared pixel by pixel); a card in every button state: tst_syncbutton.
 #include "bookingcard.h"
-#include "bookingsview.h"
 #include "bookingstore.h"
+#include "bookingsview.h"
 #include "cardlistview.h"
 #include "connectionindicator.h"
 #include "dbinspector.h"
-#include "deskcontroller.h"
 #include "demodata.h"
+#include "deskcontroller.h"
 #include "httpclient.h"
 #include "leadcard.h"
 #include "leadsview.h"
@@ -75,7 +75,8 @@ private:
         for (int row = 0; row < list->model()->rowCount(); ++row) {
             const QModelIndex index = list->model()->index(row, 0);
             const QJsonObject b = index.data(RowStore::RowRole).toJsonObject();
-            if (b.value(QStringLiteral("status")).toString() != QLatin1String("pending") || index.data(RowStore::PendingRole).toBool()
+            if (b.value(QStringLiteral("status")).toString() != QLatin1String("pending")
+                || index.data(RowStore::PendingRole).toBool()
                 || m_spoiled.contains(b.value(QStringLiteral("id")).toString()))
                 continue;
             if (seen++ < skip)
@@ -89,10 +90,7 @@ private:
         return nullptr;
     }
 
-    qint64 changesFor(const QString &id) const
-    {
-        return m_db->changesFor(id);
-    }
+    qint64 changesFor(const QString &id) const { return m_db->changesFor(id); }
 
 private slots:
     void initTestCase()
@@ -131,7 +129,8 @@ private slots:
         m_window = m_desk->window();
         m_window->resize(1100, 760);
         QTRY_COMPARE_WITH_TIMEOUT(store()->rowCount(), 120, 10000);
-        QTRY_VERIFY_WITH_TIMEOUT(m_window->indicator()->connectionText().contains(QLatin1String("Live")), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            m_window->indicator()->connectionText().contains(QLatin1String("Live")), 10000);
         QTRY_VERIFY(!bookings()->list()->visibleCards().isEmpty());
     }
 
@@ -159,14 +158,16 @@ private slots:
         QTest::mouseClick(button, Qt::LeftButton);
         looks.append(button->look());
         QVERIFY(!button->isEnabled()); // busy: a second click cannot send again
-        QVERIFY(button->look() == SyncButton::Look::Sending || button->look() == SyncButton::Look::AwaitingEcho);
+        QVERIFY(button->look() == SyncButton::Look::Sending
+            || button->look() == SyncButton::Look::AwaitingEcho);
         screenshot(card, QStringLiteral("card-sending"));
         QTRY_COMPARE_WITH_TIMEOUT(button->look(), SyncButton::Look::Confirmed, 5000);
         screenshot(card, QStringLiteral("card-confirmed"));
         sampler.stop();
         QCOMPARE(looks.first(), SyncButton::Look::Sending);
         QVERIFY(looks.contains(SyncButton::Look::Confirmed));
-        QCOMPARE(store()->row(id).value(QStringLiteral("status")).toString(), QStringLiteral("confirmed"));
+        QCOMPARE(store()->row(id).value(QStringLiteral("status")).toString(),
+            QStringLiteral("confirmed"));
         QCOMPARE(m_db->bookingVersion(id), version + 1);
         QCOMPARE(m_db->bookingStatus(id), QStringLiteral("confirmed"));
         // The ✓ gives way to the new state: the booking is confirmed, nothing more to do.
@@ -190,7 +191,8 @@ private slots:
         list->setFocus();
         for (int i = 0; i < 15; ++i)
             QTest::keyClick(list, Qt::Key_Return);
-        QTRY_COMPARE_WITH_TIMEOUT(store()->row(id).value(QStringLiteral("status")).toString(), QStringLiteral("confirmed"), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(store()->row(id).value(QStringLiteral("status")).toString(),
+            QStringLiteral("confirmed"), 5000);
         QTRY_COMPARE(m_desk->session()->engine()->pendingCount(), 0);
         QCOMPARE(changesFor(id), 1);
         QCOMPARE(m_db->idempotencyRecords(), records + 1); // one request reached the server
@@ -209,19 +211,26 @@ private slots:
         env.insert(QStringLiteral("XDG_DATA_HOME"), ctlHome.path());
         ctl.setProcessEnvironment(env);
         ctl.start(QStringLiteral(SYNCLOOPCTL_PATH),
-                  { QStringLiteral("--server"), m_server->baseUrl().toString(), QStringLiteral("--email"), DemoData::agent1,
-                    QStringLiteral("--password-stdin"), QStringLiteral("--no-keychain"), QStringLiteral("--data-dir"), ctlHome.path(),
-                    QStringLiteral("bookings"), QStringLiteral("confirm"), id });
+            { QStringLiteral("--server"), m_server->baseUrl().toString(), QStringLiteral("--email"),
+                DemoData::agent1, QStringLiteral("--password-stdin"),
+                QStringLiteral("--no-keychain"), QStringLiteral("--data-dir"), ctlHome.path(),
+                QStringLiteral("bookings"), QStringLiteral("confirm"), id });
         ctl.write("syncloop-demo\n");
         ctl.closeWriteChannel();
         QVERIFY(ctl.waitForFinished(20000));
         QCOMPARE(ctl.exitCode(), 0);
         QElapsedTimer clock;
         clock.start();
-        QTRY_COMPARE_WITH_TIMEOUT(card->bookingId() == id ? card->index().data(RowStore::RowRole).toJsonObject().value(QStringLiteral("status")).toString()
-                                                           : store()->row(id).value(QStringLiteral("status")).toString(),
-                                  QStringLiteral("confirmed"), 1000);
-        qInfo("another client's confirm reached the card %lld ms after syncloopctl exited", clock.elapsed());
+        QTRY_COMPARE_WITH_TIMEOUT(card->bookingId() == id
+                ? card->index()
+                      .data(RowStore::RowRole)
+                      .toJsonObject()
+                      .value(QStringLiteral("status"))
+                      .toString()
+                : store()->row(id).value(QStringLiteral("status")).toString(),
+            QStringLiteral("confirmed"), 1000);
+        qInfo("another client's confirm reached the card %lld ms after syncloopctl exited",
+            clock.elapsed());
     }
 
     void failedMutationRollsBackAndSaysWhy()
@@ -231,16 +240,32 @@ private slots:
         const QString id = card->bookingId();
         // Cancelled at the server behind the client's back (no change event): the click is a
         // conflict the client cannot know about in advance.
-        QVERIFY(m_db->exec(QStringLiteral("UPDATE bookings SET status = 'cancelled', version = version + 1 WHERE id = ?"), { id }));
+        QVERIFY(m_db->exec(
+            QStringLiteral(
+                "UPDATE bookings SET status = 'cancelled', version = version + 1 WHERE id = ?"),
+            { id }));
         m_spoiled.insert(id);
         QTest::mouseClick(card->confirmButton(), Qt::LeftButton);
         QVERIFY(store()->isPending(id)); // optimistic: shown confirmed at once, marked pending
-        QCOMPARE(card->index().data(RowStore::RowRole).toJsonObject().value(QStringLiteral("status")).toString(), QStringLiteral("confirmed"));
+        QCOMPARE(card->index()
+                     .data(RowStore::RowRole)
+                     .toJsonObject()
+                     .value(QStringLiteral("status"))
+                     .toString(),
+            QStringLiteral("confirmed"));
         QTRY_COMPARE_WITH_TIMEOUT(card->confirmButton()->look(), SyncButton::Look::Failed, 5000);
         QVERIFY(!store()->isPending(id)); // rolled back
-        QCOMPARE(card->index().data(RowStore::RowRole).toJsonObject().value(QStringLiteral("status")).toString(), QStringLiteral("pending"));
+        QCOMPARE(card->index()
+                     .data(RowStore::RowRole)
+                     .toJsonObject()
+                     .value(QStringLiteral("status"))
+                     .toString(),
+            QStringLiteral("pending"));
         QVERIFY(card->confirmButton()->toolTip().contains(QLatin1String("cancelled")));
-        QTRY_VERIFY(m_window->toasts()->history().join(QLatin1Char('\n')).contains(QLatin1String("cancelled")));
+        QTRY_VERIFY(m_window->toasts()
+                        ->history()
+                        .join(QLatin1Char('\n'))
+                        .contains(QLatin1String("cancelled")));
         screenshot(card, QStringLiteral("card-failed"));
         screenshot(m_window, QStringLiteral("main-window-toast"));
         QCOMPARE(m_db->bookingStatus(id), QStringLiteral("cancelled"));
@@ -253,7 +278,8 @@ private slots:
         const QString id = card->bookingId();
         const DbInspector::Snapshot before = m_db->snapshot();
         QTest::mouseClick(card->deleteButton(), Qt::LeftButton);
-        QTRY_VERIFY(card->deleteButton()->question() && card->deleteButton()->question()->isVisible());
+        QTRY_VERIFY(
+            card->deleteButton()->question() && card->deleteButton()->question()->isVisible());
         screenshot(card->deleteButton()->question(), QStringLiteral("delete-question"));
         card->deleteButton()->question()->button(QMessageBox::Cancel)->click();
         QTRY_VERIFY(!card->deleteButton()->question());
@@ -263,11 +289,13 @@ private slots:
 
         QTest::mouseClick(card->deleteButton(), Qt::LeftButton);
         QTRY_VERIFY(card->deleteButton()->question());
-        auto *go = card->deleteButton()->question()->findChild<QPushButton *>(QStringLiteral("confirmDestructive"));
+        auto *go = card->deleteButton()->question()->findChild<QPushButton *>(
+            QStringLiteral("confirmDestructive"));
         QVERIFY(go);
         go->click();
         QTRY_COMPARE_WITH_TIMEOUT(store()->version(id), qint64(-1), 5000);
-        QCOMPARE(m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM bookings WHERE id = ?"), { id }), 0);
+        QCOMPARE(
+            m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM bookings WHERE id = ?"), { id }), 0);
     }
 
     void offlineQueuesAndDrainsWhenTheServerIsBack()
@@ -282,16 +310,19 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(card->confirmButton()->look(), SyncButton::Look::Queued, 5000);
         QCOMPARE(card->confirmButton()->text(), QStringLiteral("Will send when online"));
         QTRY_VERIFY(m_window->indicator()->connectionText().contains(QLatin1String("Offline")));
-        QCOMPARE(m_window->indicator()->pendingButton()->text(), QStringLiteral("1 change(s) waiting"));
+        QCOMPARE(
+            m_window->indicator()->pendingButton()->text(), QStringLiteral("1 change(s) waiting"));
         screenshot(card, QStringLiteral("card-queued-offline"));
         screenshot(m_window, QStringLiteral("main-window-offline"));
 
         QVERIFY(m_server->restart(true));
         m_db = std::make_unique<DbInspector>(m_server->databasePath());
         // Nothing to click: the engine's probe and the realtime reconnection find the server.
-        QTRY_COMPARE_WITH_TIMEOUT(card->confirmButton()->look(), SyncButton::Look::Confirmed, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            card->confirmButton()->look(), SyncButton::Look::Confirmed, 15000);
         QCOMPARE(m_db->bookingVersion(id), version + 1);
-        QTRY_VERIFY_WITH_TIMEOUT(m_window->indicator()->connectionText().contains(QLatin1String("Live")), 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            m_window->indicator()->connectionText().contains(QLatin1String("Live")), 15000);
     }
 
     void retryAllInTheDialogDrainsAtOnce()
@@ -328,7 +359,11 @@ private slots:
         QItemSelection selection;
         for (int row = 0; row < list->model()->rowCount() && ids.size() < 50; ++row) {
             const QModelIndex index = list->model()->index(row, 0);
-            if (index.data(RowStore::RowRole).toJsonObject().value(QStringLiteral("status")).toString() == QLatin1String("pending")
+            if (index.data(RowStore::RowRole)
+                        .toJsonObject()
+                        .value(QStringLiteral("status"))
+                        .toString()
+                    == QLatin1String("pending")
                 && !m_spoiled.contains(index.data(RowStore::IdRole).toString())) {
                 ids.append(index.data(RowStore::IdRole).toString());
                 selection.select(index, index);
@@ -386,7 +421,8 @@ private slots:
         QString error;
         QVERIFY(admin.open(&error));
         QSignalSpy signedIn(&admin, &SyncSession::signedIn);
-        admin.signIn(DemoData::admin, QStringLiteral("syncloop-demo"), SyncSession::Persistence::ThisRunOnly);
+        admin.signIn(DemoData::admin, QStringLiteral("syncloop-demo"),
+            SyncSession::Persistence::ThisRunOnly);
         QVERIFY(!signedIn.isEmpty() || signedIn.wait(10000));
         SyncStatusDialog dialog(&admin);
         dialog.resize(860, 460);
@@ -400,11 +436,12 @@ private slots:
         // dialog's, which initTestCase saves first (a count of *.png would also count files
         // left by earlier runs and by tst_syncbutton).
         const QDir dir(screenshotDir());
-        const QDateTime runStarted = QFileInfo(dir.filePath(QStringLiteral("login-dialog.png"))).lastModified();
-        for (const char *name : { "login-dialog", "card-sending", "card-confirmed", "card-failed", "main-window-toast",
-                                  "delete-question", "card-queued-offline", "main-window-offline", "sync-status-queue",
-                                  "main-window-bulk-progress", "main-window-leads", "main-window-bookings",
-                                  "sync-status-server" }) {
+        const QDateTime runStarted
+            = QFileInfo(dir.filePath(QStringLiteral("login-dialog.png"))).lastModified();
+        for (const char *name : { "login-dialog", "card-sending", "card-confirmed", "card-failed",
+                 "main-window-toast", "delete-question", "card-queued-offline",
+                 "main-window-offline", "sync-status-queue", "main-window-bulk-progress",
+                 "main-window-leads", "main-window-bookings", "sync-status-server" }) {
             const QFileInfo file(dir.filePath(QLatin1String(name) + QStringLiteral(".png")));
             QVERIFY2(file.exists(), name);
             QVERIFY2(file.lastModified() >= runStarted, name);

@@ -1,8 +1,8 @@
 // The desktop app's sign-in, as DeskController runs it: only the user's Cancel quits before a
 // window exists; closing the dialog from code, a replaced session or a failed sign-in never
 // does; "Remember me" is recorded once the session is really kept.
-#include "deskcontroller.h"
 #include "demodata.h"
+#include "deskcontroller.h"
 #include "logindialog.h"
 #include "mainwindow.h"
 #include "serverprocess.h"
@@ -24,7 +24,8 @@ class TestDeskController : public QObject
     std::unique_ptr<ServerProcess> m_server;
     QTemporaryDir m_clientDir;
 
-    DeskController::Options options(CredentialStore::Backend credentials = CredentialStore::Backend::MemoryOnly) const
+    DeskController::Options options(
+        CredentialStore::Backend credentials = CredentialStore::Backend::MemoryOnly) const
     {
         DeskController::Options o;
         o.server = m_server->baseUrl();
@@ -40,7 +41,8 @@ class TestDeskController : public QObject
         return label && label->isVisible() ? label->text() : QString();
     }
 
-    static void signIn(LoginDialog *login, const QString &server, const QString &email, const QString &password)
+    static void signIn(
+        LoginDialog *login, const QString &server, const QString &email, const QString &password)
     {
         login->findChild<QLineEdit *>(QStringLiteral("serverEdit"))->setText(server);
         login->emailEdit()->setText(email);
@@ -58,10 +60,7 @@ private slots:
         QVERIFY(m_server->start());
     }
 
-    void init()
-    {
-        QSettings().clear();
-    }
+    void init() { QSettings().clear(); }
 
     void cancelQuitsBeforeAnyWindow()
     {
@@ -81,15 +80,17 @@ private slots:
         QTest::addColumn<QString>("server");
         QTest::addColumn<QString>("password");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("wrong password") << QString() << QStringLiteral("not-the-password") << QStringLiteral("Wrong email or password");
+        QTest::newRow("wrong password") << QString() << QStringLiteral("not-the-password")
+                                        << QStringLiteral("Wrong email or password");
         // Port 1 on loopback: nothing listens there.
-        QTest::newRow("unreachable server") << QStringLiteral("http://127.0.0.1:1") << QStringLiteral("syncloop-demo")
-                                            << QStringLiteral("reach");
+        QTest::newRow("unreachable server")
+            << QStringLiteral("http://127.0.0.1:1") << QStringLiteral("syncloop-demo")
+            << QStringLiteral("reach");
         // No port: http's 80, where no syncloopd runs here.
-        QTest::newRow("http without a port") << QStringLiteral("http://127.0.0.1") << QStringLiteral("syncloop-demo")
-                                             << QString();
-        QTest::newRow("not a URL") << QStringLiteral("127.0.0.1:8080") << QStringLiteral("syncloop-demo")
-                                   << QStringLiteral("http://");
+        QTest::newRow("http without a port")
+            << QStringLiteral("http://127.0.0.1") << QStringLiteral("syncloop-demo") << QString();
+        QTest::newRow("not a URL") << QStringLiteral("127.0.0.1:8080")
+                                   << QStringLiteral("syncloop-demo") << QStringLiteral("http://");
     }
 
     void signInErrorsStayInTheDialog()
@@ -104,9 +105,11 @@ private slots:
         QVERIFY(desk.start(&error));
         QPointer<LoginDialog> login = desk.loginDialog();
         QTRY_VERIFY(login->isVisible());
-        signIn(login, server.isEmpty() ? m_server->baseUrl().toString() : server, DemoData::agent1, password);
+        signIn(login, server.isEmpty() ? m_server->baseUrl().toString() : server, DemoData::agent1,
+            password);
         QTRY_VERIFY_WITH_TIMEOUT(!problem(login).isEmpty(), 10000);
-        QVERIFY2(problem(login).contains(expected, Qt::CaseInsensitive), qPrintable(problem(login)));
+        QVERIFY2(
+            problem(login).contains(expected, Qt::CaseInsensitive), qPrintable(problem(login)));
         // The same dialog, still up and usable; nothing half-built; the app stays.
         QCOMPARE(desk.loginDialog(), login.data());
         QVERIFY(login->isVisible());
@@ -116,7 +119,8 @@ private slots:
         QCOMPARE(quit.size(), 0);
 
         // And the right server and password still get in from the same dialog.
-        signIn(login, m_server->baseUrl().toString(), DemoData::agent1, QStringLiteral("syncloop-demo"));
+        signIn(login, m_server->baseUrl().toString(), DemoData::agent1,
+            QStringLiteral("syncloop-demo"));
         QVERIFY(!shown.isEmpty() || shown.wait(10000));
         QVERIFY(desk.window()->isVisible());
         QTRY_VERIFY(!login); // dismissed (accepted and deleted), not rejected
@@ -134,7 +138,8 @@ private slots:
         QPointer<LoginDialog> login = desk.loginDialog();
         QSignalSpy rejected(login.data(), &QDialog::rejected);
         QSignalSpy accepted(login.data(), &QDialog::accepted);
-        signIn(login, m_server->baseUrl().toString(), DemoData::agent1, QStringLiteral("syncloop-demo"));
+        signIn(login, m_server->baseUrl().toString(), DemoData::agent1,
+            QStringLiteral("syncloop-demo"));
         QVERIFY(!shown.isEmpty() || shown.wait(10000));
         QCOMPARE(accepted.size(), 1);
         QCOMPARE(rejected.size(), 0);
@@ -160,7 +165,8 @@ private slots:
         LoginDialog *login = desk.loginDialog();
         QSignalSpy saved(desk.session()->credentials(), &CredentialStore::saved);
         login->findChild<QCheckBox *>(QStringLiteral("rememberCheck"))->setChecked(true);
-        signIn(login, m_server->baseUrl().toString(), DemoData::agent1, QStringLiteral("syncloop-demo"));
+        signIn(login, m_server->baseUrl().toString(), DemoData::agent1,
+            QStringLiteral("syncloop-demo"));
         QVERIFY(!shown.isEmpty() || shown.wait(10000));
         QVERIFY(!saved.isEmpty() || saved.wait(5000));
         QCOMPARE(saved.first().at(1).toBool(), false);
@@ -184,8 +190,11 @@ private slots:
             savedWhenQuit = int(saved.size());
             rememberedWhenQuit = QSettings().value(QStringLiteral("rememberedEmail")).toString();
         });
-        desk.loginDialog()->findChild<QCheckBox *>(QStringLiteral("rememberCheck"))->setChecked(true);
-        signIn(desk.loginDialog(), m_server->baseUrl().toString(), DemoData::agent1, QStringLiteral("syncloop-demo"));
+        desk.loginDialog()
+            ->findChild<QCheckBox *>(QStringLiteral("rememberCheck"))
+            ->setChecked(true);
+        signIn(desk.loginDialog(), m_server->baseUrl().toString(), DemoData::agent1,
+            QStringLiteral("syncloop-demo"));
         QVERIFY(!shown.isEmpty() || shown.wait(10000));
         // The user quits at once (Ctrl+Q closes the window).
         const bool jobInFlight = credentials->hasJobsInFlight();
@@ -231,7 +240,8 @@ private slots:
         QSignalSpy shown(&desk, &DeskController::windowShown);
         QString error;
         QVERIFY(desk.start(&error));
-        signIn(desk.loginDialog(), m_server->baseUrl().toString(), DemoData::agent1, QStringLiteral("syncloop-demo"));
+        signIn(desk.loginDialog(), m_server->baseUrl().toString(), DemoData::agent1,
+            QStringLiteral("syncloop-demo"));
         QVERIFY(!shown.isEmpty() || shown.wait(10000));
         QPointer<MainWindow> window = desk.window();
         emit window->signOutRequested();

@@ -6,8 +6,8 @@
 #include "demodata.h"
 #include "faultproxy.h"
 #include "leadcard.h"
-#include "leadsview.h"
 #include "leadstore.h"
+#include "leadsview.h"
 #include "mutationengine.h"
 #include "mutationhandle.h"
 #include "serverprocess.h"
@@ -41,7 +41,7 @@ private slots:
         ServerProcess::Options options;
         // A short window, so waiting offline past it takes seconds, not a day.
         options.extraArgs = { QStringLiteral("--idempotency-window"), QStringLiteral("2s"),
-                              QStringLiteral("--sms-gateway"), m_provider->url().toString() };
+            QStringLiteral("--sms-gateway"), m_provider->url().toString() };
         m_server = std::make_unique<ServerProcess>(options);
         QVERIFY(m_server->start());
         m_proxy = std::make_unique<FaultProxy>();
@@ -61,7 +61,8 @@ private slots:
         QString error;
         QVERIFY2(session.open(&error), qPrintable(error));
         QSignalSpy in(&session, &SyncSession::signedIn);
-        session.signIn(DemoData::agent1, QStringLiteral("syncloop-demo"), SyncSession::Persistence::ThisRunOnly);
+        session.signIn(DemoData::agent1, QStringLiteral("syncloop-demo"),
+            SyncSession::Persistence::ThisRunOnly);
         QVERIFY(in.wait(10000));
         session.loadSnapshot();
 
@@ -86,7 +87,8 @@ private slots:
         auto sendFromTheCard = [&] {
             sms->click();
             SmsComposeDialog *dialog = nullptr;
-            QTRY_VERIFY((dialog = view.window()->findChild<SmsComposeDialog *>()) && dialog->isVisible());
+            QTRY_VERIFY(
+                (dialog = view.window()->findChild<SmsComposeDialog *>()) && dialog->isVisible());
             dialog->findChild<QPlainTextEdit *>()->setPlainText(QStringLiteral("See you at 10"));
             dialog->accept();
         };
@@ -102,16 +104,19 @@ private slots:
         QCOMPARE(added.size(), 1); // a new intent, with a new key
         QVERIFY(sms->handle());
         QVERIFY(sms->handle()->key() != oldKey);
-        QVERIFY2(sms->look() != SyncButton::Look::Idle, qPrintable(SyncButton::lookName(sms->look())));
+        QVERIFY2(
+            sms->look() != SyncButton::Look::Idle, qPrintable(SyncButton::lookName(sms->look())));
         QVERIFY(!sms->isEnabled());
         sms->click(); // a second click while it is on its way does nothing
         QCOMPARE(added.size(), 1);
-        QVERIFY(!view.window()->findChild<SmsComposeDialog *>() || !view.window()->findChild<SmsComposeDialog *>()->isVisible());
+        QVERIFY(!view.window()->findChild<SmsComposeDialog *>()
+            || !view.window()->findChild<SmsComposeDialog *>()->isVisible());
 
         QTRY_COMPARE_WITH_TIMEOUT(sms->look(), SyncButton::Look::Confirmed, 10000);
         QTRY_COMPARE_WITH_TIMEOUT(m_provider->calls(), 1, 10000);
         QCOMPARE(m_provider->keysSeen().size(), 1);
-        QVERIFY(!m_provider->keysSeen().first().endsWith(oldKey)); // the old key never reached anyone
+        QVERIFY(
+            !m_provider->keysSeen().first().endsWith(oldKey)); // the old key never reached anyone
     }
 
     // Each status button shows the change to its own status (the engine's latest of "status"
@@ -127,7 +132,8 @@ private slots:
         QString error;
         QVERIFY2(session.open(&error), qPrintable(error));
         QSignalSpy in(&session, &SyncSession::signedIn);
-        session.signIn(DemoData::agent1, QStringLiteral("syncloop-demo"), SyncSession::Persistence::ThisRunOnly);
+        session.signIn(DemoData::agent1, QStringLiteral("syncloop-demo"),
+            SyncSession::Persistence::ThisRunOnly);
         QVERIFY(in.wait(10000));
         session.loadSnapshot();
 
@@ -140,18 +146,23 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!list->visibleCards().isEmpty(), 10000);
         auto *card = static_cast<LeadCard *>(list->visibleCards().last());
         const QString leadId = card->leadId();
-        const QString current = session.leads()->row(leadId).value(QStringLiteral("status")).toString();
-        const QString target = current == QLatin1String("qualified") ? QStringLiteral("won") : QStringLiteral("qualified");
-        const QString sibling = target == QLatin1String("won") ? QStringLiteral("lost") : QStringLiteral("won");
+        const QString current
+            = session.leads()->row(leadId).value(QStringLiteral("status")).toString();
+        const QString target = current == QLatin1String("qualified") ? QStringLiteral("won")
+                                                                     : QStringLiteral("qualified");
+        const QString sibling
+            = target == QLatin1String("won") ? QStringLiteral("lost") : QStringLiteral("won");
         SyncButton *mine = card->statusButton(target);
         SyncButton *other = card->statusButton(sibling);
         QVERIFY(mine && other);
 
         mine->click();
         QVERIFY(mine->handle());
-        QCOMPARE(mine->handle(), session.engine()->latest(QStringLiteral("leads"), leadId, QStringLiteral("status"),
-                                                          { { QStringLiteral("status"), target } }));
-        QVERIFY2(mine->look() != SyncButton::Look::Idle, qPrintable(SyncButton::lookName(mine->look())));
+        QCOMPARE(mine->handle(),
+            session.engine()->latest(QStringLiteral("leads"), leadId, QStringLiteral("status"),
+                { { QStringLiteral("status"), target } }));
+        QVERIFY2(
+            mine->look() != SyncButton::Look::Idle, qPrintable(SyncButton::lookName(mine->look())));
         QVERIFY(!mine->isEnabled());
         QCOMPARE(other->handle(), nullptr);
         QCOMPARE(other->look(), SyncButton::Look::Idle);

@@ -33,7 +33,6 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
-
 #include <memory>
 
 namespace {
@@ -82,31 +81,36 @@ public:
 };
 
 // What the button shows, compared with what it should; the first difference in words.
-QString faceDiff(const SyncButton &b, SyncButton::Look look, const QString &text, bool enabled, const QString &tip)
+QString faceDiff(const SyncButton &b, SyncButton::Look look, const QString &text, bool enabled,
+    const QString &tip)
 {
     QStringList diffs;
     if (b.look() != look)
-        diffs << QStringLiteral("look %1, expected %2").arg(SyncButton::lookName(b.look()), SyncButton::lookName(look));
+        diffs << QStringLiteral("look %1, expected %2")
+                     .arg(SyncButton::lookName(b.look()), SyncButton::lookName(look));
     if (b.text() != text)
         diffs << QStringLiteral("text \"%1\", expected \"%2\"").arg(b.text(), text);
     if (b.isEnabled() != enabled)
-        diffs << QStringLiteral("enabled %1, expected %2").arg(int(b.isEnabled())).arg(int(enabled));
+        diffs
+            << QStringLiteral("enabled %1, expected %2").arg(int(b.isEnabled())).arg(int(enabled));
     // A screen reader says the accessible name: it must say what the button says now.
     if (b.accessibleName() != text)
-        diffs << QStringLiteral("accessible name \"%1\", expected \"%2\"").arg(b.accessibleName(), text);
+        diffs << QStringLiteral("accessible name \"%1\", expected \"%2\"")
+                     .arg(b.accessibleName(), text);
     if (!tip.isNull() && b.toolTip() != tip)
         diffs << QStringLiteral("tooltip \"%1\", expected \"%2\"").arg(b.toolTip(), tip);
     if (b.toolTip().isEmpty())
         diffs << QStringLiteral("no tooltip");
     if (b.accessibleDescription() != b.toolTip())
-        diffs << QStringLiteral("accessible description \"%1\" is not the tooltip").arg(b.accessibleDescription());
+        diffs << QStringLiteral("accessible description \"%1\" is not the tooltip")
+                     .arg(b.accessibleDescription());
     return diffs.join(QStringLiteral("; "));
 }
 
-#define VERIFY_FACE(button, look, text, enabled, tip)                                                                  \
-    do {                                                                                                               \
-        const QString diff_ = faceDiff(button, look, text, enabled, tip);                                              \
-        QVERIFY2(diff_.isEmpty(), qPrintable(diff_));                                                                  \
+#define VERIFY_FACE(button, look, text, enabled, tip)                                              \
+    do {                                                                                           \
+        const QString diff_ = faceDiff(button, look, text, enabled, tip);                          \
+        QVERIFY2(diff_.isEmpty(), qPrintable(diff_));                                              \
     } while (false)
 
 // One client as syncloop-desk wires it (SyncSession::wire, BookingsView), minus realtime:
@@ -153,8 +157,9 @@ struct Rig
 
     void confirm()
     {
-        bindAll(engine->submit({ confirmPath, { { QStringLiteral("bookingId"), id } }, QStringLiteral("bookings"), id,
-                                 { { QStringLiteral("status"), QStringLiteral("confirmed") } } }));
+        bindAll(engine->submit(
+            { confirmPath, { { QStringLiteral("bookingId"), id } }, QStringLiteral("bookings"), id,
+                { { QStringLiteral("status"), QStringLiteral("confirmed") } } }));
     }
 
     // As BookingsView::retry: past the window a new intent, otherwise the same key again.
@@ -180,31 +185,35 @@ struct Rig
         options.backoff = { backoffBaseMs, 1000 };
         options.echoWaitMs = echoWaitMs;
         options.confirmCapMs = confirmCapMs;
-        engine = std::make_unique<MutationEngine>(&queue, &api, &connectivity, versionOf, &clock, &random, options);
-        QObject::connect(&store, &RowStore::versionObserved, engine.get(), &MutationEngine::observe);
+        engine = std::make_unique<MutationEngine>(
+            &queue, &api, &connectivity, versionOf, &clock, &random, options);
+        QObject::connect(
+            &store, &RowStore::versionObserved, engine.get(), &MutationEngine::observe);
         QObject::connect(engine.get(), &MutationEngine::optimisticApplied, &store,
-                         [this](const QString &, const QString &rowId, const QString &key, const QJsonObject &patch) {
-                             store.setOverlay(rowId, key, patch);
-                         });
+            [this](const QString &, const QString &rowId, const QString &key,
+                const QJsonObject &patch) { store.setOverlay(rowId, key, patch); });
         QObject::connect(engine.get(), &MutationEngine::optimisticCleared, &store,
-                         [this](const QString &, const QString &rowId, const QString &key, bool) {
-                             store.clearOverlay(rowId, key);
-                         });
+            [this](const QString &, const QString &rowId, const QString &key, bool) {
+                store.clearOverlay(rowId, key);
+            });
         QObject::connect(engine.get(), &MutationEngine::rowFetched, &store,
-                         [this](const QString &, const QJsonObject &fetched) { store.apply(fetched); });
+            [this](const QString &, const QJsonObject &fetched) { store.apply(fetched); });
 
         button.setSuccessMessage(successMessage);
         button.setConfirmedHoldMs(holdMs);
         QObject::connect(&button, &SyncButton::actionRequested, &button, [this] { confirm(); });
-        QObject::connect(&button, &SyncButton::retryRequested, &button, [this](const QString &key) { retry(key); });
+        QObject::connect(&button, &SyncButton::retryRequested, &button,
+            [this](const QString &key) { retry(key); });
         button.adjustSize();
         button.show();
 
-        card = std::make_unique<BookingCard>(
-            [this](const QString &) { return std::make_pair(current.data(), static_cast<MutationHandle *>(nullptr)); });
+        card = std::make_unique<BookingCard>([this](const QString &) {
+            return std::make_pair(current.data(), static_cast<MutationHandle *>(nullptr));
+        });
         card->bind(store.index(store.indexOf(id), 0));
         // As CardListView does: a changed row is bound again.
-        QObject::connect(&store, &QAbstractItemModel::dataChanged, card.get(), [this] { card->bind(card->index()); });
+        QObject::connect(&store, &QAbstractItemModel::dataChanged, card.get(),
+            [this] { card->bind(card->index()); });
         card->resize(620, BookingCard::height);
         card->show();
 
@@ -221,7 +230,8 @@ struct Rig
     // The card shows the same mutation as the button; saved for review.
     void screenshot()
     {
-        card->grab().save(QDir(screenshotDir()).filePath(stateShotName(button.look()) + QStringLiteral(".png")));
+        card->grab().save(
+            QDir(screenshotDir()).filePath(stateShotName(button.look()) + QStringLiteral(".png")));
     }
 };
 
@@ -239,14 +249,8 @@ private:
     QStringList m_pending;
     QDateTime m_startedAt;
 
-    qint64 changeLogRows(const QString &id) const
-    {
-        return m_db->changesFor(id);
-    }
-    qint64 keyRecords(const QString &key) const
-    {
-        return m_db->keyRecords(key);
-    }
+    qint64 changeLogRows(const QString &id) const { return m_db->changesFor(id); }
+    qint64 keyRecords(const QString &key) const { return m_db->keyRecords(key); }
     QJsonObject row(const QString &id) { return DemoData::booking(*m_agent1, id); }
 
 private slots:
@@ -336,7 +340,7 @@ private slots:
 
         QTRY_COMPARE_WITH_TIMEOUT(b.look(), SyncButton::Look::AwaitingEcho, 5000);
         VERIFY_FACE(b, SyncButton::Look::AwaitingEcho, QStringLiteral("Confirming…"), false,
-                    QStringLiteral("Confirm: the server accepted it; waiting to see the change"));
+            QStringLiteral("Confirm: the server accepted it; waiting to see the change"));
         QCOMPARE(h->state(), Mutation::State::AwaitingEcho);
         QCOMPARE(r.card->confirmButton()->look(), SyncButton::Look::AwaitingEcho);
         r.screenshot();
@@ -345,7 +349,8 @@ private slots:
         QCOMPARE(action.size(), 1);
 
         QTRY_COMPARE_WITH_TIMEOUT(b.look(), SyncButton::Look::Confirmed, 5000);
-        VERIFY_FACE(b, SyncButton::Look::Confirmed, QStringLiteral("✓ Done"), false, successMessage);
+        VERIFY_FACE(
+            b, SyncButton::Look::Confirmed, QStringLiteral("✓ Done"), false, successMessage);
         QCOMPARE(h->state(), Mutation::State::Confirmed);
         QCOMPARE(r.card->confirmButton()->look(), SyncButton::Look::Confirmed);
         r.screenshot();
@@ -359,10 +364,12 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(b.look(), SyncButton::Look::Idle, 5000);
         VERIFY_FACE(b, SyncButton::Look::Idle, idleText, true, idleText);
         QVERIFY(!b.handle());
-        QCOMPARE(r.looks, (QList<SyncButton::Look> { SyncButton::Look::Sending, SyncButton::Look::AwaitingEcho,
-                                                    SyncButton::Look::Confirmed }));
+        QCOMPARE(r.looks,
+            (QList<SyncButton::Look> { SyncButton::Look::Sending, SyncButton::Look::AwaitingEcho,
+                SyncButton::Look::Confirmed }));
         // The card's row came back from the server confirmed: its button has nothing more to do.
-        QCOMPARE(r.store.row(r.id).value(QStringLiteral("status")).toString(), QStringLiteral("confirmed"));
+        QCOMPARE(r.store.row(r.id).value(QStringLiteral("status")).toString(),
+            QStringLiteral("confirmed"));
 
         // One mutation, sent once, applied once.
         QCOMPARE(r.engine->handles().size(), 1);
@@ -390,7 +397,8 @@ private slots:
         QVERIFY(h);
         QTRY_COMPARE_WITH_TIMEOUT(b.look(), SyncButton::Look::Queued, 5000);
         const QString text = QStringLiteral("Will send when online");
-        const QString tip = QStringLiteral("Confirm: saved on this computer; it will be sent as soon as the server is reachable");
+        const QString tip = QStringLiteral(
+            "Confirm: saved on this computer; it will be sent as soon as the server is reachable");
         VERIFY_FACE(b, SyncButton::Look::Queued, text, false, tip);
         QCOMPARE(h->state(), Mutation::State::Waiting);
         QCOMPARE(h->mutation().lastError.kind, ApiError::Kind::Offline);
@@ -454,14 +462,19 @@ private slots:
         QCOMPARE(h->state(), Mutation::State::Waiting);
         QVERIFY(h->mutation().lastError.isRetryable());
         QVERIFY(h->mutation().lastError.kind != ApiError::Kind::Offline);
-        QCOMPARE(h->errorMessage(), QStringLiteral("Injected by FaultProxy.")); // the answer's own words
+        QCOMPARE(
+            h->errorMessage(), QStringLiteral("Injected by FaultProxy.")); // the answer's own words
         // The visible text counts down to the next attempt (Retry-After: 1).
-        QVERIFY2(QRegularExpression(QStringLiteral("^Retrying in [01] s$")).match(b.text()).hasMatch(), qPrintable(b.text()));
+        QVERIFY2(
+            QRegularExpression(QStringLiteral("^Retrying in [01] s$")).match(b.text()).hasMatch(),
+            qPrintable(b.text()));
         QVERIFY(!b.isEnabled());
         // The accessible name stays put while the countdown ticks, so a screen reader is not
         // interrupted every second.
         QCOMPARE(b.accessibleName(), QStringLiteral("Retrying…"));
-        QCOMPARE(b.toolTip(), QStringLiteral("Confirm: the server is busy; trying again automatically (Injected by FaultProxy.)"));
+        QCOMPARE(b.toolTip(),
+            QStringLiteral("Confirm: the server is busy; trying again automatically (Injected by "
+                           "FaultProxy.)"));
         QCOMPARE(b.accessibleDescription(), b.toolTip());
         QCOMPARE(r.card->confirmButton()->look(), SyncButton::Look::Retrying);
         if (status == 503)
@@ -478,10 +491,12 @@ private slots:
         QCOMPARE(sent[1].status, 200);
         QCOMPARE(sent[1].idempotencyKey(), sent[0].idempotencyKey());
         QCOMPARE(sent[1].idempotencyKey(), h->key());
-        QVERIFY2(sent[1].receivedAtMs - sent[0].receivedAtMs >= 990, "Retry-After: 1 was not honoured");
-        QCOMPARE(r.looks, (QList<SyncButton::Look> { SyncButton::Look::Sending, SyncButton::Look::Retrying,
-                                                    SyncButton::Look::Sending, SyncButton::Look::AwaitingEcho,
-                                                    SyncButton::Look::Confirmed }));
+        QVERIFY2(
+            sent[1].receivedAtMs - sent[0].receivedAtMs >= 990, "Retry-After: 1 was not honoured");
+        QCOMPARE(r.looks,
+            (QList<SyncButton::Look> { SyncButton::Look::Sending, SyncButton::Look::Retrying,
+                SyncButton::Look::Sending, SyncButton::Look::AwaitingEcho,
+                SyncButton::Look::Confirmed }));
         QCOMPARE(m_db->bookingVersion(r.id), version + 1);
         QCOMPARE(changeLogRows(r.id), 1);
     }
@@ -493,7 +508,10 @@ private slots:
     {
         Rig &r = *m_rig;
         SyncButton &b = r.button;
-        QVERIFY(m_db->exec(QStringLiteral("UPDATE bookings SET status = 'cancelled', version = version + 1 WHERE id = ?"), { r.id }));
+        QVERIFY(m_db->exec(
+            QStringLiteral(
+                "UPDATE bookings SET status = 'cancelled', version = version + 1 WHERE id = ?"),
+            { r.id }));
         const qint64 version = m_db->bookingVersion(r.id);
 
         QSignalSpy action(&b, &SyncButton::actionRequested);
@@ -508,10 +526,12 @@ private slots:
         QCOMPARE(sent.size(), 1);
         QCOMPARE(sent[0].status, 409);
         const QJsonObject problem = QJsonDocument::fromJson(sent[0].responseBody).object();
-        QCOMPARE(problem.value(QStringLiteral("code")).toString(), QStringLiteral("booking_cancelled"));
+        QCOMPARE(
+            problem.value(QStringLiteral("code")).toString(), QStringLiteral("booking_cancelled"));
         const QString serverSays = problem.value(QStringLiteral("detail")).toString();
         QVERIFY(!serverSays.isEmpty());
-        VERIFY_FACE(b, SyncButton::Look::Failed, QStringLiteral("Failed – try again"), true, serverSays);
+        VERIFY_FACE(
+            b, SyncButton::Look::Failed, QStringLiteral("Failed – try again"), true, serverSays);
         QCOMPARE(settled.size(), 1);
         QCOMPARE(settled.first().at(0).toBool(), false);
         QCOMPARE(settled.first().at(1).toString(), serverSays);
@@ -524,7 +544,8 @@ private slots:
         QCOMPARE(retry.size(), 0);
         QVERIFY(r.current && r.current != h);
         QTRY_COMPARE_WITH_TIMEOUT(r.current->state(), Mutation::State::Failed, 5000);
-        VERIFY_FACE(b, SyncButton::Look::Failed, QStringLiteral("Failed – try again"), true, serverSays);
+        VERIFY_FACE(
+            b, SyncButton::Look::Failed, QStringLiteral("Failed – try again"), true, serverSays);
         const QList<FaultProxy::Exchange> again = m_proxy->exchanges(confirmPath, post);
         QCOMPARE(again.size(), 2);
         QCOMPARE(again[1].status, 409);
@@ -555,8 +576,10 @@ private slots:
 
         QTRY_COMPARE_WITH_TIMEOUT(b.look(), SyncButton::Look::NeedsReview, 5000);
         QCOMPARE(h->state(), Mutation::State::NeedsReview);
-        VERIFY_FACE(b, SyncButton::Look::NeedsReview, QStringLiteral("Needs review – resubmit"), true,
-                    QStringLiteral("This change waited longer than the server remembers requests; check it, then resubmit"));
+        VERIFY_FACE(b, SyncButton::Look::NeedsReview, QStringLiteral("Needs review – resubmit"),
+            true,
+            QStringLiteral("This change waited longer than the server remembers requests; check "
+                           "it, then resubmit"));
         QCOMPARE(settled.size(), 1);
         QCOMPARE(settled.first().at(0).toBool(), false);
         QCOMPARE(r.card->confirmButton()->look(), SyncButton::Look::NeedsReview);
@@ -598,15 +621,18 @@ private slots:
         QVERIFY(h);
         QTRY_COMPARE_WITH_TIMEOUT(b.look(), SyncButton::Look::Unconfirmed, confirmCapMs + 8000);
         QCOMPARE(h->state(), Mutation::State::Unconfirmed);
-        VERIFY_FACE(b, SyncButton::Look::Unconfirmed, QStringLiteral("Unconfirmed – check again"), true,
-                    QStringLiteral("The server accepted the change but it was not seen back; click to check again"));
+        VERIFY_FACE(b, SyncButton::Look::Unconfirmed, QStringLiteral("Unconfirmed – check again"),
+            true,
+            QStringLiteral(
+                "The server accepted the change but it was not seen back; click to check again"));
         QCOMPARE(settled.size(), 1);
         QCOMPARE(settled.first().at(0).toBool(), false);
         QCOMPARE(settled.first().at(1).toString(), h->errorMessage());
         QCOMPARE(r.card->confirmButton()->look(), SyncButton::Look::Unconfirmed);
         r.screenshot();
-        QCOMPARE(r.looks, (QList<SyncButton::Look> { SyncButton::Look::Sending, SyncButton::Look::AwaitingEcho,
-                                                    SyncButton::Look::Unconfirmed }));
+        QCOMPARE(r.looks,
+            (QList<SyncButton::Look> { SyncButton::Look::Sending, SyncButton::Look::AwaitingEcho,
+                SyncButton::Look::Unconfirmed }));
         QVERIFY(m_proxy->requestCount(rowPath, get) >= 1);
         QCOMPARE(m_db->bookingVersion(r.id), version + 1); // it did happen
 
@@ -631,9 +657,11 @@ private slots:
         const QMetaEnum looks = QMetaEnum::fromType<SyncButton::Look>();
         for (int i = 0; i < looks.keyCount(); ++i) {
             const auto look = SyncButton::Look(looks.value(i));
-            const QFileInfo file(QDir(screenshotDir()).filePath(stateShotName(look) + QStringLiteral(".png")));
+            const QFileInfo file(
+                QDir(screenshotDir()).filePath(stateShotName(look) + QStringLiteral(".png")));
             QVERIFY2(file.exists(), qPrintable(file.fileName()));
-            QVERIFY2(file.lastModified() >= m_startedAt, qPrintable(file.fileName() + QStringLiteral(" is from an earlier run")));
+            QVERIFY2(file.lastModified() >= m_startedAt,
+                qPrintable(file.fileName() + QStringLiteral(" is from an earlier run")));
             QVERIFY2(!QImage(file.filePath()).isNull(), qPrintable(file.fileName()));
         }
     }

@@ -170,10 +170,7 @@ private:
         return {};
     }
 
-    qint64 keyRecords(const QString &key) const
-    {
-        return m_db->keyRecords(key);
-    }
+    qint64 keyRecords(const QString &key) const { return m_db->keyRecords(key); }
     qint64 changeLogUpdates(const QString &bookingId) const
     {
         return m_db->scalar(

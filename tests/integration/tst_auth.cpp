@@ -113,7 +113,8 @@ private slots:
         QVERIFY(m_secretDir.isValid());
         const QString secretPath = QDir(m_secretDir.path()).filePath(QStringLiteral("jwt-secret"));
         QFile secret(secretPath);
-        QVERIFY(secret.open(QIODevice::WriteOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner)); // private, or refused
+        QVERIFY(secret.open(QIODevice::WriteOnly,
+            QFileDevice::ReadOwner | QFileDevice::WriteOwner)); // private, or refused
         QCOMPARE(secret.write(jwtSecret), jwtSecret.size());
         secret.close();
         QVERIFY(jwtSecret.size() >= 40);
@@ -305,8 +306,8 @@ private slots:
 
     void tokenSignedWithAnotherKeyIsRefused()
     {
-        verifyUnauthorized(listWith(
-            TestJwt::mint(hs256Header(), claimsFor(m_agent1User, nowSeconds() + 300), otherSecret)));
+        verifyUnauthorized(listWith(TestJwt::mint(
+            hs256Header(), claimsFor(m_agent1User, nowSeconds() + 300), otherSecret)));
     }
 
     void otherAlgorithmWithTheRightKeyIsRefused()
@@ -314,8 +315,8 @@ private slots:
         // The header's alg is never trusted: HS384 with the right secret is still refused.
         const QJsonObject header { { QStringLiteral("alg"), QStringLiteral("HS384") },
             { QStringLiteral("typ"), QStringLiteral("JWT") } };
-        verifyUnauthorized(listWith(TestJwt::mint(header, claimsFor(m_agent1User, nowSeconds() + 300),
-            jwtSecret, QCryptographicHash::Sha384)));
+        verifyUnauthorized(listWith(TestJwt::mint(header,
+            claimsFor(m_agent1User, nowSeconds() + 300), jwtSecret, QCryptographicHash::Sha384)));
     }
 
     void tokenWithAnUnknownRoleIsRefused()
@@ -368,9 +369,10 @@ private slots:
 
         // The first token comes back after the reuse interval (aged in the database rather than
         // waited for): reuse. The whole family is signed out.
-        QVERIFY(m_db->exec(QStringLiteral("UPDATE refresh_tokens SET used_at_ms = used_at_ms - 60000"
-                                          " WHERE family_id = ? AND used_at_ms IS NOT NULL"),
-            { family }));
+        QVERIFY(
+            m_db->exec(QStringLiteral("UPDATE refresh_tokens SET used_at_ms = used_at_ms - 60000"
+                                      " WHERE family_id = ? AND used_at_ms IS NOT NULL"),
+                { family }));
         verifyUnauthorized(refresh(first), QStringLiteral("refresh_token_reused"));
         QCOMPARE(m_db->scalar(
                      QStringLiteral(
@@ -400,11 +402,13 @@ private slots:
         QVERIFY(!c.login(DemoData::agent1).isEmpty());
         const QString first = c.lastLogin().value(QStringLiteral("refresh_token")).toString();
         const QString family = m_db->text(
-            QStringLiteral("SELECT family_id FROM refresh_tokens WHERE token_hash = ?"), { refreshHash(first) });
+            QStringLiteral("SELECT family_id FROM refresh_tokens WHERE token_hash = ?"),
+            { refreshHash(first) });
         QVERIFY(!family.isEmpty());
-        const QString familyRows = QStringLiteral("SELECT COUNT(*) FROM refresh_tokens WHERE family_id = ?");
-        const QString revokedRows
-            = QStringLiteral("SELECT COUNT(*) FROM refresh_tokens WHERE family_id = ? AND revoked = 1");
+        const QString familyRows
+            = QStringLiteral("SELECT COUNT(*) FROM refresh_tokens WHERE family_id = ?");
+        const QString revokedRows = QStringLiteral(
+            "SELECT COUNT(*) FROM refresh_tokens WHERE family_id = ? AND revoked = 1");
 
         const HttpResult rotated = refresh(first);
         QCOMPARE(rotated.status, 200);
@@ -419,7 +423,10 @@ private slots:
         // Nothing minted, nothing revoked; the successor is stored hashed, never in clear.
         QCOMPARE(m_db->scalar(familyRows, { family }), 2);
         QCOMPARE(m_db->scalar(revokedRows, { family }), 0);
-        QCOMPARE(m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM refresh_tokens WHERE token_hash = ?"), { second }), 0);
+        QCOMPARE(
+            m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM refresh_tokens WHERE token_hash = ?"),
+                { second }),
+            0);
 
         // The successor handed out twice is live: it rotates as usual.
         const HttpResult next = refresh(second);
@@ -443,14 +450,18 @@ private slots:
         QVERIFY(!c.login(DemoData::agent1).isEmpty());
         const QString first = c.lastLogin().value(QStringLiteral("refresh_token")).toString();
         const QString family = m_db->text(
-            QStringLiteral("SELECT family_id FROM refresh_tokens WHERE token_hash = ?"), { refreshHash(first) });
+            QStringLiteral("SELECT family_id FROM refresh_tokens WHERE token_hash = ?"),
+            { refreshHash(first) });
 
         QNetworkAccessManager network;
-        QNetworkRequest request(m_server->baseUrl().resolved(QUrl(QStringLiteral("/api/auth/refresh"))));
+        QNetworkRequest request(
+            m_server->baseUrl().resolved(QUrl(QStringLiteral("/api/auth/refresh"))));
         request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
-        const QByteArray body = QJsonDocument(QJsonObject { { QStringLiteral("refresh_token"), first } })
-                                    .toJson(QJsonDocument::Compact);
-        constexpr int racers = 6; // QNetworkAccessManager's connections per host: all in flight at once
+        const QByteArray body = QJsonDocument(
+            QJsonObject { { QStringLiteral("refresh_token"),
+                first } }).toJson(QJsonDocument::Compact);
+        constexpr int racers
+            = 6; // QNetworkAccessManager's connections per host: all in flight at once
         std::vector<std::unique_ptr<QNetworkReply>> replies;
         replies.reserve(racers);
         for (int i = 0; i < racers; ++i)
@@ -467,13 +478,18 @@ private slots:
         }
         QCOMPARE(successors.size(), 1);
         QVERIFY(!successors.values().first().isEmpty());
-        QCOMPARE(m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM refresh_tokens WHERE family_id = ?"), { family }), 2);
-        QCOMPARE(m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM refresh_tokens WHERE family_id = ?"
-                                             " AND used_at_ms IS NOT NULL"),
-                     { family }),
+        QCOMPARE(
+            m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM refresh_tokens WHERE family_id = ?"),
+                { family }),
+            2);
+        QCOMPARE(
+            m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM refresh_tokens WHERE family_id = ?"
+                                        " AND used_at_ms IS NOT NULL"),
+                { family }),
             1);
-        QCOMPARE(m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM refresh_tokens WHERE token_hash = ?"),
-                     { refreshHash(successors.values().first()) }),
+        QCOMPARE(
+            m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM refresh_tokens WHERE token_hash = ?"),
+                { refreshHash(successors.values().first()) }),
             1);
     }
 
@@ -481,7 +497,8 @@ private slots:
     void reuseAfterTheIntervalRevokesTheFamily()
     {
         ServerProcess::Options options;
-        options.extraArgs = QStringList { QStringLiteral("--refresh-reuse-interval"), QStringLiteral("2s") };
+        options.extraArgs
+            = QStringList { QStringLiteral("--refresh-reuse-interval"), QStringLiteral("2s") };
         ServerProcess server(options);
         QVERIFY(server.start());
         DbInspector db(server.databasePath());
@@ -490,13 +507,15 @@ private slots:
         const QString first = c.lastLogin().value(QStringLiteral("refresh_token")).toString();
         auto refreshOn = [&server](const QString &token) {
             HttpClient client(server.baseUrl());
-            return client.postJson(QStringLiteral("/api/auth/refresh"), { { QStringLiteral("refresh_token"), token } });
+            return client.postJson(QStringLiteral("/api/auth/refresh"),
+                { { QStringLiteral("refresh_token"), token } });
         };
         const HttpResult rotated = refreshOn(first);
         QCOMPARE(rotated.status, 200);
         const QString second = rotated.json().value(QStringLiteral("refresh_token")).toString();
-        const QString family = db.text(
-            QStringLiteral("SELECT family_id FROM refresh_tokens WHERE token_hash = ?"), { refreshHash(second) });
+        const QString family
+            = db.text(QStringLiteral("SELECT family_id FROM refresh_tokens WHERE token_hash = ?"),
+                { refreshHash(second) });
         QVERIFY(!family.isEmpty());
 
         const HttpResult repeat = refreshOn(first);
@@ -509,8 +528,13 @@ private slots:
                 || last.json().value(QStringLiteral("refresh_token")).toString() != second,
             15000);
         verifyUnauthorized(last, QStringLiteral("refresh_token_reused"));
-        QCOMPARE(db.scalar(QStringLiteral("SELECT COUNT(*) FROM refresh_tokens WHERE family_id = ?"), { family }), 2);
-        QCOMPARE(db.scalar(QStringLiteral("SELECT COUNT(*) FROM refresh_tokens WHERE family_id = ? AND revoked = 0"),
+        QCOMPARE(
+            db.scalar(QStringLiteral("SELECT COUNT(*) FROM refresh_tokens WHERE family_id = ?"),
+                { family }),
+            2);
+        QCOMPARE(db.scalar(
+                     QStringLiteral(
+                         "SELECT COUNT(*) FROM refresh_tokens WHERE family_id = ? AND revoked = 0"),
                      { family }),
             0);
         verifyUnauthorized(refreshOn(second), QStringLiteral("refresh_token_reused"));
@@ -601,8 +625,8 @@ private slots:
         const HttpResult get = agent2.get(QStringLiteral("/api/leads/") + theirs);
         QCOMPARE(get.status, 404);
         QCOMPARE(get.code(), QStringLiteral("not_found"));
-        const HttpResult missing
-            = agent2.get(QStringLiteral("/api/leads/") + QUuid::createUuid().toString(QUuid::WithoutBraces));
+        const HttpResult missing = agent2.get(
+            QStringLiteral("/api/leads/") + QUuid::createUuid().toString(QUuid::WithoutBraces));
         QCOMPARE(missing.status, 404);
         QCOMPARE(get.body, missing.body);
         QVERIFY(!get.body.contains(lead.value(QStringLiteral("phone")).toString().toUtf8()));
@@ -759,20 +783,25 @@ private slots:
         // Each agent changes a booking and a lead of its own, so the log holds rows of both
         // owners in both tables.
         QStringList changed1, changed2;
-        for (auto [client, ids] : { std::pair { &agent1, &changed1 }, std::pair { &agent2, &changed2 } }) {
+        for (auto [client, ids] :
+            { std::pair { &agent1, &changed1 }, std::pair { &agent2, &changed2 } }) {
             const QString booking = DemoData::bookingIds(*client, QStringLiteral("pending")).last();
-            QCOMPARE(client->postJson(QStringLiteral("/api/bookings/confirm"),
-                                { { QStringLiteral("bookingId"), booking } }, HttpClient::newKey())
+            QCOMPARE(client
+                         ->postJson(QStringLiteral("/api/bookings/confirm"),
+                             { { QStringLiteral("bookingId"), booking } }, HttpClient::newKey())
                          .status,
                 200);
             const QJsonObject lead = DemoData::leads(*client).last();
-            const QString status = lead.value(QStringLiteral("status")).toString() == QLatin1String("won")
+            const QString status
+                = lead.value(QStringLiteral("status")).toString() == QLatin1String("won")
                 ? QStringLiteral("lost")
                 : QStringLiteral("won");
             const QString leadId = lead.value(QStringLiteral("id")).toString();
-            QCOMPARE(client->postJson(QStringLiteral("/api/leads/status"),
-                                { { QStringLiteral("leadId"), leadId }, { QStringLiteral("status"), status } },
-                                HttpClient::newKey())
+            QCOMPARE(client
+                         ->postJson(QStringLiteral("/api/leads/status"),
+                             { { QStringLiteral("leadId"), leadId },
+                                 { QStringLiteral("status"), status } },
+                             HttpClient::newKey())
                          .status,
                 200);
             *ids = { booking, leadId };
@@ -833,7 +862,8 @@ private slots:
         QVERIFY(idsIn(agent2Feed).contains(changed2.first()));
         QVERIFY(idsIn(agent2Feed).contains(changed2.last()));
         QCOMPARE(agent2Feed.size(),
-            m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM change_log WHERE org_id = ? AND owner_id = ?"),
+            m_db->scalar(
+                QStringLiteral("SELECT COUNT(*) FROM change_log WHERE org_id = ? AND owner_id = ?"),
                 { orgId, agent2Id }));
 
         // The admin's feed is the organisation's: both agents' rows.
@@ -847,7 +877,8 @@ private slots:
         QVERIFY(owners.contains(agent1Id));
         QVERIFY(owners.contains(agent2Id));
         QCOMPARE(adminFeed.size(),
-            m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM change_log WHERE org_id = ?"), { orgId }));
+            m_db->scalar(
+                QStringLiteral("SELECT COUNT(*) FROM change_log WHERE org_id = ?"), { orgId }));
     }
 };
 

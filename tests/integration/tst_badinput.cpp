@@ -14,7 +14,6 @@
 #include <QTcpSocket>
 #include <QTest>
 #include <QTimer>
-
 #include <algorithm>
 #include <memory>
 #include <vector>
@@ -26,13 +25,15 @@ using RawHeaders = QList<std::pair<QByteArray, QByteArray>>;
 const QByteArray json = "application/json";
 
 // A well-formed WebSocket handshake's headers (RFC 6455 section 1.3).
-const QByteArray webSocketHandshake = "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-                                      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+const QByteArray webSocketHandshake
+    = "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
 
 // A login announcing a 300 MB body, with an Upgrade header that asks for nothing (no
 // "Connection: upgrade"): an ordinary request as far as HTTP goes.
-const QByteArray hugeLoginHead = "POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: h2c\r\n"
-                                 "Content-Type: application/json\r\nContent-Length: 300000000\r\n\r\n";
+const QByteArray hugeLoginHead
+    = "POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: h2c\r\n"
+      "Content-Type: application/json\r\nContent-Length: 300000000\r\n\r\n";
 
 qint64 residentKb(qint64 pid)
 {
@@ -55,7 +56,8 @@ public:
         : m_left(bodyBytes)
         , m_chunk(chunkBytes, 'x')
     {
-        connect(&m_socket, &QTcpSocket::readyRead, this, [this] { m_answer += m_socket.readAll(); });
+        connect(
+            &m_socket, &QTcpSocket::readyRead, this, [this] { m_answer += m_socket.readAll(); });
         connect(&m_timer, &QTimer::timeout, this, &BodyPusher::push);
         m_socket.connectToHost(QStringLiteral("127.0.0.1"), port);
         if (m_socket.waitForConnected(5000)) {
@@ -63,7 +65,10 @@ public:
             m_timer.start(everyMs);
         }
     }
-    bool isDone() const { return m_left <= 0 || m_socket.state() != QAbstractSocket::ConnectedState; }
+    bool isDone() const
+    {
+        return m_left <= 0 || m_socket.state() != QAbstractSocket::ConnectedState;
+    }
     bool isClosed() const { return m_socket.state() != QAbstractSocket::ConnectedState; }
     QByteArray answer() const { return m_answer; }
 
@@ -314,11 +319,16 @@ private slots:
         QTest::addColumn<QByteArray>("head");
         QTest::addColumn<int>("status");
         QTest::addColumn<QString>("code");
-        const QByteArray start = "POST /api/bookings/confirm HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
-        QTest::newRow("200 MB announced") << start + "Content-Length: 200000000\r\n\r\n" << 413 << QStringLiteral("payload_too_large");
-        QTest::newRow("1 MiB + 1 announced") << start + "Content-Length: 1048577\r\n\r\n" << 413 << QStringLiteral("payload_too_large");
-        QTest::newRow("chunked body") << start + "Transfer-Encoding: chunked\r\n\r\n" << 411 << QStringLiteral("length_required");
-        QTest::newRow("head over 64 KiB") << start + "X-Padding: " + QByteArray(70LL * 1024, 'a') << 431 << QStringLiteral("headers_too_large");
+        const QByteArray start = "POST /api/bookings/confirm HTTP/1.1\r\nHost: "
+                                 "127.0.0.1\r\nContent-Type: application/json\r\n";
+        QTest::newRow("200 MB announced") << start + "Content-Length: 200000000\r\n\r\n"
+                                          << 413 << QStringLiteral("payload_too_large");
+        QTest::newRow("1 MiB + 1 announced") << start + "Content-Length: 1048577\r\n\r\n"
+                                             << 413 << QStringLiteral("payload_too_large");
+        QTest::newRow("chunked body") << start + "Transfer-Encoding: chunked\r\n\r\n"
+                                      << 411 << QStringLiteral("length_required");
+        QTest::newRow("head over 64 KiB") << start + "X-Padding: " + QByteArray(70LL * 1024, 'a')
+                                          << 431 << QStringLiteral("headers_too_large");
     }
     void refusedFromTheHead()
     {
@@ -484,16 +494,20 @@ private slots:
         QTest::addColumn<QByteArray>("head"); // TOKEN and KEY are filled in
         const QByteArray credentials = "Authorization: Bearer TOKEN\r\nIdempotency-Key: KEY\r\n";
         QTest::newRow("websocket handshake on a list")
-            << "GET /api/bookings HTTP/1.1\r\nHost: 127.0.0.1\r\n" + credentials + webSocketHandshake + "\r\n";
+            << "GET /api/bookings HTTP/1.1\r\nHost: 127.0.0.1\r\n" + credentials
+                + webSocketHandshake + "\r\n";
         QTest::newRow("websocket handshake on a mutation")
-            << "POST /api/bookings/confirm HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            << "POST /api/bookings/confirm HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+               "application/json\r\n"
                 + credentials + webSocketHandshake + "Content-Length: BODYLENGTH\r\n\r\nBODY";
         QTest::newRow("POST handshake on the realtime path")
-            << "POST /realtime/v1/websocket?apikey=demo-anon-key HTTP/1.1\r\nHost: 127.0.0.1\r\n" + webSocketHandshake
-                + "Content-Length: 0\r\n\r\n";
+            << "POST /realtime/v1/websocket?apikey=demo-anon-key HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + webSocketHandshake + "Content-Length: 0\r\n\r\n";
         QTest::newRow("h2c upgrade with a 300 MB body")
-            << QByteArray("POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\n"
-                          "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\nContent-Type: application/json\r\nContent-Length: 300000000\r\n\r\n");
+            << QByteArray("POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: "
+                          "h2c\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                          "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\nContent-Type: "
+                          "application/json\r\nContent-Length: 300000000\r\n\r\n");
     }
     void upgradeRequestsAreRefusedFromTheHead()
     {
@@ -514,7 +528,8 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(connection.isClosed(), 10000);
         QCOMPARE(connection.responses().size(), 1); // no 101 behind it
         QCOMPARE(m_db->snapshot(), before);
-        QCOMPARE(m_db->bookingStatus(QString::fromLatin1(m_pendingBooking)), QStringLiteral("pending"));
+        QCOMPARE(
+            m_db->bookingStatus(QString::fromLatin1(m_pendingBooking)), QStringLiteral("pending"));
     }
 
     // An Upgrade header without "Connection: upgrade" asks for nothing: the request is an
@@ -532,8 +547,10 @@ private slots:
         // cuts the connection after a while; nothing of the body is kept.
         QTRY_VERIFY_WITH_TIMEOUT(pusher.isDone(), 15000);
         const qint64 after = residentKb(pid);
-        qInfo("server RSS before %lld KiB, after the upgrade-headed 64 MiB body %lld KiB", before, after);
-        QVERIFY2(after - before < 16LL * 1024, qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(after - before)));
+        qInfo("server RSS before %lld KiB, after the upgrade-headed 64 MiB body %lld KiB", before,
+            after);
+        QVERIFY2(after - before < 16LL * 1024,
+            qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(after - before)));
     }
 
     // A handshake pipelined behind a request still being answered (a login: its password hash
@@ -546,13 +563,15 @@ private slots:
         const QByteArray login = RawHttpConnection::request("POST", "/api/auth/login",
             "{\"email\":\"" + DemoData::agent2.toLatin1() + "\",\"password\":\"syncloop-demo\"}",
             { { "Content-Type", json } });
-        connection.sendNow(login + "GET /realtime/v1/websocket?apikey=demo-anon-key HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        connection.sendNow(login
+            + "GET /realtime/v1/websocket?apikey=demo-anon-key HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             + webSocketHandshake + "\r\n");
         QTRY_VERIFY_WITH_TIMEOUT(connection.isClosed(), 10000);
         QVERIFY(!connection.responses().isEmpty());
         for (const auto &r : connection.responses())
             QVERIFY(r.status != 101);
-        verifyProblem(connection.responses().constLast(), 400, QStringLiteral("upgrade_not_supported"));
+        verifyProblem(
+            connection.responses().constLast(), 400, QStringLiteral("upgrade_not_supported"));
     }
 
     // The guard watches every request of a kept-alive connection, not only the first.
@@ -560,7 +579,8 @@ private slots:
     {
         RawHttpConnection connection(QStringLiteral("127.0.0.1"), m_server.port());
         QVERIFY(connection.connectToServer());
-        connection.enqueue(RawHttpConnection::request("GET", "/healthz", {}, { { "Upgrade", "h2c" } }));
+        connection.enqueue(
+            RawHttpConnection::request("GET", "/healthz", {}, { { "Upgrade", "h2c" } }));
         QTRY_COMPARE_WITH_TIMEOUT(int(connection.responses().size()), 1, 5000);
         QCOMPARE(connection.responses().at(0).status, 200);
         connection.sendNow(hugeLoginHead);
@@ -580,15 +600,18 @@ private slots:
             RawHttpConnection upgraded(QStringLiteral("127.0.0.1"), m_server.port());
             QVERIFY(upgraded.connectToServer());
             upgraded.enqueue(RawHttpConnection::request("GET", "/healthz", {}, {}));
-            upgraded.enqueue("GET /realtime/v1/websocket?apikey=demo-anon-key&vsn=1.0.0 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            upgraded.enqueue("GET /realtime/v1/websocket?apikey=demo-anon-key&vsn=1.0.0 "
+                             "HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 + webSocketHandshake + "\r\n");
             QTRY_COMPARE_WITH_TIMEOUT(int(upgraded.responses().size()), 2, 5000);
             QCOMPARE(upgraded.responses().at(1).status, 101);
         }
         // A handshake where no socket may be (checked at the end: the others come first).
         const auto other = exchange("GET", "/api/bookings", {},
-            headers({}, { { "Upgrade", "websocket" }, { "Connection", "Upgrade" }, { "Sec-WebSocket-Version", "13" },
-                            { "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==" } }));
+            headers({},
+                { { "Upgrade", "websocket" }, { "Connection", "Upgrade" },
+                    { "Sec-WebSocket-Version", "13" },
+                    { "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==" } }));
         // And one that keeps streaming a huge body while the others log in.
         BodyPusher dribbler(m_server.port(), hugeLoginHead, 300000000, 64 * 1024, 10);
 
@@ -605,7 +628,8 @@ private slots:
             QElapsedTimer waveClock;
             waveClock.start();
             for (int i = 0; i < wave; ++i) {
-                connections.push_back(std::make_unique<RawHttpConnection>(QStringLiteral("127.0.0.1"), m_server.port()));
+                connections.push_back(std::make_unique<RawHttpConnection>(
+                    QStringLiteral("127.0.0.1"), m_server.port()));
                 QVERIFY(connections.back()->connectToServer());
                 connections.back()->enqueue(login);
             }
@@ -614,9 +638,11 @@ private slots:
                 // "Come back in a moment" (503 + Retry-After: the password-hashing slots were
                 // taken) is an answer, not a stall: a client asks again, as ApiClient does.
                 for (int again = 0; again < 5 && c->responses().at(0).status == 503; ++again) {
-                    qInfo("login answered 503 (%s); asking again", c->responses().at(0).body.constData());
+                    qInfo("login answered 503 (%s); asking again",
+                        c->responses().at(0).body.constData());
                     QVERIFY(!c->responses().at(0).header("Retry-After").isEmpty());
-                    c = std::make_unique<RawHttpConnection>(QStringLiteral("127.0.0.1"), m_server.port());
+                    c = std::make_unique<RawHttpConnection>(
+                        QStringLiteral("127.0.0.1"), m_server.port());
                     QVERIFY(c->connectToServer());
                     c->enqueue(login);
                     QTRY_COMPARE_WITH_TIMEOUT(int(c->responses().size()), 1, 10000);
@@ -626,8 +652,8 @@ private slots:
             }
         }
         std::sort(latencies.begin(), latencies.end());
-        qInfo("40 logins beside the bad clients: %lld ms in all, slowest %lld ms", qint64(clock.elapsed()),
-              latencies.back());
+        qInfo("40 logins beside the bad clients: %lld ms in all, slowest %lld ms",
+            qint64(clock.elapsed()), latencies.back());
         QVERIFY2(latencies.back() < 5000, "a login waited behind the bad clients");
         QTRY_VERIFY_WITH_TIMEOUT(dribbler.answer().contains("\r\n\r\n"), 5000);
         QVERIFY(dribbler.answer().startsWith("HTTP/1.1 413 "));

@@ -285,8 +285,7 @@ private slots:
         for (const Confirm &c : confirms) {
             const QString status = db.bookingStatus(c.bookingId);
             const qint64 version = db.bookingVersion(c.bookingId);
-            const qint64 changes
-                = db.changesFor(c.bookingId);
+            const qint64 changes = db.changesFor(c.bookingId);
             const qint64 updates = db.scalar(
                 QStringLiteral("SELECT COUNT(*) FROM change_log WHERE record_id = ?"
                                " AND table_name = 'bookings' AND change_type = 'UPDATE'"),

@@ -22,7 +22,6 @@ QJsonObject bookingBody(const QString &id)
     return { { QStringLiteral("bookingId"), id } };
 }
 
-
 } // namespace
 
 class TestIdempotency : public QObject
@@ -99,10 +98,16 @@ private slots:
         QTest::addColumn<QByteArray>("firstValue");
         QTest::addColumn<QByteArray>("secondHeader");
         QTest::addColumn<QByteArray>("secondValue");
-        QTest::newRow("bare, then quoted") << QByteArray("Idempotency-Key") << QByteArray("K") << QByteArray("Idempotency-Key") << QByteArray("\"K\"");
-        QTest::newRow("quoted, then X- bare") << QByteArray("Idempotency-Key") << QByteArray("\"K\"") << QByteArray("X-Idempotency-Key") << QByteArray("K");
-        QTest::newRow("X-, then standard") << QByteArray("X-Idempotency-Key") << QByteArray("K") << QByteArray("Idempotency-Key") << QByteArray("K");
-        QTest::newRow("escaped backslash") << QByteArray("Idempotency-Key") << QByteArray("\"a\\\\K\"") << QByteArray("X-Idempotency-Key") << QByteArray("a\\K");
+        QTest::newRow("bare, then quoted") << QByteArray("Idempotency-Key") << QByteArray("K")
+                                           << QByteArray("Idempotency-Key") << QByteArray("\"K\"");
+        QTest::newRow("quoted, then X- bare")
+            << QByteArray("Idempotency-Key") << QByteArray("\"K\"")
+            << QByteArray("X-Idempotency-Key") << QByteArray("K");
+        QTest::newRow("X-, then standard") << QByteArray("X-Idempotency-Key") << QByteArray("K")
+                                           << QByteArray("Idempotency-Key") << QByteArray("K");
+        QTest::newRow("escaped backslash")
+            << QByteArray("Idempotency-Key") << QByteArray("\"a\\\\K\"")
+            << QByteArray("X-Idempotency-Key") << QByteArray("a\\K");
     }
     void bothHeaderNamesAndBothValueFormsNameTheSameKey()
     {
@@ -114,10 +119,12 @@ private slots:
         const qint64 version = m_db->bookingVersion(id);
         const QByteArray unique = HttpClient::newKey().toLatin1();
         const QByteArray body = QJsonDocument(bookingBody(id)).toJson(QJsonDocument::Compact);
-        const HttpResult first = m_agent1->post(confirmPath, body, { { firstHeader, QByteArray(firstValue).replace("K", unique) } });
+        const HttpResult first = m_agent1->post(
+            confirmPath, body, { { firstHeader, QByteArray(firstValue).replace("K", unique) } });
         QCOMPARE(first.status, 200);
         QVERIFY(first.header("Idempotent-Replayed").isNull());
-        const HttpResult second = m_agent1->post(confirmPath, body, { { secondHeader, QByteArray(secondValue).replace("K", unique) } });
+        const HttpResult second = m_agent1->post(
+            confirmPath, body, { { secondHeader, QByteArray(secondValue).replace("K", unique) } });
         QCOMPARE(second.status, 200);
         QCOMPARE(second.header("Idempotent-Replayed"), QByteArray("true"));
         QCOMPARE(second.body, first.body);
@@ -138,9 +145,12 @@ private slots:
         QCOMPARE(otherBody.code(), QStringLiteral("idempotency_key_reused"));
         QCOMPARE(otherBody.json().value(QStringLiteral("retryable")).toBool(), false);
 
-        const QString lead = DemoData::leads(*m_agent1).first().value(QStringLiteral("id")).toString();
+        const QString lead
+            = DemoData::leads(*m_agent1).first().value(QStringLiteral("id")).toString();
         const HttpResult otherRoute = m_agent1->postJson(QStringLiteral("/api/leads/status"),
-                                                         { { QStringLiteral("leadId"), lead }, { QStringLiteral("status"), QStringLiteral("lost") } }, key);
+            { { QStringLiteral("leadId"), lead },
+                { QStringLiteral("status"), QStringLiteral("lost") } },
+            key);
         QCOMPARE(otherRoute.status, 422);
         QCOMPARE(otherRoute.code(), QStringLiteral("idempotency_key_reused"));
 
@@ -151,13 +161,18 @@ private slots:
     void keyOrderInTheBodyDoesNotMatter()
     {
         // The fingerprint is over canonical JSON: the same object, spelled differently.
-        const QString lead = DemoData::leads(*m_agent1).at(1).value(QStringLiteral("id")).toString();
+        const QString lead
+            = DemoData::leads(*m_agent1).at(1).value(QStringLiteral("id")).toString();
         const QString key = HttpClient::newKey();
-        const QByteArray spelledOneWay = "{\"leadId\":\"" + lead.toLatin1() + "\",\"status\":\"qualified\"}";
-        const QByteArray spelledAnother = "{ \"status\" : \"qualified\", \"leadId\" : \"" + lead.toLatin1() + "\" }";
-        const HttpResult first = m_agent1->post(QStringLiteral("/api/leads/status"), spelledOneWay, { { "Idempotency-Key", key.toLatin1() } });
+        const QByteArray spelledOneWay
+            = "{\"leadId\":\"" + lead.toLatin1() + "\",\"status\":\"qualified\"}";
+        const QByteArray spelledAnother
+            = "{ \"status\" : \"qualified\", \"leadId\" : \"" + lead.toLatin1() + "\" }";
+        const HttpResult first = m_agent1->post(QStringLiteral("/api/leads/status"), spelledOneWay,
+            { { "Idempotency-Key", key.toLatin1() } });
         QCOMPARE(first.status, 200);
-        const HttpResult second = m_agent1->post(QStringLiteral("/api/leads/status"), spelledAnother, { { "Idempotency-Key", key.toLatin1() } });
+        const HttpResult second = m_agent1->post(QStringLiteral("/api/leads/status"),
+            spelledAnother, { { "Idempotency-Key", key.toLatin1() } });
         QCOMPARE(second.status, 200);
         QCOMPARE(second.header("Idempotent-Replayed"), QByteArray("true"));
     }
@@ -175,7 +190,12 @@ private slots:
         const HttpResult b = m_agent2->postJson(confirmPath, bookingBody(theirs), key);
         QCOMPARE(b.status, 200);
         QVERIFY(b.header("Idempotent-Replayed").isNull());
-        QCOMPARE(b.json().value(QStringLiteral("booking")).toObject().value(QStringLiteral("id")).toString(), theirs);
+        QCOMPARE(b.json()
+                     .value(QStringLiteral("booking"))
+                     .toObject()
+                     .value(QStringLiteral("id"))
+                     .toString(),
+            theirs);
         QVERIFY(!b.body.contains(mine.toLatin1()));
         QCOMPARE(m_db->bookingVersion(theirs), theirVersion + 1);
 
@@ -184,14 +204,18 @@ private slots:
         const HttpResult c = m_agent2->postJson(confirmPath, bookingBody(mine), key);
         QCOMPARE(c.status, 422); // agent 2 already used this key for another body
         QVERIFY(!c.body.contains(mine.toLatin1()));
-        const HttpResult d = m_agent2->postJson(confirmPath, bookingBody(mine), HttpClient::newKey());
+        const HttpResult d
+            = m_agent2->postJson(confirmPath, bookingBody(mine), HttpClient::newKey());
         QCOMPARE(d.status, 404);
     }
 
     void windowIsAdvertisedOnEveryMutationResponse()
     {
-        const HttpResult ok = m_agent1->postJson(confirmPath, bookingBody(nextPending1()), HttpClient::newKey());
-        const HttpResult notFound = m_agent1->postJson(confirmPath, bookingBody(QStringLiteral("00000000-0000-4000-8000-000000000000")), HttpClient::newKey());
+        const HttpResult ok
+            = m_agent1->postJson(confirmPath, bookingBody(nextPending1()), HttpClient::newKey());
+        const HttpResult notFound = m_agent1->postJson(confirmPath,
+            bookingBody(QStringLiteral("00000000-0000-4000-8000-000000000000")),
+            HttpClient::newKey());
         const HttpResult noKey = m_agent1->postJson(confirmPath, bookingBody(nextPending1()));
         QCOMPARE(ok.status, 200);
         QCOMPARE(notFound.status, 404);
@@ -209,25 +233,30 @@ private slots:
         const HttpResult replay = m_agent1->postJson(confirmPath, bookingBody(id), key);
         QCOMPARE(replay.status, 200);
         QCOMPARE(replay.header("Idempotent-Replayed"), QByteArray("true"));
-        const HttpResult mismatch = m_agent1->postJson(confirmPath, bookingBody(nextPending1()), key);
+        const HttpResult mismatch
+            = m_agent1->postJson(confirmPath, bookingBody(nextPending1()), key);
         QCOMPARE(mismatch.status, 422);
         QCOMPARE(mismatch.code(), QStringLiteral("idempotency_key_reused"));
-        const HttpResult wrongType = m_agent1->post(confirmPath, QJsonDocument(bookingBody(nextPending1())).toJson(QJsonDocument::Compact),
-                                                    { { "Idempotency-Key", HttpClient::newKey().toLatin1() } }, "text/plain");
+        const HttpResult wrongType = m_agent1->post(confirmPath,
+            QJsonDocument(bookingBody(nextPending1())).toJson(QJsonDocument::Compact),
+            { { "Idempotency-Key", HttpClient::newKey().toLatin1() } }, "text/plain");
         QCOMPARE(wrongType.status, 415);
         QCOMPARE(wrongType.code(), QStringLiteral("unsupported_media_type"));
         // Authentication fails before the body or key are looked at, but after routing: the
         // route is known to be a mutation, so the window is advertised here as well.
         HttpClient anonymous(m_server->baseUrl());
-        const HttpResult noToken = anonymous.postJson(confirmPath, bookingBody(nextPending1()), HttpClient::newKey());
+        const HttpResult noToken
+            = anonymous.postJson(confirmPath, bookingBody(nextPending1()), HttpClient::newKey());
         QCOMPARE(noToken.status, 401);
         for (const HttpResult *r : { &replay, &mismatch, &wrongType, &noToken })
-            QVERIFY2(r->header("Idempotency-Window") == QByteArray("86400"), qPrintable(QString::number(r->status)));
+            QVERIFY2(r->header("Idempotency-Window") == QByteArray("86400"),
+                qPrintable(QString::number(r->status)));
         QCOMPARE(m_db->bookingVersion(id), version);
         QCOMPARE(m_db->snapshot(), before);
 
         // Reads are not mutations.
-        QVERIFY(m_agent1->get(QStringLiteral("/api/bookings")).header("Idempotency-Window").isNull());
+        QVERIFY(
+            m_agent1->get(QStringLiteral("/api/bookings")).header("Idempotency-Window").isNull());
     }
 
     void keyInUseIs409WithRetryAfter()
@@ -235,7 +264,8 @@ private slots:
         const QString id = nextPending1();
         const qint64 version = m_db->bookingVersion(id);
         const QString key = HttpClient::newKey();
-        const qint64 retriesBefore = qint64(MetricsText::fetch(*m_admin).value("syncloop_storage_transient_retries_total"));
+        const qint64 retriesBefore = qint64(
+            MetricsText::fetch(*m_admin).value("syncloop_storage_transient_retries_total"));
 
         // Hold the database's write lock from this process: the server's first request for the key
         // keeps retrying (busy) while it holds the key.
@@ -247,10 +277,14 @@ private slots:
         request.setRawHeader("Authorization", "Bearer " + m_agent1->token().toLatin1());
         request.setRawHeader("Content-Type", "application/json");
         request.setRawHeader("Idempotency-Key", key.toLatin1());
-        QNetworkReply *first = network.post(request, QJsonDocument(bookingBody(id)).toJson(QJsonDocument::Compact));
+        QNetworkReply *first
+            = network.post(request, QJsonDocument(bookingBody(id)).toJson(QJsonDocument::Compact));
         QSignalSpy firstDone(first, &QNetworkReply::finished);
 
-        QTRY_VERIFY_WITH_TIMEOUT(qint64(MetricsText::fetch(*m_admin).value("syncloop_storage_transient_retries_total")) > retriesBefore, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            qint64(MetricsText::fetch(*m_admin).value("syncloop_storage_transient_retries_total"))
+                > retriesBefore,
+            5000);
         QVERIFY(firstDone.isEmpty());
 
         const HttpResult second = m_agent1->postJson(confirmPath, bookingBody(id), key);
@@ -305,7 +339,8 @@ private slots:
     void expiredKeysAreForgottenAndPurged()
     {
         ServerProcess::Options options;
-        options.extraArgs = QStringList { QStringLiteral("--idempotency-window"), QStringLiteral("2s") };
+        options.extraArgs
+            = QStringList { QStringLiteral("--idempotency-window"), QStringLiteral("2s") };
         ServerProcess server(options);
         QVERIFY(server.start());
         HttpClient client(server.baseUrl());
@@ -315,7 +350,9 @@ private slots:
         const QString key = HttpClient::newKey();
         auto setStatus = [&](const char *status) {
             return client.postJson(QStringLiteral("/api/leads/status"),
-                                   { { QStringLiteral("leadId"), lead }, { QStringLiteral("status"), QLatin1String(status) } }, key);
+                { { QStringLiteral("leadId"), lead },
+                    { QStringLiteral("status"), QLatin1String(status) } },
+                key);
         };
         const HttpResult first = setStatus("contacted");
         QCOMPARE(first.status, 200);
@@ -329,9 +366,19 @@ private slots:
         const HttpResult later = setStatus("qualified");
         QCOMPARE(later.status, 200);
         QVERIFY(later.header("Idempotent-Replayed").isNull());
-        QCOMPARE(later.json().value(QStringLiteral("lead")).toObject().value(QStringLiteral("status")).toString(), QStringLiteral("qualified"));
+        QCOMPARE(later.json()
+                     .value(QStringLiteral("lead"))
+                     .toObject()
+                     .value(QStringLiteral("status"))
+                     .toString(),
+            QStringLiteral("qualified"));
         const HttpResult health = client.get(QStringLiteral("/api/admin/sync-health"));
-        QVERIFY(health.json().value(QStringLiteral("idempotency")).toObject().value(QStringLiteral("purged")).toInteger() >= 1);
+        QVERIFY(health.json()
+                    .value(QStringLiteral("idempotency"))
+                    .toObject()
+                    .value(QStringLiteral("purged"))
+                    .toInteger()
+            >= 1);
     }
 
     void duplicateStorm()
@@ -341,14 +388,14 @@ private slots:
         const QString id = nextPending2();
         const qint64 version = m_db->bookingVersion(id);
         const QByteArray key = HttpClient::newKey().toLatin1();
-        const QByteArray request = RawHttpConnection::request(
-            "POST", confirmPath.toLatin1(), QJsonDocument(bookingBody(id)).toJson(QJsonDocument::Compact),
+        const QByteArray request = RawHttpConnection::request("POST", confirmPath.toLatin1(),
+            QJsonDocument(bookingBody(id)).toJson(QJsonDocument::Compact),
             { { "Authorization", "Bearer " + m_agent2->token().toLatin1() },
-              { "Content-Type", "application/json" },
-              { "Idempotency-Key", key } });
+                { "Content-Type", "application/json" }, { "Idempotency-Key", key } });
         std::vector<std::unique_ptr<RawHttpConnection>> connections;
         for (int c = 0; c < 20; ++c) {
-            connections.push_back(std::make_unique<RawHttpConnection>(QStringLiteral("127.0.0.1"), m_server->port()));
+            connections.push_back(
+                std::make_unique<RawHttpConnection>(QStringLiteral("127.0.0.1"), m_server->port()));
             QVERIFY(connections.back()->connectToServer());
         }
         for (auto &connection : connections) {
@@ -367,7 +414,8 @@ private slots:
         int ok = 0, replays = 0, inUse = 0;
         for (auto &connection : connections) {
             for (const RawHttpConnection::Response &r : connection->responses()) {
-                QVERIFY2(r.status == 200 || r.status == 409, qPrintable(QString::number(r.status) + QString::fromUtf8(r.body)));
+                QVERIFY2(r.status == 200 || r.status == 409,
+                    qPrintable(QString::number(r.status) + QString::fromUtf8(r.body)));
                 if (r.status == 409) {
                     QVERIFY(r.body.contains("idempotency_key_in_use"));
                     ++inUse;

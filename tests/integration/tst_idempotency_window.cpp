@@ -109,10 +109,7 @@ private:
         return signedIn.wait(15000);
     }
 
-    qint64 keyRecords(const QString &key) const
-    {
-        return m_db->keyRecords(key);
-    }
+    qint64 keyRecords(const QString &key) const { return m_db->keyRecords(key); }
     qint64 smsRows(const QString &leadId) const
     {
         return m_db->scalar(

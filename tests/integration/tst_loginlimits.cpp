@@ -165,11 +165,14 @@ private slots:
         std::vector<std::unique_ptr<QSignalSpy>> signedIn;
         for (int i = 0; i < 6; ++i) {
             clients.push_back(std::make_unique<ApiClient>(server.baseUrl()));
-            signedIn.push_back(std::make_unique<QSignalSpy>(clients.back().get(), &ApiClient::signedIn));
-            clients.back()->login(i % 2 ? DemoData::agent1 : DemoData::agent2, QStringLiteral("syncloop-demo"));
+            signedIn.push_back(
+                std::make_unique<QSignalSpy>(clients.back().get(), &ApiClient::signedIn));
+            clients.back()->login(
+                i % 2 ? DemoData::agent1 : DemoData::agent2, QStringLiteral("syncloop-demo"));
         }
         auto everyoneIn = [&] {
-            return std::all_of(signedIn.cbegin(), signedIn.cend(), [](const auto &spy) { return spy->size() == 1; });
+            return std::all_of(signedIn.cbegin(), signedIn.cend(),
+                [](const auto &spy) { return spy->size() == 1; });
         };
         QTRY_VERIFY_WITH_TIMEOUT(everyoneIn(), 20000);
         // And the server did say busy meanwhile: the retries were needed.

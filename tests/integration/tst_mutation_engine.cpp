@@ -40,7 +40,6 @@ constexpr qint64 echoWaitMs = 300;
 constexpr qint64 confirmCapMs = 2000;
 constexpr qint64 backoffCapMs = 500;
 
-
 // Every state a handle went through, each with when it was entered (ms since submit(), on
 // the client's clock).
 class StateLog : public QObject
@@ -110,7 +109,7 @@ private:
     std::unique_ptr<ServerProcess> m_server;
     std::unique_ptr<FaultProxy> m_proxy;
     std::unique_ptr<HttpClient> m_agent1; // straight to the server, for set-up
-    std::unique_ptr<HttpClient> m_admin;  // for /metrics
+    std::unique_ptr<HttpClient> m_admin; // for /metrics
     std::unique_ptr<DbInspector> m_db;
     QString m_agent1Id;
     QStringList m_pending; // agent1's pending bookings, handed out one per use
@@ -133,8 +132,8 @@ private:
         options.engine.echoWaitMs = echoWaitMs;
         options.engine.confirmCapMs = confirmCapMs;
         options.requestTimeoutMs = 10000;
-        options.clock = time == Time::Lapsed ? static_cast<const Clock *>(&m_clock)
-                                             : SystemClock::instance();
+        options.clock
+            = time == Time::Lapsed ? static_cast<const Clock *>(&m_clock) : SystemClock::instance();
         client->session = std::make_unique<SyncSession>(options);
         QString error;
         if (!client->session->open(&error)) {
@@ -658,9 +657,7 @@ private slots:
             QVERIFY2(e.idempotencyKey() != oldKey, "a mutation past the window reached the server");
         QCOMPARE(db.bookingVersion(id), version);
         QCOMPARE(db.bookingStatus(id), QStringLiteral("pending"));
-        QCOMPARE(
-            db.keyRecords(oldKey),
-            0);
+        QCOMPARE(db.keyRecords(oldKey), 0);
 
         // The user re-checks and resubmits: a new intent, a new key, and it happens once.
         QPointer<MutationHandle> again = client->engine()->resubmit(oldKey);
@@ -670,11 +667,8 @@ private slots:
         QVERIFY(!client->engine()->handle(oldKey));
         QCOMPARE(proxy.requestCount(confirmPath, post), 3); // learn, barrier, resubmitted
         QCOMPARE(db.bookingVersion(id), version + 1);
-        QCOMPARE(db.changesFor(id),
-            1);
-        QCOMPARE(
-            db.keyRecords(again->key()),
-            1);
+        QCOMPARE(db.changesFor(id), 1);
+        QCOMPARE(db.keyRecords(again->key()), 1);
     }
 };
 

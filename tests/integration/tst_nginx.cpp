@@ -34,7 +34,8 @@ QList<qint64> seqsOf(const RealtimeTestClient &client)
 {
     QList<qint64> out;
     for (const QJsonObject &c : client.changes())
-        out.append(c.value(QStringLiteral("data")).toObject().value(QStringLiteral("seq")).toInteger());
+        out.append(
+            c.value(QStringLiteral("data")).toObject().value(QStringLiteral("seq")).toInteger());
     return out;
 }
 
@@ -65,13 +66,15 @@ class TestNginx : public QObject
 private slots:
     void initTestCase()
     {
-        QVERIFY2(TestDatabase::usePostgres(), "tst_nginx runs on PostgreSQL only (SYNCLOOP_TEST_DATABASE=postgres)");
+        QVERIFY2(TestDatabase::usePostgres(),
+            "tst_nginx runs on PostgreSQL only (SYNCLOOP_TEST_DATABASE=postgres)");
         ServerProcess::Options options;
         options.demoBookings = 1200;
         options.jwtSecret = m_secret;
         QVERIFY(m_provider.start());
-        options.extraArgs = { QStringLiteral("--sms-gateway"), m_provider.url().toString(), QStringLiteral("--sms-timeout"),
-                              QStringLiteral("1s"), QStringLiteral("--sms-retry-base"), QStringLiteral("100ms") };
+        options.extraArgs = { QStringLiteral("--sms-gateway"), m_provider.url().toString(),
+            QStringLiteral("--sms-timeout"), QStringLiteral("1s"),
+            QStringLiteral("--sms-retry-base"), QStringLiteral("100ms") };
         m_a = std::make_unique<ServerProcess>(options);
         QVERIFY(m_a->start());
         options.sharedDatabase = m_a->databasePath();
@@ -81,15 +84,16 @@ private slots:
         m_db = std::make_unique<DbInspector>(m_a->databasePath());
         m_admin = std::make_unique<HttpClient>(m_nginx.baseUrl());
         QVERIFY(!m_admin->login(DemoData::admin).isEmpty());
-        m_adminId = m_admin->lastLogin().value(QStringLiteral("user")).toObject().value(QStringLiteral("id")).toString();
+        m_adminId = m_admin->lastLogin()
+                        .value(QStringLiteral("user"))
+                        .toObject()
+                        .value(QStringLiteral("id"))
+                        .toString();
         m_pending = DemoData::bookingIds(*m_admin, QStringLiteral("pending"));
         QVERIFY(m_pending.size() >= 600);
     }
 
-    void cleanupTestCase()
-    {
-        m_nginx.stop();
-    }
+    void cleanupTestCase() { m_nginx.stop(); }
 
     void stormWithOneKeyHasOneEffect()
     {
@@ -104,14 +108,19 @@ private slots:
             request.setRawHeader("Authorization", "Bearer " + m_admin->token().toLatin1());
             request.setRawHeader("Content-Type", "application/json");
             request.setRawHeader("Idempotency-Key", key);
-            replies.append(network.post(request, QJsonDocument(QJsonObject { { QStringLiteral("bookingId"), id } }).toJson(QJsonDocument::Compact)));
+            replies.append(network.post(request,
+                QJsonDocument(QJsonObject { { QStringLiteral("bookingId"), id } })
+                    .toJson(QJsonDocument::Compact)));
         }
-        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(replies.cbegin(), replies.cend(), [](QNetworkReply *r) { return r->isFinished(); }), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(replies.cbegin(), replies.cend(),
+                                     [](QNetworkReply *r) { return r->isFinished(); }),
+            30000);
         QMap<int, int> statuses;
         for (QNetworkReply *r : std::as_const(replies)) {
             const int status = r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
             ++statuses[status];
-            QVERIFY2(status == 200 || (status == 409 && r->rawHeader("Retry-After").toInt() >= 1), qPrintable(QString::number(status)));
+            QVERIFY2(status == 200 || (status == 409 && r->rawHeader("Retry-After").toInt() >= 1),
+                qPrintable(QString::number(status)));
             r->deleteLater();
         }
         qInfo() << "storm through nginx, answers by status:" << statuses;
@@ -124,14 +133,16 @@ private slots:
         // Four sockets through nginx: round robin puts them on both instances.
         QList<std::shared_ptr<RealtimeTestClient>> subscribers;
         for (int i = 0; i < 4; ++i) {
-            auto c = std::make_shared<RealtimeTestClient>(m_nginx.baseUrl(), i % 2 ? PhoenixCodec::Serializer::V1 : PhoenixCodec::Serializer::V2);
+            auto c = std::make_shared<RealtimeTestClient>(m_nginx.baseUrl(),
+                i % 2 ? PhoenixCodec::Serializer::V1 : PhoenixCodec::Serializer::V2);
             QVERIFY(c->open());
             QVERIFY(c->join(QStringLiteral("realtime:b"),
-                            { QJsonObject { { QStringLiteral("event"), QStringLiteral("*") }, { QStringLiteral("schema"), QStringLiteral("public") },
-                                            { QStringLiteral("table"), QStringLiteral("bookings") } } },
-                            m_admin->token())
+                         { QJsonObject { { QStringLiteral("event"), QStringLiteral("*") },
+                             { QStringLiteral("schema"), QStringLiteral("public") },
+                             { QStringLiteral("table"), QStringLiteral("bookings") } } },
+                         m_admin->token())
                         .value(QStringLiteral("status"))
-                    == QStringLiteral("ok"));
+                == QStringLiteral("ok"));
             QTRY_COMPARE(c->systemMessages().size(), 1);
             subscribers << c;
         }
@@ -139,19 +150,25 @@ private slots:
         for (ServerProcess *instance : { m_a.get(), m_b.get() }) {
             HttpClient direct(instance->baseUrl());
             direct.setToken(m_admin->token());
-            const qint64 sockets = direct.get(QStringLiteral("/api/admin/sync-health")).json().value(QStringLiteral("realtime")).toObject()
-                                       .value(QStringLiteral("connections")).toInteger();
+            const qint64 sockets = direct.get(QStringLiteral("/api/admin/sync-health"))
+                                       .json()
+                                       .value(QStringLiteral("realtime"))
+                                       .toObject()
+                                       .value(QStringLiteral("connections"))
+                                       .toInteger();
             QVERIFY2(sockets >= 1, qPrintable(instance->baseUrl().toString()));
         }
         const qint64 from = m_db->changeSeq();
         for (int i = 0; i < 20; ++i) {
-            const HttpResult r = m_admin->postJson(confirmPath, { { QStringLiteral("bookingId"), m_pending.takeFirst() } }, HttpClient::newKey());
+            const HttpResult r = m_admin->postJson(confirmPath,
+                { { QStringLiteral("bookingId"), m_pending.takeFirst() } }, HttpClient::newKey());
             QCOMPARE(r.status, 200);
         }
         const qint64 to = m_db->changeSeq();
         QCOMPARE(to - from, 20);
         for (const auto &c : subscribers) {
-            QVERIFY2(c->waitUntil([&] { return seqsOf(*c).size() >= 20; }, 10000), qPrintable(describe(seqsOf(*c))));
+            QVERIFY2(c->waitUntil([&] { return seqsOf(*c).size() >= 20; }, 10000),
+                qPrintable(describe(seqsOf(*c))));
             QList<qint64> expected;
             for (qint64 s = from + 1; s <= to; ++s)
                 expected << s;
@@ -167,7 +184,8 @@ private slots:
     // per message, each under the key it was queued with.
     void smsOutboxSurvivesAKilledInstance()
     {
-        const QString lead = DemoData::leads(*m_admin).first().value(QStringLiteral("id")).toString();
+        const QString lead
+            = DemoData::leads(*m_admin).first().value(QStringLiteral("id")).toString();
         const qsizetype deliveredBefore = m_provider.delivered().size();
         const int repeatsBefore = m_provider.repeatedAccepts();
         const int callsBefore = m_provider.calls();
@@ -178,25 +196,37 @@ private slots:
         for (int i = 0; i < count; ++i) {
             const QString key = HttpClient::newKey();
             const HttpResult r = m_admin->postJson(QStringLiteral("/api/leads/send-sms"),
-                                                   { { QStringLiteral("leadId"), lead }, { QStringLiteral("message"), QStringLiteral("n%1").arg(i) } },
-                                                   key);
+                { { QStringLiteral("leadId"), lead },
+                    { QStringLiteral("message"), QStringLiteral("n%1").arg(i) } },
+                key);
             QCOMPARE(r.status, 202);
-            keyOf.insert(r.json().value(QStringLiteral("sms")).toObject().value(QStringLiteral("id")).toString(), m_adminId + u':' + key);
+            keyOf.insert(r.json()
+                             .value(QStringLiteral("sms"))
+                             .toObject()
+                             .value(QStringLiteral("id"))
+                             .toString(),
+                m_adminId + u':' + key);
         }
         QCOMPARE(keyOf.size(), count);
-        QTRY_VERIFY_WITH_TIMEOUT(m_provider.delivered().size() - deliveredBefore >= count / 2, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            m_provider.delivered().size() - deliveredBefore >= count / 2, 30000);
         m_b->kill();
         const qsizetype atKill = m_provider.delivered().size() - deliveredBefore;
-        QTRY_COMPARE_WITH_TIMEOUT(m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM sms_messages WHERE status <> 'sent'")), 0, 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_db->scalar(QStringLiteral(
+                                      "SELECT COUNT(*) FROM sms_messages WHERE status <> 'sent'")),
+            0, 60000);
         QTest::qWait(500);
         m_provider.setDelayMs(0);
         const int repeats = m_provider.repeatedAccepts() - repeatsBefore;
         const int sendCalls = m_provider.calls() - callsBefore;
-        qInfo("instance B killed with %lld of %d delivered; %d send calls (%d beyond one per message), %d repeating a key "
+        qInfo("instance B killed with %lld of %d delivered; %d send calls (%d beyond one per "
+              "message), %d repeating a key "
               "already delivered; %d status lookups",
-              qint64(atKill), count, sendCalls, sendCalls - count, repeats, m_provider.lookups() - lookupsBefore);
+            qint64(atKill), count, sendCalls, sendCalls - count, repeats,
+            m_provider.lookups() - lookupsBefore);
         QCOMPARE(m_provider.delivered().size() - deliveredBefore, count);
-        QVERIFY2(repeats <= 8, qPrintable(QString::number(repeats))); // at most what B had in flight (8)
+        QVERIFY2(
+            repeats <= 8, qPrintable(QString::number(repeats))); // at most what B had in flight (8)
         QCOMPARE(sendCalls, count);
         QCOMPARE(repeats, 0);
         // A asked about what B held when it died, and about nothing else.
@@ -204,9 +234,12 @@ private slots:
         QVERIFY2(lookups >= 0 && lookups <= 8, qPrintable(QString::number(lookups)));
         QStringList wrong;
         for (auto it = keyOf.cbegin(); it != keyOf.cend(); ++it) {
-            const QString stored = m_db->text(QStringLiteral("SELECT provider_key FROM sms_messages WHERE id = ?"), { it.key() });
+            const QString stored = m_db->text(
+                QStringLiteral("SELECT provider_key FROM sms_messages WHERE id = ?"), { it.key() });
             if (stored != it.value() || m_provider.callsFor(it.value()) != 1)
-                wrong << QStringLiteral("%1: key %2 (queued with %3), %4 send calls").arg(it.key(), stored, it.value()).arg(m_provider.callsFor(it.value()));
+                wrong << QStringLiteral("%1: key %2 (queued with %3), %4 send calls")
+                             .arg(it.key(), stored, it.value())
+                             .arg(m_provider.callsFor(it.value()));
         }
         QVERIFY2(wrong.isEmpty(), qPrintable(wrong.mid(0, 10).join(u'\n')));
         QVERIFY(m_b->restart(/*samePort=*/true)); // nginx's upstream is back for what follows
@@ -248,7 +281,8 @@ private slots:
                 versionOf.insert(id, m_db->bookingVersion(id));
             }
         }
-        const QString confirmedSql = QStringLiteral("SELECT COUNT(*) FROM bookings WHERE status = 'confirmed'");
+        const QString confirmedSql
+            = QStringLiteral("SELECT COUNT(*) FROM bookings WHERE status = 'confirmed'");
         const qint64 confirmedBefore = m_db->scalar(confirmedSql);
 
         QProcess ctl;
@@ -258,9 +292,11 @@ private slots:
         env.insert(QStringLiteral("XDG_DATA_HOME"), home.filePath(QStringLiteral("share")));
         ctl.setProcessEnvironment(env);
         ctl.start(QStringLiteral(SYNCLOOPCTL_PATH),
-                  { QStringLiteral("--server"), m_nginx.baseUrl().toString(), QStringLiteral("--data-dir"), dataDir, QStringLiteral("--email"),
-                    DemoData::admin, QStringLiteral("--password-stdin"), QStringLiteral("--no-keychain"), QStringLiteral("--json"),
-                    QStringLiteral("--timeout"), QStringLiteral("120s"), QStringLiteral("queue"), QStringLiteral("retry-all") });
+            { QStringLiteral("--server"), m_nginx.baseUrl().toString(),
+                QStringLiteral("--data-dir"), dataDir, QStringLiteral("--email"), DemoData::admin,
+                QStringLiteral("--password-stdin"), QStringLiteral("--no-keychain"),
+                QStringLiteral("--json"), QStringLiteral("--timeout"), QStringLiteral("120s"),
+                QStringLiteral("queue"), QStringLiteral("retry-all") });
         QVERIFY(ctl.waitForStarted());
         ctl.write("syncloop-demo\n");
         ctl.closeWriteChannel();
@@ -280,19 +316,26 @@ private slots:
         QVERIFY(QTest::qWaitFor([&] { return ctl.state() == QProcess::NotRunning; }, 150000));
         const QByteArray out = ctl.readAllStandardOutput();
         const QByteArray err = ctl.readAllStandardError();
-        qInfo("instance A killed with %lld of %d confirmed; syncloopctl exit %d", atKill, count, ctl.exitCode());
+        qInfo("instance A killed with %lld of %d confirmed; syncloopctl exit %d", atKill, count,
+            ctl.exitCode());
         QVERIFY2(atKill >= 0 && atKill < count, qPrintable(QString::number(atKill)));
         QVERIFY2(ctl.exitStatus() == QProcess::NormalExit && ctl.exitCode() == 0,
-                 qPrintable(QString::fromUtf8(out.right(1000) + '\n' + err.right(2000))));
+            qPrintable(QString::fromUtf8(out.right(1000) + '\n' + err.right(2000))));
 
         QStringList problems;
         for (auto it = keyOf.cbegin(); it != keyOf.cend(); ++it) {
             const QString &id = it.key();
-            const qint64 updates = m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM change_log WHERE record_id = ? AND change_type = 'UPDATE'"), { id });
-            const qint64 records = m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM idempotency_keys WHERE user_id = ? AND idem_key = ?"
-                                                               " AND response_status = 200"),
-                                                { m_adminId, it.value() });
-            if (m_db->bookingStatus(id) != QLatin1String("confirmed") || m_db->bookingVersion(id) != versionOf.value(id) + 1 || updates != 1
+            const qint64 updates
+                = m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM change_log WHERE record_id = ? "
+                                              "AND change_type = 'UPDATE'"),
+                    { id });
+            const qint64 records = m_db->scalar(
+                QStringLiteral(
+                    "SELECT COUNT(*) FROM idempotency_keys WHERE user_id = ? AND idem_key = ?"
+                    " AND response_status = 200"),
+                { m_adminId, it.value() });
+            if (m_db->bookingStatus(id) != QLatin1String("confirmed")
+                || m_db->bookingVersion(id) != versionOf.value(id) + 1 || updates != 1
                 || records != 1)
                 problems << QStringLiteral("%1: version %2 (was %3), %4 updates, %5 key records")
                                 .arg(id)

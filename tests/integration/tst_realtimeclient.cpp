@@ -231,7 +231,8 @@ private slots:
         ServerProcess::Options options;
         options.demoBookings = 120;
         options.jwtSecret = m_secret;
-        options.extraArgs = QStringList { QStringLiteral("--realtime-idle-timeout"), QStringLiteral("3s") };
+        options.extraArgs
+            = QStringList { QStringLiteral("--realtime-idle-timeout"), QStringLiteral("3s") };
         m_server = std::make_unique<ServerProcess>(options);
         QVERIFY(m_server->start());
         m_rest = std::make_unique<HttpClient>(m_server->baseUrl());

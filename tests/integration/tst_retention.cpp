@@ -46,7 +46,7 @@ class TestRetention : public QObject
     {
         QString id = m_pending.takeFirst();
         const HttpResult r = m_agent1->postJson(QStringLiteral("/api/bookings/confirm"),
-                                                { { QStringLiteral("bookingId"), id } }, HttpClient::newKey());
+            { { QStringLiteral("bookingId"), id } }, HttpClient::newKey());
         if (r.status != 200)
             qWarning() << "confirm" << id << "answered" << r.status << r.body;
         return id;
@@ -54,7 +54,8 @@ class TestRetention : public QObject
     // Rows still in the change log up to `seq` (0 once the purge took them).
     qint64 retainedThrough(qint64 seq) const
     {
-        return m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM change_log WHERE seq <= ?"), { seq });
+        return m_db->scalar(
+            QStringLiteral("SELECT COUNT(*) FROM change_log WHERE seq <= ?"), { seq });
     }
 
 private slots:
@@ -63,7 +64,7 @@ private slots:
         ServerProcess::Options options;
         options.demoBookings = 100;
         options.extraArgs = { QStringLiteral("--change-retention"), QStringLiteral("3s"),
-                              QStringLiteral("--purge-interval"), QStringLiteral("200ms") };
+            QStringLiteral("--purge-interval"), QStringLiteral("200ms") };
         m_server = std::make_unique<ServerProcess>(options);
         QVERIFY(m_server->start());
         m_proxy = std::make_unique<FaultProxy>();
@@ -99,7 +100,8 @@ private slots:
         QCOMPARE(kept.status, 200);
         QCOMPARE(kept.json().value(QStringLiteral("changes")).toArray().size(), 2);
 
-        QTRY_COMPARE_WITH_TIMEOUT(m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM change_log")), qint64(0), 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM change_log")), qint64(0), 15000);
         QCOMPARE(m_db->changeSeq(), head); // the sequence goes on where it was
         const DbInspector::Snapshot state = m_db->snapshot();
         for (const qint64 since : { qint64(0), before, head - 1 }) {
@@ -107,10 +109,13 @@ private slots:
             QCOMPARE(gone.status, 410);
             QCOMPARE(gone.header("Content-Type"), QByteArray("application/problem+json"));
             const QJsonObject problem = gone.json();
-            QCOMPARE(problem.value(QStringLiteral("code")).toString(), QStringLiteral("history_expired"));
+            QCOMPARE(problem.value(QStringLiteral("code")).toString(),
+                QStringLiteral("history_expired"));
             QCOMPARE(problem.value(QStringLiteral("status")).toInt(), 410);
             QCOMPARE(problem.value(QStringLiteral("retryable")).toBool(true), false);
-            QVERIFY2(problem.value(QStringLiteral("detail")).toString().contains(QString::number(since)), gone.body);
+            QVERIFY2(
+                problem.value(QStringLiteral("detail")).toString().contains(QString::number(since)),
+                gone.body);
         }
         QCOMPARE(m_db->snapshot(), state); // nothing changed
 
@@ -128,7 +133,13 @@ private slots:
         const QJsonArray changes = next.json().value(QStringLiteral("changes")).toArray();
         QCOMPARE(changes.size(), 1);
         QCOMPARE(changes.first().toObject().value(QStringLiteral("seq")).toInteger(), head + 1);
-        QCOMPARE(changes.first().toObject().value(QStringLiteral("record")).toObject().value(QStringLiteral("id")).toString(), id);
+        QCOMPARE(changes.first()
+                     .toObject()
+                     .value(QStringLiteral("record"))
+                     .toObject()
+                     .value(QStringLiteral("id"))
+                     .toString(),
+            id);
         QCOMPARE(m_agent1->get(changesSince(head - 1)).status, 410);
     }
 
@@ -168,14 +179,16 @@ private slots:
         const QString missed = confirmNext();
         const qint64 missedSeq = m_db->changeSeq();
         QVERIFY(missedSeq > seenSeq);
-        QCOMPARE(session.bookings()->row(missed).value(QStringLiteral("status")).toString(), QStringLiteral("pending"));
+        QCOMPARE(session.bookings()->row(missed).value(QStringLiteral("status")).toString(),
+            QStringLiteral("pending"));
         QTRY_COMPARE_WITH_TIMEOUT(retainedThrough(missedSeq), qint64(0), 15000);
 
         // Back online: the gap cannot be filled; the snapshot is reloaded instead.
         loaded.clear();
         m_proxy->setRefuseConnections(false);
-        QTRY_COMPARE_WITH_TIMEOUT(session.bookings()->row(missed).value(QStringLiteral("status")).toString(),
-                                  QStringLiteral("confirmed"), 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            session.bookings()->row(missed).value(QStringLiteral("status")).toString(),
+            QStringLiteral("confirmed"), 15000);
         QTRY_VERIFY_WITH_TIMEOUT(session.realtime()->isLive(), 10000);
         QCOMPARE(loaded.count(), 1);
         QCOMPARE(reloaded.count(), 1);
@@ -183,8 +196,9 @@ private slots:
         QVERIFY(at.isValid());
         QCOMPARE(reloaded.first().first().toDateTime(), at);
         // The dialog says so, and so does one opened later.
-        const QString said = QStringLiteral("History expired: the data was reloaded from the server at %1")
-                                 .arg(QLocale().toString(at.time(), QLocale::ShortFormat));
+        const QString said
+            = QStringLiteral("History expired: the data was reloaded from the server at %1")
+                  .arg(QLocale().toString(at.time(), QLocale::ShortFormat));
         QVERIFY(!note->isHidden());
         QCOMPARE(note->text(), said);
         SyncStatusDialog later(&session);
@@ -198,8 +212,9 @@ private slots:
 
         // Live again: the next change arrives as usual.
         const QString after = confirmNext();
-        QTRY_COMPARE_WITH_TIMEOUT(session.bookings()->row(after).value(QStringLiteral("status")).toString(),
-                                  QStringLiteral("confirmed"), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            session.bookings()->row(after).value(QStringLiteral("status")).toString(),
+            QStringLiteral("confirmed"), 10000);
         QCOMPARE(loaded.count(), 1);
         QCOMPARE(reloaded.count(), 1);
     }
@@ -217,11 +232,14 @@ private slots:
         watch.setProcessChannelMode(QProcess::SeparateChannels);
         QByteArray out;
         QByteArray err;
-        connect(&watch, &QProcess::readyReadStandardOutput, this, [&] { out += watch.readAllStandardOutput(); });
-        connect(&watch, &QProcess::readyReadStandardError, this, [&] { err += watch.readAllStandardError(); });
+        connect(&watch, &QProcess::readyReadStandardOutput, this,
+            [&] { out += watch.readAllStandardOutput(); });
+        connect(&watch, &QProcess::readyReadStandardError, this,
+            [&] { err += watch.readAllStandardError(); });
         watch.start(QStringLiteral(SYNCLOOPCTL_PATH),
-                    { QStringLiteral("--server"), m_proxy->url().toString(), QStringLiteral("--email"), DemoData::agent1,
-                      QStringLiteral("--password-stdin"), QStringLiteral("--no-keychain"), QStringLiteral("watch") });
+            { QStringLiteral("--server"), m_proxy->url().toString(), QStringLiteral("--email"),
+                DemoData::agent1, QStringLiteral("--password-stdin"),
+                QStringLiteral("--no-keychain"), QStringLiteral("watch") });
         QVERIFY(watch.waitForStarted());
         watch.write(password.toUtf8() + '\n');
         watch.closeWriteChannel();
@@ -235,12 +253,14 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(retainedThrough(missedSeq), qint64(0), 15000);
         const qsizetype printed = out.size();
         m_proxy->setRefuseConnections(false);
-        QTRY_VERIFY2_WITH_TIMEOUT(err.contains("change history no longer reaches back"), err.constData(), 15000);
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            err.contains("change history no longer reaches back"), err.constData(), 15000);
         QCOMPARE(out.size(), printed); // the missed change is not made up as a line
         QTRY_VERIFY_WITH_TIMEOUT(err.endsWith("realtime Live\n"), 10000);
 
         const QString after = confirmNext();
-        QTRY_VERIFY2_WITH_TIMEOUT(out.mid(printed).contains(after.toUtf8()), err.constData(), 10000);
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            out.mid(printed).contains(after.toUtf8()), err.constData(), 10000);
         watch.terminate();
         QVERIFY(watch.waitForFinished(5000));
     }

@@ -25,15 +25,17 @@ using V = PhoenixCodec::Serializer;
 
 QJsonArray allBookings()
 {
-    return { QJsonObject { { QStringLiteral("event"), QStringLiteral("*") }, { QStringLiteral("schema"), QStringLiteral("public") },
-                           { QStringLiteral("table"), QStringLiteral("bookings") } } };
+    return { QJsonObject { { QStringLiteral("event"), QStringLiteral("*") },
+        { QStringLiteral("schema"), QStringLiteral("public") },
+        { QStringLiteral("table"), QStringLiteral("bookings") } } };
 }
 
 QList<qint64> seqsOf(const RealtimeTestClient &client)
 {
     QList<qint64> out;
     for (const QJsonObject &c : client.changes())
-        out.append(c.value(QStringLiteral("data")).toObject().value(QStringLiteral("seq")).toInteger());
+        out.append(
+            c.value(QStringLiteral("data")).toObject().value(QStringLiteral("seq")).toInteger());
     return out;
 }
 
@@ -81,7 +83,7 @@ class TestScaleOut : public QObject
         for (int i = 0; i < n; ++i) {
             HttpClient &via = both && i % 2 ? *m_agentOnB : *m_agentOnA;
             const HttpResult r = via.postJson(QStringLiteral("/api/bookings/confirm"),
-                                              { { QStringLiteral("bookingId"), m_pending.takeFirst() } }, HttpClient::newKey());
+                { { QStringLiteral("bookingId"), m_pending.takeFirst() } }, HttpClient::newKey());
             if (r.status != 200) {
                 qWarning() << "confirm answered" << r.status << r.body;
                 return false;
@@ -92,28 +94,32 @@ class TestScaleOut : public QObject
 
     int listeners() const
     {
-        return int(m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = "
-                                               "'syncloopd listener' AND datname = current_database()")));
+        return int(m_db->scalar(
+            QStringLiteral("SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = "
+                           "'syncloopd listener' AND datname = current_database()")));
     }
 
 private slots:
     void initTestCase()
     {
-        QVERIFY2(TestDatabase::usePostgres(), "tst_scaleout runs on PostgreSQL only (SYNCLOOP_TEST_DATABASE=postgres)");
+        QVERIFY2(TestDatabase::usePostgres(),
+            "tst_scaleout runs on PostgreSQL only (SYNCLOOP_TEST_DATABASE=postgres)");
         ServerProcess::Options options;
         options.demoBookings = 200;
         options.jwtSecret = m_secret;
         QVERIFY(m_provider.start());
-        options.extraArgs = { QStringLiteral("--sms-gateway"), m_provider.url().toString(), QStringLiteral("--sms-timeout"),
-                              QStringLiteral("2s"), QStringLiteral("--sms-retry-base"), QStringLiteral("100ms"),
-                              QStringLiteral("--sms-breaker-open"), QStringLiteral("300ms") };
+        options.extraArgs = { QStringLiteral("--sms-gateway"), m_provider.url().toString(),
+            QStringLiteral("--sms-timeout"), QStringLiteral("2s"),
+            QStringLiteral("--sms-retry-base"), QStringLiteral("100ms"),
+            QStringLiteral("--sms-breaker-open"), QStringLiteral("300ms") };
         m_a = std::make_unique<ServerProcess>(options);
         QVERIFY(m_a->start());
         options.sharedDatabase = m_a->databasePath();
         m_b = std::make_unique<ServerProcess>(options);
         QVERIFY(m_b->start());
         m_db = std::make_unique<DbInspector>(m_a->databasePath());
-        QCOMPARE(m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM organisations")), 1); // seeded once
+        QCOMPARE(
+            m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM organisations")), 1); // seeded once
 
         m_agentOnA = std::make_unique<HttpClient>(m_a->baseUrl());
         m_agentOnB = std::make_unique<HttpClient>(m_b->baseUrl());
@@ -131,8 +137,10 @@ private slots:
         RealtimeTestClient onA(m_a->baseUrl(), V::V2), onB(m_b->baseUrl(), V::V1);
         for (auto *c : { &onA, &onB }) {
             QVERIFY(c->open());
-            QCOMPARE(c->join(QStringLiteral("realtime:b"), allBookings(), m_agentOnA->token()).value(QStringLiteral("status")).toString(),
-                     QStringLiteral("ok"));
+            QCOMPARE(c->join(QStringLiteral("realtime:b"), allBookings(), m_agentOnA->token())
+                         .value(QStringLiteral("status"))
+                         .toString(),
+                QStringLiteral("ok"));
             QTRY_COMPARE(c->systemMessages().size(), 1);
         }
         const qint64 from = head();
@@ -140,7 +148,8 @@ private slots:
         const qint64 to = head();
         QCOMPARE(to - from, 20);
         for (auto *c : { &onA, &onB })
-            QVERIFY2(c->waitUntil([&] { return seqsOf(*c).size() >= 20; }, 10000), qPrintable(describe(seqsOf(*c))));
+            QVERIFY2(c->waitUntil([&] { return seqsOf(*c).size() >= 20; }, 10000),
+                qPrintable(describe(seqsOf(*c))));
         QTest::qWait(200); // anything doubled would be here by now
         QVERIFY2(exactlyInOrder(seqsOf(onA), from, to), qPrintable(describe(seqsOf(onA))));
         QVERIFY2(exactlyInOrder(seqsOf(onB), from, to), qPrintable(describe(seqsOf(onB))));
@@ -151,15 +160,18 @@ private slots:
         RealtimeTestClient onB(m_b->baseUrl(), V::V2);
         QVERIFY(onB.open());
         onB.startHeartbeat(1000);
-        QVERIFY(onB.join(QStringLiteral("realtime:b"), allBookings(), m_agentOnA->token()).value(QStringLiteral("status")) == QStringLiteral("ok"));
+        QVERIFY(onB.join(QStringLiteral("realtime:b"), allBookings(), m_agentOnA->token())
+                    .value(QStringLiteral("status"))
+            == QStringLiteral("ok"));
         QTRY_COMPARE(onB.systemMessages().size(), 1);
         const qint64 from = head();
         QVERIFY(confirmSome(5, false));
 
         // Both instances' listeners go; changes committed now are never notified to them.
-        const QList<qint64> before = { m_db->scalar(QStringLiteral(
-            "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = "
-            "'syncloopd listener' AND datname = current_database()")) };
+        const QList<qint64> before = { m_db->scalar(
+            QStringLiteral("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+                           "application_name = "
+                           "'syncloopd listener' AND datname = current_database()")) };
         QCOMPARE(before.first(), 2);
         QVERIFY(confirmSome(10, false));
         QVERIFY(confirmSome(10, true));
@@ -168,10 +180,12 @@ private slots:
         QVERIFY(confirmSome(5, true));
         const qint64 to = head();
         QCOMPARE(to - from, 30);
-        QVERIFY2(onB.waitUntil([&] { return seqsOf(onB).size() >= 30; }, 15000), qPrintable(describe(seqsOf(onB))));
+        QVERIFY2(onB.waitUntil([&] { return seqsOf(onB).size() >= 30; }, 15000),
+            qPrintable(describe(seqsOf(onB))));
         QTest::qWait(200);
         QVERIFY2(exactlyInOrder(seqsOf(onB), from, to), qPrintable(describe(seqsOf(onB))));
-        QVERIFY2(m_b->output().contains(QStringLiteral("realtime listener lost its connection")), qPrintable(m_b->output().right(2000)));
+        QVERIFY2(m_b->output().contains(QStringLiteral("realtime listener lost its connection")),
+            qPrintable(m_b->output().right(2000)));
     }
 
     // One key, 40 requests at once split across both instances. Every answer is the stored
@@ -192,7 +206,8 @@ private slots:
             replies.append(network.post(request, body));
         }
         auto finished = [&replies] {
-            return std::all_of(replies.cbegin(), replies.cend(), [](QNetworkReply *r) { return r->isFinished(); });
+            return std::all_of(
+                replies.cbegin(), replies.cend(), [](QNetworkReply *r) { return r->isFinished(); });
         };
         if (!QTest::qWaitFor(finished, 30000)) {
             qWarning() << "storm: not every request was answered";
@@ -208,21 +223,24 @@ private slots:
             if (status == success && (stored.isEmpty() || answer == stored)) {
                 stored = answer;
             } else if (status != 409 || r->rawHeader("Retry-After").toInt() < 1
-                       || QJsonDocument::fromJson(answer).object().value(QStringLiteral("code")).toString()
-                           != QLatin1String("idempotency_key_in_use")) {
-                wrong << QString::number(status) + QLatin1Char(' ') + QString::fromUtf8(answer.left(200));
+                || QJsonDocument::fromJson(answer).object().value(QStringLiteral("code")).toString()
+                    != QLatin1String("idempotency_key_in_use")) {
+                wrong << QString::number(status) + QLatin1Char(' ')
+                        + QString::fromUtf8(answer.left(200));
             }
             r->deleteLater();
         }
         qInfo() << path << "answers by status:" << statuses;
         if (!wrong.isEmpty()) {
-            qWarning().noquote() << "storm: unexpected answers:" << wrong.join(QStringLiteral("\n"));
+            qWarning().noquote() << "storm: unexpected answers:"
+                                 << wrong.join(QStringLiteral("\n"));
             return {};
         }
         if (m_db->keyRecords(QString::fromLatin1(key)) != 1)
             return {};
         const HttpResult replay = m_agentOnB->postJson(path, json, QString::fromLatin1(key));
-        if (replay.status != success || replay.body != stored || replay.header("Idempotent-Replayed") != "true") {
+        if (replay.status != success || replay.body != stored
+            || replay.header("Idempotent-Replayed") != "true") {
             qWarning() << "storm: the replay answered" << replay.status << replay.body;
             return {};
         }
@@ -234,7 +252,9 @@ private slots:
         const QString id = m_pending.takeFirst();
         const qint64 version = m_db->bookingVersion(id);
         const qint64 seqBefore = head();
-        QVERIFY(!storm(QStringLiteral("/api/bookings/confirm"), { { QStringLiteral("bookingId"), id } }, 200).isEmpty());
+        QVERIFY(!storm(
+            QStringLiteral("/api/bookings/confirm"), { { QStringLiteral("bookingId"), id } }, 200)
+                     .isEmpty());
         QCOMPARE(m_db->bookingVersion(id), version + 1);
         QCOMPARE(head(), seqBefore + 1);
     }
@@ -243,12 +263,18 @@ private slots:
     // primary key stops the second.
     void aKeyStormAcrossInstancesQueuesOneSms()
     {
-        const QString lead = DemoData::leads(*m_agentOnA).first().value(QStringLiteral("id")).toString();
-        const qint64 before = m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM sms_messages WHERE lead_id = ?"), { lead });
+        const QString lead
+            = DemoData::leads(*m_agentOnA).first().value(QStringLiteral("id")).toString();
+        const qint64 before = m_db->scalar(
+            QStringLiteral("SELECT COUNT(*) FROM sms_messages WHERE lead_id = ?"), { lead });
         QVERIFY(!storm(QStringLiteral("/api/leads/send-sms"),
-                       { { QStringLiteral("leadId"), lead }, { QStringLiteral("message"), QStringLiteral("storm") } }, 202)
+            { { QStringLiteral("leadId"), lead },
+                { QStringLiteral("message"), QStringLiteral("storm") } },
+            202)
                      .isEmpty());
-        QCOMPARE(m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM sms_messages WHERE lead_id = ?"), { lead }), before + 1);
+        QCOMPARE(m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM sms_messages WHERE lead_id = ?"),
+                     { lead }),
+            before + 1);
     }
 
     // Commit order of seq: 8 writers (4 per instance, each a chain of lead status changes)
@@ -259,15 +285,18 @@ private slots:
     {
         HttpClient admin(m_a->baseUrl());
         QVERIFY(!admin.login(DemoData::admin).isEmpty());
-        RealtimeTestClient subscriberOnA(m_a->baseUrl(), V::V2), subscriberOnB(m_b->baseUrl(), V::V2);
+        RealtimeTestClient subscriberOnA(m_a->baseUrl(), V::V2),
+            subscriberOnB(m_b->baseUrl(), V::V2);
         const QJsonArray leadsAndBookings { allBookings().first(),
-                                            QJsonObject { { QStringLiteral("event"), QStringLiteral("*") },
-                                                          { QStringLiteral("schema"), QStringLiteral("public") },
-                                                          { QStringLiteral("table"), QStringLiteral("leads") } } };
+            QJsonObject { { QStringLiteral("event"), QStringLiteral("*") },
+                { QStringLiteral("schema"), QStringLiteral("public") },
+                { QStringLiteral("table"), QStringLiteral("leads") } } };
         for (auto *c : { &subscriberOnA, &subscriberOnB }) {
             QVERIFY(c->open());
             c->startHeartbeat(1000);
-            QVERIFY(c->join(QStringLiteral("realtime:all"), leadsAndBookings, admin.token()).value(QStringLiteral("status")) == QStringLiteral("ok"));
+            QVERIFY(c->join(QStringLiteral("realtime:all"), leadsAndBookings, admin.token())
+                        .value(QStringLiteral("status"))
+                == QStringLiteral("ok"));
             QTRY_COMPARE(c->systemMessages().size(), 1);
         }
         const qint64 from = head();
@@ -290,7 +319,8 @@ private slots:
                 return;
             }
             p.idle = false;
-            QNetworkRequest request(p.base.resolved(QUrl(QStringLiteral("/api/changes?since=%1").arg(p.last))));
+            QNetworkRequest request(
+                p.base.resolved(QUrl(QStringLiteral("/api/changes?since=%1").arg(p.last))));
             request.setRawHeader("Authorization", "Bearer " + p.token);
             QNetworkReply *reply = p.network.get(request);
             QObject::connect(reply, &QNetworkReply::finished, reply, [&poll, &p, reply] {
@@ -332,15 +362,17 @@ private slots:
             if (x.left == 0)
                 return;
             const QString lead = x.leads.at(x.left % x.leads.size());
-            const QString status = x.left % 2 ? QStringLiteral("qualified") : QStringLiteral("contacted");
+            const QString status
+                = x.left % 2 ? QStringLiteral("qualified") : QStringLiteral("contacted");
             --x.left;
             QNetworkRequest request(x.base.resolved(QUrl(QStringLiteral("/api/leads/status"))));
             request.setRawHeader("Authorization", "Bearer " + x.token);
             request.setRawHeader("Content-Type", "application/json");
             request.setRawHeader("Idempotency-Key", HttpClient::newKey().toLatin1());
-            QNetworkReply *reply = x.network.post(request, QJsonDocument(QJsonObject { { QStringLiteral("leadId"), lead },
-                                                                                       { QStringLiteral("status"), status } })
-                                                               .toJson(QJsonDocument::Compact));
+            QNetworkReply *reply = x.network.post(request,
+                QJsonDocument(QJsonObject { { QStringLiteral("leadId"), lead },
+                                  { QStringLiteral("status"), status } })
+                    .toJson(QJsonDocument::Compact));
             QObject::connect(reply, &QNetworkReply::finished, reply, [&write, &x, reply] {
                 reply->deleteLater();
                 if (reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() != 200)
@@ -360,27 +392,34 @@ private slots:
             w[i].left = perWriter;
             write(w[i]);
         }
-        QVERIFY(QTest::qWaitFor([&] {
-            return std::all_of(std::begin(w), std::end(w), [](const Writer &x) { return x.done == perWriter; });
-        }, 60000));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return std::all_of(std::begin(w), std::end(w),
+                    [](const Writer &x) { return x.done == perWriter; });
+            },
+            60000));
         for (const Writer &x : w)
             QCOMPARE(x.failures, 0);
         const qint64 to = head();
-        QVERIFY2(to - from >= writers * perWriter / 2, qPrintable(QString::number(to - from))); // a same-status write logs nothing
+        QVERIFY2(to - from >= writers * perWriter / 2,
+            qPrintable(QString::number(to - from))); // a same-status write logs nothing
 
         for (Poller &p : pollers)
-            QVERIFY2(QTest::qWaitFor([&] { return p.last >= to; }, 15000), qPrintable(describe(p.seen)));
+            QVERIFY2(
+                QTest::qWaitFor([&] { return p.last >= to; }, 15000), qPrintable(describe(p.seen)));
         for (Poller &p : pollers)
             p.stop = true;
         for (auto *c : { &subscriberOnA, &subscriberOnB })
-            QVERIFY2(c->waitUntil([&] { return seqsOf(*c).size() >= to - from; }, 15000), qPrintable(describe(seqsOf(*c))));
+            QVERIFY2(c->waitUntil([&] { return seqsOf(*c).size() >= to - from; }, 15000),
+                qPrintable(describe(seqsOf(*c))));
         QVERIFY(QTest::qWaitFor([&] { return pollers[0].idle && pollers[1].idle; }, 5000));
         QTest::qWait(200);
         for (const Poller &p : pollers)
             QVERIFY2(exactlyInOrder(p.seen, from, to), qPrintable(describe(p.seen)));
         for (auto *c : { &subscriberOnA, &subscriberOnB })
             QVERIFY2(exactlyInOrder(seqsOf(*c), from, to), qPrintable(describe(seqsOf(*c))));
-        qInfo() << to - from << "changes from" << writers << "writers on 2 instances; 4 readers, none skipped or out of order";
+        qInfo() << to - from << "changes from" << writers
+                << "writers on 2 instances; 4 readers, none skipped or out of order";
     }
 
     // The outbox across instances: 200 messages queued through both while the provider is
@@ -390,23 +429,29 @@ private slots:
     // the bill).
     void eachSmsIsSentByOneInstanceOnly()
     {
-        const QString lead = DemoData::leads(*m_agentOnA).at(1).value(QStringLiteral("id")).toString();
-        const qint64 sentBefore = m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM sms_messages WHERE status = 'sent'"));
+        const QString lead
+            = DemoData::leads(*m_agentOnA).at(1).value(QStringLiteral("id")).toString();
+        const qint64 sentBefore = m_db->scalar(
+            QStringLiteral("SELECT COUNT(*) FROM sms_messages WHERE status = 'sent'"));
         const qsizetype deliveredBefore = m_provider.delivered().size();
         const int callsBefore = m_provider.calls();
         m_provider.setMode(SmsProviderStandIn::Mode::Fail);
         constexpr int count = 200;
         for (int i = 0; i < count; ++i) {
-            const HttpResult r = (i % 2 ? m_agentOnB : m_agentOnA)
-                                     ->postJson(QStringLiteral("/api/leads/send-sms"),
-                                                { { QStringLiteral("leadId"), lead }, { QStringLiteral("message"), QStringLiteral("m%1").arg(i) } },
-                                                HttpClient::newKey());
+            const HttpResult r
+                = (i % 2 ? m_agentOnB : m_agentOnA)
+                      ->postJson(QStringLiteral("/api/leads/send-sms"),
+                          { { QStringLiteral("leadId"), lead },
+                              { QStringLiteral("message"), QStringLiteral("m%1").arg(i) } },
+                          HttpClient::newKey());
             QCOMPARE(r.status, 202);
         }
-        QTRY_VERIFY_WITH_TIMEOUT(m_provider.calls() - callsBefore > count, 20000); // retried, on both instances
+        QTRY_VERIFY_WITH_TIMEOUT(
+            m_provider.calls() - callsBefore > count, 20000); // retried, on both instances
         m_provider.setMode(SmsProviderStandIn::Mode::Accept);
-        QTRY_COMPARE_WITH_TIMEOUT(m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM sms_messages WHERE status = 'sent'")),
-                                  sentBefore + count, 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM sms_messages WHERE status = 'sent'")),
+            sentBefore + count, 60000);
         QTest::qWait(500); // a repeated call would be on its way by now
         QCOMPARE(m_provider.delivered().size() - deliveredBefore, count);
         QCOMPARE(m_provider.repeatedAccepts(), 0);
@@ -422,16 +467,21 @@ private slots:
         QProcess servers[3];
         for (int i = 0; i < 3; ++i) {
             servers[i].start(ServerProcess::executable(),
-                             { QStringLiteral("--data-dir"), dirs[i].path(), QStringLiteral("--database"), url, QStringLiteral("--demo"),
-                               QStringLiteral("--demo-bookings"), QStringLiteral("500"), QStringLiteral("--port"), QStringLiteral("0") });
+                { QStringLiteral("--data-dir"), dirs[i].path(), QStringLiteral("--database"), url,
+                    QStringLiteral("--demo"), QStringLiteral("--demo-bookings"),
+                    QStringLiteral("500"), QStringLiteral("--port"), QStringLiteral("0") });
         }
         QStringList outcomes;
         for (QProcess &p : servers) {
-            const bool listening = QTest::qWaitFor([&p] {
-                return p.state() == QProcess::NotRunning || p.peek(4096).contains("syncloopd listening on");
-            }, 30000);
-            outcomes << (listening && p.state() == QProcess::Running ? QStringLiteral("up")
-                                                                     : QString::fromLocal8Bit(p.readAllStandardError().right(500)));
+            const bool listening = QTest::qWaitFor(
+                [&p] {
+                    return p.state() == QProcess::NotRunning
+                        || p.peek(4096).contains("syncloopd listening on");
+                },
+                30000);
+            outcomes << (listening && p.state() == QProcess::Running
+                    ? QStringLiteral("up")
+                    : QString::fromLocal8Bit(p.readAllStandardError().right(500)));
         }
         for (QProcess &p : servers) {
             p.kill();
@@ -442,18 +492,24 @@ private slots:
         QCOMPARE(db.scalar(QStringLiteral("SELECT COUNT(*) FROM organisations")), 1);
         QCOMPARE(db.scalar(QStringLiteral("SELECT COUNT(*) FROM users")), 3);
         QCOMPARE(db.scalar(QStringLiteral("SELECT COUNT(*) FROM bookings")), 500);
-        QCOMPARE(db.scalar(QStringLiteral("SELECT COUNT(*) FROM schema_version")), db.scalar(QStringLiteral("SELECT MAX(version) FROM schema_version")));
+        QCOMPARE(db.scalar(QStringLiteral("SELECT COUNT(*) FROM schema_version")),
+            db.scalar(QStringLiteral("SELECT MAX(version) FROM schema_version")));
     }
 
     void broadcastsCrossInstances()
     {
-        RealtimeTestClient sender(m_a->baseUrl(), V::V2), listener(m_b->baseUrl(), V::V1), binaryListener(m_b->baseUrl(), V::V2);
+        RealtimeTestClient sender(m_a->baseUrl(), V::V2), listener(m_b->baseUrl(), V::V1),
+            binaryListener(m_b->baseUrl(), V::V2);
         for (auto *c : { &sender, &listener, &binaryListener })
             QVERIFY(c->open());
         const QString topic = QStringLiteral("realtime:room");
-        QVERIFY(sender.join(topic, {}, m_agentOnA->token(), { { QStringLiteral("ack"), true } }).value(QStringLiteral("status")) == QStringLiteral("ok"));
-        QVERIFY(listener.join(topic, {}, m_agent2OnB->token()).value(QStringLiteral("status")) == QStringLiteral("ok"));
-        QVERIFY(binaryListener.join(topic, {}, m_agentOnB->token()).value(QStringLiteral("status")) == QStringLiteral("ok"));
+        QVERIFY(sender.join(topic, {}, m_agentOnA->token(), { { QStringLiteral("ack"), true } })
+                    .value(QStringLiteral("status"))
+            == QStringLiteral("ok"));
+        QVERIFY(listener.join(topic, {}, m_agent2OnB->token()).value(QStringLiteral("status"))
+            == QStringLiteral("ok"));
+        QVERIFY(binaryListener.join(topic, {}, m_agentOnB->token()).value(QStringLiteral("status"))
+            == QStringLiteral("ok"));
         auto broadcasts = [](const RealtimeTestClient &c) {
             QList<RealtimeTestClient::Frame> out;
             for (const auto &f : c.frames())
@@ -463,19 +519,22 @@ private slots:
         };
 
         const QString ref = sender.send(topic, QStringLiteral("broadcast"),
-                                        QJsonObject { { QStringLiteral("type"), QStringLiteral("broadcast") },
-                                                      { QStringLiteral("event"), QStringLiteral("cursor") },
-                                                      { QStringLiteral("payload"), QJsonObject { { QStringLiteral("x"), 1 } } } });
-        QCOMPARE(sender.waitForReply(ref).value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+            QJsonObject { { QStringLiteral("type"), QStringLiteral("broadcast") },
+                { QStringLiteral("event"), QStringLiteral("cursor") },
+                { QStringLiteral("payload"), QJsonObject { { QStringLiteral("x"), 1 } } } });
+        QCOMPARE(sender.waitForReply(ref).value(QStringLiteral("status")).toString(),
+            QStringLiteral("ok"));
         QTRY_COMPARE(broadcasts(listener).size(), 1);
         QTRY_COMPARE(broadcasts(binaryListener).size(), 1);
         const QJsonObject p = broadcasts(listener).first().message.payload.toObject();
         QCOMPARE(p.value(QStringLiteral("event")).toString(), QStringLiteral("cursor"));
-        QCOMPARE(p.value(QStringLiteral("payload")).toObject().value(QStringLiteral("x")).toInt(), 1);
+        QCOMPARE(
+            p.value(QStringLiteral("payload")).toObject().value(QStringLiteral("x")).toInt(), 1);
 
         // A binary push (kind 3) from B reaches A's vsn 2.0.0 socket as kind 4, bytes unchanged.
-        binaryListener.sendRawBinary(PhoenixCodec::encodeBroadcastPush({ binaryListener.joinRefOf(topic), QStringLiteral("9"), topic,
-                                                                         QStringLiteral("ping"), {}, R"({"n":2})", true }));
+        binaryListener.sendRawBinary(
+            PhoenixCodec::encodeBroadcastPush({ binaryListener.joinRefOf(topic),
+                QStringLiteral("9"), topic, QStringLiteral("ping"), {}, R"({"n":2})", true }));
         QTRY_COMPARE(broadcasts(sender).size(), 1);
         QVERIFY(broadcasts(sender).first().binary);
         QCOMPARE(broadcasts(sender).first().broadcast.payload, QByteArray(R"({"n":2})"));
@@ -483,21 +542,32 @@ private slots:
 
         // Above the NOTIFY limit: a clear error to the sender, and nobody (here or there) gets it.
         const QString big = sender.send(topic, QStringLiteral("broadcast"),
-                                        QJsonObject { { QStringLiteral("type"), QStringLiteral("broadcast") },
-                                                      { QStringLiteral("event"), QStringLiteral("blob") },
-                                                      { QStringLiteral("payload"), QString(8000, u'x') } });
+            QJsonObject { { QStringLiteral("type"), QStringLiteral("broadcast") },
+                { QStringLiteral("event"), QStringLiteral("blob") },
+                { QStringLiteral("payload"), QString(8000, u'x') } });
         const QJsonObject refused = sender.waitForReply(big);
         QCOMPARE(refused.value(QStringLiteral("status")).toString(), QStringLiteral("error"));
-        const QString reason = refused.value(QStringLiteral("response")).toObject().value(QStringLiteral("reason")).toString();
-        QVERIFY2(reason.contains(QStringLiteral("too large")) && reason.contains(QStringLiteral("7000")), qPrintable(reason));
+        const QString reason = refused.value(QStringLiteral("response"))
+                                   .toObject()
+                                   .value(QStringLiteral("reason"))
+                                   .toString();
+        QVERIFY2(
+            reason.contains(QStringLiteral("too large")) && reason.contains(QStringLiteral("7000")),
+            qPrintable(reason));
         // A small one sent after it arrives, and nothing before it did.
         const QString after = sender.send(topic, QStringLiteral("broadcast"),
-                                          QJsonObject { { QStringLiteral("type"), QStringLiteral("broadcast") },
-                                                        { QStringLiteral("event"), QStringLiteral("after") },
-                                                        { QStringLiteral("payload"), QJsonObject() } });
-        QCOMPARE(sender.waitForReply(after).value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+            QJsonObject { { QStringLiteral("type"), QStringLiteral("broadcast") },
+                { QStringLiteral("event"), QStringLiteral("after") },
+                { QStringLiteral("payload"), QJsonObject() } });
+        QCOMPARE(sender.waitForReply(after).value(QStringLiteral("status")).toString(),
+            QStringLiteral("ok"));
         QTRY_COMPARE(broadcasts(listener).size(), 3);
-        QCOMPARE(broadcasts(listener).last().message.payload.toObject().value(QStringLiteral("event")).toString(), QStringLiteral("after"));
+        QCOMPARE(broadcasts(listener)
+                     .last()
+                     .message.payload.toObject()
+                     .value(QStringLiteral("event"))
+                     .toString(),
+            QStringLiteral("after"));
     }
 
     // Last: it kills instance A. Two messages queued through A are held by A when it dies:
@@ -509,20 +579,28 @@ private slots:
     // call. Keys never change.
     void theSurvivorSendsWhatADeadInstanceHeld()
     {
-        const QString lead = DemoData::leads(*m_agentOnA).at(2).value(QStringLiteral("id")).toString();
+        const QString lead
+            = DemoData::leads(*m_agentOnA).at(2).value(QStringLiteral("id")).toString();
         QTest::qWait(1000); // both outboxes idle after the tests before
         const qint64 deliveredBefore = m_provider.delivered().size();
         auto queue = [&](const QString &text) {
             const HttpResult r = m_agentOnA->postJson(QStringLiteral("/api/leads/send-sms"),
-                                                      { { QStringLiteral("leadId"), lead }, { QStringLiteral("message"), text } },
-                                                      HttpClient::newKey());
-            return r.status == 202 ? r.json().value(QStringLiteral("sms")).toObject().value(QStringLiteral("id")).toString() : QString();
+                { { QStringLiteral("leadId"), lead }, { QStringLiteral("message"), text } },
+                HttpClient::newKey());
+            return r.status == 202 ? r.json()
+                                         .value(QStringLiteral("sms"))
+                                         .toObject()
+                                         .value(QStringLiteral("id"))
+                                         .toString()
+                                   : QString();
         };
         auto keyOf = [&](const QString &id) {
-            return m_db->text(QStringLiteral("SELECT provider_key FROM sms_messages WHERE id = ?"), { id });
+            return m_db->text(
+                QStringLiteral("SELECT provider_key FROM sms_messages WHERE id = ?"), { id });
         };
         auto statusOf = [&](const QString &id) {
-            return m_db->text(QStringLiteral("SELECT status FROM sms_messages WHERE id = ?"), { id });
+            return m_db->text(
+                QStringLiteral("SELECT status FROM sms_messages WHERE id = ?"), { id });
         };
 
         m_provider.setMode(SmsProviderStandIn::Mode::Hang);
@@ -531,7 +609,8 @@ private slots:
         const QString hungKey = keyOf(hung);
         QTRY_COMPARE(m_provider.callsFor(hungKey), 1);
         m_provider.setMode(SmsProviderStandIn::Mode::Accept);
-        m_provider.setDelayMs(1500); // < sms-timeout: whichever instance holds it, its call is acted on once
+        m_provider.setDelayMs(
+            1500); // < sms-timeout: whichever instance holds it, its call is acted on once
         const QString acted = queue(QStringLiteral("acted on after the kill"));
         QVERIFY(!acted.isEmpty());
         const QString actedKey = keyOf(acted);
@@ -558,7 +637,11 @@ private slots:
         QCOMPARE(m_provider.processedFor(hungKey), 1);
         QVERIFY(m_provider.lookupsFor(hungKey) >= 1);
         QCOMPARE(m_provider.repeatedAccepts(), 0);
-        QCOMPARE(m_db->text(QStringLiteral("SELECT provider_message_id FROM sms_messages WHERE id = ?"), { acted }).isEmpty(), false);
+        QCOMPARE(
+            m_db->text(QStringLiteral("SELECT provider_message_id FROM sms_messages WHERE id = ?"),
+                    { acted })
+                .isEmpty(),
+            false);
         QCOMPARE(keyOf(hung), hungKey);
         QCOMPARE(keyOf(acted), actedKey);
     }

@@ -134,18 +134,21 @@ private slots:
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<QString>("mentions");
         const QString durability = QStringLiteral("--durability");
-        QTest::newRow("unknown mode") << QStringList { durability, QStringLiteral("fast") } << QStringLiteral("fast");
-        QTest::newRow("wrong case") << QStringList { durability, QStringLiteral("Full") } << durability;
+        QTest::newRow("unknown mode")
+            << QStringList { durability, QStringLiteral("fast") } << QStringLiteral("fast");
+        QTest::newRow("wrong case")
+            << QStringList { durability, QStringLiteral("Full") } << durability;
         QTest::newRow("empty") << QStringList { durability, QString() } << durability;
-        QTest::newRow("deprecated alias against relaxed")
-            << QStringList { durability, QStringLiteral("relaxed"), QStringLiteral("--sqlite-synchronous-full") }
-            << QStringLiteral("--sqlite-synchronous-full");
+        QTest::newRow("deprecated alias against relaxed") << QStringList {
+            durability, QStringLiteral("relaxed"), QStringLiteral("--sqlite-synchronous-full")
+        } << QStringLiteral("--sqlite-synchronous-full");
     }
     void badDurability()
     {
         QFETCH(QStringList, arguments);
         QFETCH(QString, mentions);
-        verifyUsageError(arguments + QStringList { QStringLiteral("--port"), QStringLiteral("0") }, mentions);
+        verifyUsageError(
+            arguments + QStringList { QStringLiteral("--port"), QStringLiteral("0") }, mentions);
     }
 
     // What relaxed risks is said where the flag is chosen.
@@ -202,26 +205,36 @@ private slots:
         QTest::newRow("--sms-gateway not http") << QStringList { QStringLiteral("--sms-gateway"),
             QStringLiteral("ftp://example.com/sms") }
                                                 << QStringLiteral("--sms-gateway");
-        QTest::newRow("--metrics-token-file missing") << QStringList { QStringLiteral("--metrics-token-file"),
-            QStringLiteral("/nonexistent/metrics-token") } << QStringLiteral("--metrics-token-file");
-        QTest::newRow("--refresh-reuse-interval word") << QStringList { QStringLiteral("--refresh-reuse-interval"),
-            QStringLiteral("briefly") } << QStringLiteral("--refresh-reuse-interval");
-        QTest::newRow("--refresh-reuse-interval over 5m") << QStringList { QStringLiteral("--refresh-reuse-interval"),
-            QStringLiteral("1h") } << QStringLiteral("--refresh-reuse-interval");
-        QTest::newRow("--login-attempts-per-account 0") << QStringList { QStringLiteral("--login-attempts-per-account"),
-            QStringLiteral("0") } << QStringLiteral("--login-attempts-per-account");
-        QTest::newRow("--login-attempt-window word") << QStringList { QStringLiteral("--login-attempt-window"),
-            QStringLiteral("forever") } << QStringLiteral("--login-attempt-window");
-        QTest::newRow("--password-hash-concurrency word") << QStringList { QStringLiteral("--password-hash-concurrency"),
-            QStringLiteral("many") } << QStringLiteral("--password-hash-concurrency");
-        QTest::newRow("--realtime-close-grace word") << QStringList { QStringLiteral("--realtime-close-grace"),
-            QStringLiteral("later") } << QStringLiteral("--realtime-close-grace");
-        QTest::newRow("--change-retention word") << QStringList { QStringLiteral("--change-retention"),
-            QStringLiteral("forever") } << QStringLiteral("--change-retention");
-        QTest::newRow("--change-retention under 1s") << QStringList { QStringLiteral("--change-retention"),
-            QStringLiteral("500ms") } << QStringLiteral("--change-retention");
-        QTest::newRow("--purge-interval under 100ms") << QStringList { QStringLiteral("--purge-interval"),
-            QStringLiteral("10ms") } << QStringLiteral("--purge-interval");
+        QTest::newRow("--metrics-token-file missing") << QStringList {
+            QStringLiteral("--metrics-token-file"), QStringLiteral("/nonexistent/metrics-token")
+        } << QStringLiteral("--metrics-token-file");
+        QTest::newRow("--refresh-reuse-interval word")
+            << QStringList { QStringLiteral("--refresh-reuse-interval"), QStringLiteral("briefly") }
+            << QStringLiteral("--refresh-reuse-interval");
+        QTest::newRow("--refresh-reuse-interval over 5m")
+            << QStringList { QStringLiteral("--refresh-reuse-interval"), QStringLiteral("1h") }
+            << QStringLiteral("--refresh-reuse-interval");
+        QTest::newRow("--login-attempts-per-account 0")
+            << QStringList { QStringLiteral("--login-attempts-per-account"), QStringLiteral("0") }
+            << QStringLiteral("--login-attempts-per-account");
+        QTest::newRow("--login-attempt-window word")
+            << QStringList { QStringLiteral("--login-attempt-window"), QStringLiteral("forever") }
+            << QStringLiteral("--login-attempt-window");
+        QTest::newRow("--password-hash-concurrency word")
+            << QStringList { QStringLiteral("--password-hash-concurrency"), QStringLiteral("many") }
+            << QStringLiteral("--password-hash-concurrency");
+        QTest::newRow("--realtime-close-grace word")
+            << QStringList { QStringLiteral("--realtime-close-grace"), QStringLiteral("later") }
+            << QStringLiteral("--realtime-close-grace");
+        QTest::newRow("--change-retention word")
+            << QStringList { QStringLiteral("--change-retention"), QStringLiteral("forever") }
+            << QStringLiteral("--change-retention");
+        QTest::newRow("--change-retention under 1s")
+            << QStringList { QStringLiteral("--change-retention"), QStringLiteral("500ms") }
+            << QStringLiteral("--change-retention");
+        QTest::newRow("--purge-interval under 100ms")
+            << QStringList { QStringLiteral("--purge-interval"), QStringLiteral("10ms") }
+            << QStringLiteral("--purge-interval");
     }
     void badNumbers()
     {

@@ -3,19 +3,18 @@
 // returned and race ~QCoreApplication (issue 10, point 7: SIGSEGV/SIGABRT at exit).
 #include "auth/passwordhasher.h"
 #include "httpclient.h"
-#include "serverprocess.h"
 #include "serveroptions.h"
+#include "serverprocess.h"
 #include "storage/database.h"
 #include "storage/walcheckpointer.h"
 #include "syncserver.h"
 
+#include <QSemaphore>
 #include <QSqlDatabase>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QSemaphore>
 #include <QThread>
 #include <QThreadPool>
-
 #include <atomic>
 #include <sched.h>
 
@@ -60,15 +59,22 @@ private slots:
             QString error;
             QVERIFY2(db.open(&error), qPrintable(error));
             WalCheckpointer checkpointer(db, 5);
-            std::atomic<Qt::HANDLE> checkpointerThread { nullptr }; // written on its thread, polled here
-            connect(&checkpointer, &QThread::started, &checkpointer,
-                    [&checkpointerThread] { checkpointerThread = QThread::currentThreadId(); }, Qt::DirectConnection);
-            connect(&checkpointer, &QThread::finished, &checkpointer, [&] {
-                atFinish = connectionsOf(threadSuffix(checkpointerThread.load()));
-            }, Qt::DirectConnection);
+            std::atomic<Qt::HANDLE> checkpointerThread {
+                nullptr
+            }; // written on its thread, polled here
+            connect(
+                &checkpointer, &QThread::started, &checkpointer,
+                [&checkpointerThread] { checkpointerThread = QThread::currentThreadId(); },
+                Qt::DirectConnection);
+            connect(
+                &checkpointer, &QThread::finished, &checkpointer,
+                [&] { atFinish = connectionsOf(threadSuffix(checkpointerThread.load())); },
+                Qt::DirectConnection);
             checkpointer.start();
             // It has checkpointed (so opened its connection) once its connection is listed.
-            QTRY_VERIFY_WITH_TIMEOUT(checkpointerThread.load() && !connectionsOf(threadSuffix(checkpointerThread.load())).isEmpty(), 10000);
+            QTRY_VERIFY_WITH_TIMEOUT(checkpointerThread.load()
+                    && !connectionsOf(threadSuffix(checkpointerThread.load())).isEmpty(),
+                10000);
             checkpointer.stop();
             QCOMPARE(atFinish, QStringList());
         }
@@ -144,7 +150,8 @@ private slots:
         cpu_set_t before;
         QCOMPARE(sched_getaffinity(0, sizeof before, &before), 0);
         QCOMPARE(sched_setaffinity(0, sizeof one, &one), 0);
-        const auto restore = qScopeGuard([&before] { sched_setaffinity(0, sizeof before, &before); });
+        const auto restore
+            = qScopeGuard([&before] { sched_setaffinity(0, sizeof before, &before); });
 
         constexpr int cycles = 100;
         QStringList failures;
@@ -161,14 +168,16 @@ private slots:
                 failures << QStringLiteral("cycle %1: finished=%2 status=%3 code=%4\n%5")
                                 .arg(i)
                                 .arg(exit.finished)
-                                .arg(exit.status == QProcess::NormalExit ? QStringLiteral("normal") : QStringLiteral("crash"))
+                                .arg(exit.status == QProcess::NormalExit ? QStringLiteral("normal")
+                                                                         : QStringLiteral("crash"))
                                 .arg(exit.code)
                                 .arg(server.output().right(2000));
             }
         }
         QVERIFY2(failures.isEmpty(),
-                 qPrintable(QStringLiteral("%1 of %2 exits not clean:\n").arg(failures.size()).arg(cycles)
-                            + failures.join(QLatin1Char('\n'))));
+            qPrintable(
+                QStringLiteral("%1 of %2 exits not clean:\n").arg(failures.size()).arg(cycles)
+                + failures.join(QLatin1Char('\n'))));
     }
 };
 

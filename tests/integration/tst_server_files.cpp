@@ -13,7 +13,6 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
-
 #include <sys/stat.h>
 
 namespace {
@@ -52,7 +51,9 @@ Run runServer(const QStringList &arguments)
 // Permission bits of a path, -1 when it does not exist.
 int modeOf(const QString &path)
 {
-    struct stat st {};
+    struct stat st
+    {
+    };
     return ::stat(QFile::encodeName(path).constData(), &st) == 0 ? int(st.st_mode & 07777) : -1;
 }
 
@@ -76,7 +77,9 @@ const QByteArray secret = "files-test-secret-0123456789-abcdefghijklmnopqrstuvwx
 class UmaskScope
 {
 public:
-    explicit UmaskScope(mode_t mask) : m_previous(::umask(mask)) { }
+    explicit UmaskScope(mode_t mask)
+        : m_previous(::umask(mask))
+    { }
     ~UmaskScope() { ::umask(m_previous); }
     Q_DISABLE_COPY_MOVE(UmaskScope)
 
@@ -103,19 +106,23 @@ private slots:
         HttpClient client(server.baseUrl());
         QVERIFY(!client.login(DemoData::agent1).isEmpty()); // a write: the WAL has frames
         const QString lead = DemoData::leads(client).first().value(QStringLiteral("id")).toString();
-        QCOMPARE(client.postJson(QStringLiteral("/api/leads/send-sms"),
-                                 { { QStringLiteral("leadId"), lead }, { QStringLiteral("message"), QStringLiteral("hi") } },
-                                 HttpClient::newKey()).status,
-                 202);
+        QCOMPARE(client
+                     .postJson(QStringLiteral("/api/leads/send-sms"),
+                         { { QStringLiteral("leadId"), lead },
+                             { QStringLiteral("message"), QStringLiteral("hi") } },
+                         HttpClient::newKey())
+                     .status,
+            202);
         const QString smsLog = QDir(dataDir).filePath(QStringLiteral("loopback-sms.jsonl"));
         QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(smsLog), 10000);
 
         QCOMPARE(octal(modeOf(dataDir)), octal(0700));
         const QString database = server.databasePath();
-        const QStringList files { database, database + QStringLiteral("-wal"), database + QStringLiteral("-shm"),
-                                  server.jwtSecretPath(), smsLog };
+        const QStringList files { database, database + QStringLiteral("-wal"),
+            database + QStringLiteral("-shm"), server.jwtSecretPath(), smsLog };
         for (const QString &file : files)
-            QVERIFY2(modeOf(file) == 0600, qPrintable(file + QStringLiteral(": ") + octal(modeOf(file))));
+            QVERIFY2(modeOf(file) == 0600,
+                qPrintable(file + QStringLiteral(": ") + octal(modeOf(file))));
         server.terminate();
         QCOMPARE(server.lastExit().code, 0);
     }
@@ -123,7 +130,8 @@ private slots:
     void tooOpenSecretIsRefused_data()
     {
         QTest::addColumn<int>("mode");
-        QTest::addColumn<bool>("inDataDir"); // the default secret in the data directory, or --jwt-secret-file
+        QTest::addColumn<bool>(
+            "inDataDir"); // the default secret in the data directory, or --jwt-secret-file
         QTest::newRow("0644 --jwt-secret-file") << 0644 << false;
         QTest::newRow("0640 --jwt-secret-file") << 0640 << false;
         QTest::newRow("0604 --jwt-secret-file") << 0604 << false;
@@ -147,19 +155,21 @@ private slots:
         }
         QVERIFY(writeFile(secretPath, secret, mode));
 
-        const Run run = runServer(arguments + QStringList { QStringLiteral("--data-dir"), dataDir, QStringLiteral("--demo"),
-                                                            QStringLiteral("--port"), QStringLiteral("0") });
+        const Run run = runServer(arguments
+            + QStringList { QStringLiteral("--data-dir"), dataDir, QStringLiteral("--demo"),
+                QStringLiteral("--port"), QStringLiteral("0") });
         QVERIFY2(run.finished, "syncloopd started with a secret others can read");
         QCOMPARE(run.exitStatus, QProcess::NormalExit);
         QCOMPARE(run.exitCode, 1);
         QCOMPARE(run.out, QString()); // never listened
         QVERIFY2(run.err.contains(secretPath) && run.err.contains(QLatin1String("group or others"))
-                     && run.err.contains(QLatin1String("chmod 600")),
-                 qPrintable(run.err));
+                && run.err.contains(QLatin1String("chmod 600")),
+            qPrintable(run.err));
         QVERIFY2(!run.err.contains(QString::fromLatin1(secret)), "the secret itself was printed");
         // Nothing was created, and the file was left as it was.
         if (inDataDir)
-            QCOMPARE(QDir(dataDir).entryList(QDir::NoDotAndDotDot | QDir::AllEntries), QStringList { QStringLiteral("jwt-secret") });
+            QCOMPARE(QDir(dataDir).entryList(QDir::NoDotAndDotDot | QDir::AllEntries),
+                QStringList { QStringLiteral("jwt-secret") });
         else
             QVERIFY(!QFile::exists(dataDir));
         QCOMPARE(octal(modeOf(secretPath)), octal(mode));
@@ -202,14 +212,16 @@ private slots:
     void passwordInTheDatabaseUrlIsRefused()
     {
         QTemporaryDir dataDir;
-        const Run run = runServer({ QStringLiteral("--data-dir"), dataDir.path(), QStringLiteral("--port"), QStringLiteral("0"),
-                                    QStringLiteral("--database"), QStringLiteral("postgres://sync:hunter2-in-url@127.0.0.1:5432/syncloop") });
+        const Run run = runServer({ QStringLiteral("--data-dir"), dataDir.path(),
+            QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--database"),
+            QStringLiteral("postgres://sync:hunter2-in-url@127.0.0.1:5432/syncloop") });
         QVERIFY(run.finished);
         QCOMPARE(run.exitStatus, QProcess::NormalExit);
         QCOMPARE(run.exitCode, 2);
         QCOMPARE(run.out, QString());
-        QVERIFY2(run.err.contains(QLatin1String("--database-password-file")) && run.err.contains(QLatin1String("PGPASSFILE")),
-                 qPrintable(run.err));
+        QVERIFY2(run.err.contains(QLatin1String("--database-password-file"))
+                && run.err.contains(QLatin1String("PGPASSFILE")),
+            qPrintable(run.err));
         QVERIFY2(!run.err.contains(QLatin1String("hunter2")), qPrintable(run.err));
         QVERIFY(QDir(dataDir.path()).entryList(QDir::NoDotAndDotDot | QDir::AllEntries).isEmpty());
     }
@@ -217,16 +229,19 @@ private slots:
     void databasePasswordFileProblems_data()
     {
         QTest::addColumn<QString>("database"); // %1: a closed port
-        QTest::addColumn<int>("fileMode");     // -1: no file
+        QTest::addColumn<int>("fileMode"); // -1: no file
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QString>("mentions");
         const QString postgres = QStringLiteral("postgres://sync@127.0.0.1:%1/syncloop");
-        QTest::newRow("with sqlite") << QStringLiteral("sqlite:x.sqlite") << 0600 << 2 << QStringLiteral("postgres://");
-        QTest::newRow("missing") << postgres << -1 << 1 << QStringLiteral("cannot read database password file");
+        QTest::newRow("with sqlite")
+            << QStringLiteral("sqlite:x.sqlite") << 0600 << 2 << QStringLiteral("postgres://");
+        QTest::newRow("missing") << postgres << -1 << 1
+                                 << QStringLiteral("cannot read database password file");
         QTest::newRow("0644") << postgres << 0644 << 1 << QStringLiteral("chmod 600");
         QTest::newRow("0640") << postgres << 0640 << 1 << QStringLiteral("chmod 600");
         // A usable file: the password goes to the connection and nowhere else.
-        QTest::newRow("0600, database down") << postgres << 0600 << 1 << QStringLiteral("postgres://sync@127.0.0.1:");
+        QTest::newRow("0600, database down")
+            << postgres << 0600 << 1 << QStringLiteral("postgres://sync@127.0.0.1:");
     }
     void databasePasswordFileProblems()
     {
@@ -246,9 +261,10 @@ private slots:
         const QByteArray password = "hunter2-in-file";
         if (fileMode >= 0)
             QVERIFY(writeFile(passwordFile, password + '\n', fileMode));
-        const Run run = runServer({ QStringLiteral("--data-dir"), dataDir, QStringLiteral("--port"), QStringLiteral("0"),
-                                    QStringLiteral("--database"), database.contains(QLatin1String("%1")) ? database.arg(closedPort) : database,
-                                    QStringLiteral("--database-password-file"), passwordFile });
+        const Run run = runServer({ QStringLiteral("--data-dir"), dataDir, QStringLiteral("--port"),
+            QStringLiteral("0"), QStringLiteral("--database"),
+            database.contains(QLatin1String("%1")) ? database.arg(closedPort) : database,
+            QStringLiteral("--database-password-file"), passwordFile });
         QVERIFY(run.finished);
         QCOMPARE(run.exitStatus, QProcess::NormalExit);
         QCOMPARE(run.exitCode, exitCode);

@@ -61,7 +61,8 @@ private slots:
         auto desk = session(QStringLiteral("desk"));
         QSignalSpy deskIn(desk.get(), &SyncSession::signedIn);
         QSignalSpy kept(desk->credentials(), &CredentialStore::saved);
-        desk->signIn(DemoData::agent1, QStringLiteral("syncloop-demo"), SyncSession::Persistence::Remembered);
+        desk->signIn(DemoData::agent1, QStringLiteral("syncloop-demo"),
+            SyncSession::Persistence::Remembered);
         QVERIFY(deskIn.wait(10000));
         QVERIFY(!kept.isEmpty() || kept.wait(10000));
         QCOMPARE(desk->credentials()->backend(), CredentialStore::Backend::Keychain);
@@ -79,7 +80,8 @@ private slots:
 
             // ... and the desktop app, whose own token is now rotated away, refreshes: it must
             // take the kept one, not present its own again.
-            QVERIFY2(refreshed(*desk), qPrintable(QStringLiteral("desk signed out in round %1").arg(round)));
+            QVERIFY2(refreshed(*desk),
+                qPrintable(QStringLiteral("desk signed out in round %1").arg(round)));
             QCOMPARE(desk->api()->refreshToken().isEmpty(), false);
         }
 

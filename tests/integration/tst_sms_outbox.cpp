@@ -73,7 +73,11 @@ private:
     // its user (provider keys are global, ours are per user).
     QString providerKey(const QString &key) const
     {
-        return m_agent->lastLogin().value(QStringLiteral("user")).toObject().value(QStringLiteral("id")).toString()
+        return m_agent->lastLogin()
+                   .value(QStringLiteral("user"))
+                   .toObject()
+                   .value(QStringLiteral("id"))
+                   .toString()
             + QLatin1Char(':') + key;
     }
     QStringList providerKeys(const QStringList &keys) const
@@ -183,12 +187,12 @@ private:
         QStringList trail;
         for (const QJsonObject &c : smsChanges(since, id)) {
             const QJsonObject r = c.value(QStringLiteral("record")).toObject();
-            trail.append(QStringLiteral("%1/%2/%3")
-                             .arg(r.value(QStringLiteral("status")).toString())
-                             .arg(r.value(QStringLiteral("attempts")).toInt())
-                             .arg(r.value(QStringLiteral("last_error")).isNull()
-                                     ? QStringLiteral("ok")
-                                     : QStringLiteral("error")));
+            trail.append(
+                QStringLiteral("%1/%2/%3")
+                    .arg(r.value(QStringLiteral("status")).toString())
+                    .arg(r.value(QStringLiteral("attempts")).toInt())
+                    .arg(r.value(QStringLiteral("last_error")).isNull() ? QStringLiteral("ok")
+                                                                        : QStringLiteral("error")));
         }
         return trail;
     }
@@ -212,7 +216,8 @@ private:
     // "breaker=\"sms\",state=\"open\"").
     double metric(const QString &name, const QString &labels = {})
     {
-        const QString sample = labels.isEmpty() ? name : name + QLatin1Char('{') + labels + QLatin1Char('}');
+        const QString sample
+            = labels.isEmpty() ? name : name + QLatin1Char('{') + labels + QLatin1Char('}');
         return MetricsText::fetch(*m_admin).value(sample.toUtf8());
     }
     double breakerStateMetric(const char *state)
@@ -233,7 +238,10 @@ private:
     // The row says no send call of unknown outcome is out.
     bool sendCallCleared(const QString &id) const
     {
-        return m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM sms_messages WHERE id = ? AND send_started_at_ms IS NULL"), { id }) == 1;
+        return m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM sms_messages WHERE id = ? AND "
+                                           "send_started_at_ms IS NULL"),
+                   { id })
+            == 1;
     }
 
     // What a crash between the provider's answer and our commit leaves: `sending`, the call
@@ -406,7 +414,8 @@ private slots:
         QCOMPARE(m_provider->callsFor(providerKey(keys.last())), 1); // never tried while open
         for (int i = 0; i < ids.size(); ++i) {
             QCOMPARE(dbText(QStringLiteral("provider_key"), ids[i]), providerKey(keys[i]));
-            QCOMPARE(dbInteger(QStringLiteral("attempts"), ids[i]), m_provider->callsFor(providerKey(keys[i])));
+            QCOMPARE(dbInteger(QStringLiteral("attempts"), ids[i]),
+                m_provider->callsFor(providerKey(keys[i])));
             QVERIFY(!dbText(QStringLiteral("provider_message_id"), ids[i]).isEmpty());
         }
         QCOMPARE(outboxHealth().value(QStringLiteral("depth")).toInteger(), 0);
@@ -550,7 +559,8 @@ private slots:
             QCOMPARE(m_provider->callsFor(providerKey(k)), 1);
         QCOMPARE(processed.count(), 3);
         for (const QList<QVariant> &p : processed)
-            QVERIFY2(p.at(1).toBool(), "syncloopd hung up on a call slower than usual but within its timeout");
+            QVERIFY2(p.at(1).toBool(),
+                "syncloopd hung up on a call slower than usual but within its timeout");
         QCOMPARE(m_provider->delivered().size(), 3);
         QCOMPARE(asSet(deliveredReferences()), asSet(ids));
 
@@ -650,7 +660,8 @@ private slots:
         m_provider->setMode(SmsProviderStandIn::Mode::Hang);
         QStringList keys, ids;
         QVERIFY(sendMany(3, &keys, &ids));
-        QTRY_COMPARE_WITH_TIMEOUT(asSet(m_provider->keysSeen()), asSet(providerKeys(keys)), deliveryTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            asSet(m_provider->keysSeen()), asSet(providerKeys(keys)), deliveryTimeoutMs);
         QElapsedTimer sinceCalled;
         sinceCalled.start();
         QCOMPARE(dbStatuses(ids), repeated(QStringLiteral("sending"), 3));
@@ -732,15 +743,18 @@ private slots:
         m_provider->setDelayMs(4000);
         QStringList keys, ids;
         QVERIFY(sendMany(2, &keys, &ids));
-        QTRY_COMPARE_WITH_TIMEOUT(asSet(m_provider->keysSeen()), asSet(providerKeys(keys)), deliveryTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            asSet(m_provider->keysSeen()), asSet(providerKeys(keys)), deliveryTimeoutMs);
         m_server->kill();
         m_provider->setDelayMs(0);
         for (const QString &id : ids) {
             QCOMPARE(dbStatus(id), QStringLiteral("sending"));
-            QVERIFY(dbInteger(QStringLiteral("send_started_at_ms"), id) > 0); // committed before the call
+            QVERIFY(dbInteger(QStringLiteral("send_started_at_ms"), id)
+                > 0); // committed before the call
         }
         for (const QString &k : keys)
-            QTRY_COMPARE_WITH_TIMEOUT(m_provider->processedFor(providerKey(k)), 1, 10000); // caller gone
+            QTRY_COMPARE_WITH_TIMEOUT(
+                m_provider->processedFor(providerKey(k)), 1, 10000); // caller gone
         QCOMPARE(m_provider->delivered().size(), 2);
 
         QVERIFY(m_server->restart(true));
@@ -756,7 +770,8 @@ private slots:
             QCOMPARE(dbText(QStringLiteral("provider_key"), ids[i]), providerKey(keys[i]));
             QVERIFY(!dbText(QStringLiteral("provider_message_id"), ids[i]).isEmpty());
             QCOMPARE(dbInteger(QStringLiteral("attempts"), ids[i]), 2);
-            QCOMPARE(dbInteger(QStringLiteral("version"), ids[i]), 4); // queued, sending, sending, sent
+            QCOMPARE(
+                dbInteger(QStringLiteral("version"), ids[i]), 4); // queued, sending, sending, sent
         }
         QCOMPARE(outboxHealth().value(QStringLiteral("sent")).toInteger(), 2);
     }
@@ -772,8 +787,10 @@ private slots:
     void failingLookupHoldsTheSendUntilItAnswers()
     {
         QFETCH(bool, hangs);
-        const auto mode = hangs ? SmsProviderStandIn::LookupMode::Hang : SmsProviderStandIn::LookupMode::Fail;
-        QVERIFY(startServer({ QStringLiteral("--sms-max-attempts"), QStringLiteral("30"), QStringLiteral("--sms-timeout"), QStringLiteral("2s") }));
+        const auto mode
+            = hangs ? SmsProviderStandIn::LookupMode::Hang : SmsProviderStandIn::LookupMode::Fail;
+        QVERIFY(startServer({ QStringLiteral("--sms-max-attempts"), QStringLiteral("30"),
+            QStringLiteral("--sms-timeout"), QStringLiteral("2s") }));
         m_provider->setMode(SmsProviderStandIn::Mode::Hang);
         const QString key = HttpClient::newKey();
         const QString pk = providerKey(key);
@@ -789,7 +806,7 @@ private slots:
         QCOMPARE(m_provider->callsFor(pk), 1); // nothing sent while the question is open
         QCOMPARE(dbStatus(id), QStringLiteral("sending"));
         QVERIFY2(dbText(QStringLiteral("last_error"), id).contains(QLatin1String("status lookup")),
-                 qPrintable(dbText(QStringLiteral("last_error"), id)));
+            qPrintable(dbText(QStringLiteral("last_error"), id)));
         QVERIFY(dbInteger(QStringLiteral("send_started_at_ms"), id) > 0);
 
         m_provider->setLookupMode(SmsProviderStandIn::LookupMode::Answer);
@@ -810,7 +827,8 @@ private slots:
         m_provider->setDelayMs(4000);
         QStringList keys, ids;
         QVERIFY(sendMany(2, &keys, &ids));
-        QTRY_COMPARE_WITH_TIMEOUT(asSet(m_provider->keysSeen()), asSet(providerKeys(keys)), deliveryTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            asSet(m_provider->keysSeen()), asSet(providerKeys(keys)), deliveryTimeoutMs);
         m_server->kill();
         m_provider->setDelayMs(0);
         for (const QString &k : keys)
@@ -878,7 +896,8 @@ private slots:
         m_agent = std::make_unique<HttpClient>(m_server->baseUrl());
         QVERIFY(!m_agent->login(DemoData::agent1).isEmpty());
         m_lead = DemoData::leads(*m_agent).first();
-        const QString phone = QDir(m_server->dataDir()).filePath(QStringLiteral("loopback-sms.jsonl"));
+        const QString phone
+            = QDir(m_server->dataDir()).filePath(QStringLiteral("loopback-sms.jsonl"));
         auto lines = [&phone] {
             QFile f(phone);
             return f.open(QIODevice::ReadOnly) ? f.readAll().count('\n') : -1;
@@ -893,12 +912,14 @@ private slots:
         rewindToUnrecordedCall(id);
         QVERIFY(m_server->restart(true));
         QTRY_COMPARE_WITH_TIMEOUT(dbStatus(id), QStringLiteral("sent"), deliveryTimeoutMs);
-        QCOMPARE(dbText(QStringLiteral("provider_message_id"), id), QStringLiteral("loopback-") + id);
+        QCOMPARE(
+            dbText(QStringLiteral("provider_message_id"), id), QStringLiteral("loopback-") + id);
         QCOMPARE(dbInteger(QStringLiteral("attempts"), id), 2);
         QCOMPARE(lines(), 1);
         m_admin = std::make_unique<HttpClient>(m_server->baseUrl());
         QVERIFY(!m_admin->login(DemoData::admin).isEmpty());
-        QCOMPARE(outboxHealth().value(QStringLiteral("attempts")).toInteger(), 0); // no send call since the restart
+        QCOMPARE(outboxHealth().value(QStringLiteral("attempts")).toInteger(),
+            0); // no send call since the restart
         QCOMPARE(outboxHealth().value(QStringLiteral("sent")).toInteger(), 1);
 
         // Unknown (the phone lost its record): sent once.
@@ -920,14 +941,21 @@ private slots:
         QVERIFY(startServer());
         HttpClient other(m_server->baseUrl());
         QVERIFY(!other.login(DemoData::agent2).isEmpty());
-        const QString otherLead = DemoData::leads(other).first().value(QStringLiteral("id")).toString();
+        const QString otherLead
+            = DemoData::leads(other).first().value(QStringLiteral("id")).toString();
         const QString key = HttpClient::newKey();
         const QString mine = sendSms(key, QStringLiteral("from agent 1"));
         const HttpResult theirs = other.postJson(QStringLiteral("/api/leads/send-sms"),
-            { { QStringLiteral("leadId"), otherLead }, { QStringLiteral("message"), QStringLiteral("from agent 2") } }, key);
+            { { QStringLiteral("leadId"), otherLead },
+                { QStringLiteral("message"), QStringLiteral("from agent 2") } },
+            key);
         QCOMPARE(theirs.status, 202);
         QVERIFY(theirs.header("Idempotent-Replayed").isNull());
-        const QString theirId = theirs.json().value(QStringLiteral("sms")).toObject().value(QStringLiteral("id")).toString();
+        const QString theirId = theirs.json()
+                                    .value(QStringLiteral("sms"))
+                                    .toObject()
+                                    .value(QStringLiteral("id"))
+                                    .toString();
         QTRY_COMPARE_WITH_TIMEOUT(dbStatus(mine), QStringLiteral("sent"), deliveryTimeoutMs);
         QTRY_COMPARE_WITH_TIMEOUT(dbStatus(theirId), QStringLiteral("sent"), deliveryTimeoutMs);
         QCOMPARE(m_provider->delivered().size(), 2);

@@ -46,7 +46,11 @@ QString verdict(const QString &who, const Seen &seen, const QSet<QString> &writt
     if (missed.isEmpty() && doubled.isEmpty())
         return {};
     return QStringLiteral("%1: %2 missed (%3), %4 doubled (%5)")
-        .arg(who).arg(missed.size()).arg(missed.mid(0, 5).join(u' ')).arg(doubled.size()).arg(doubled.mid(0, 5).join(u' '));
+        .arg(who)
+        .arg(missed.size())
+        .arg(missed.mid(0, 5).join(u' '))
+        .arg(doubled.size())
+        .arg(doubled.mid(0, 5).join(u' '));
 }
 
 } // namespace
@@ -77,17 +81,21 @@ class TestTokenExpiry : public QObject
         RealtimeClient::Options options;
         options.reconnect = { 100, 1000 };
         options.heartbeatMs = 5000;
-        s.realtime = std::make_unique<RealtimeClient>(s.api.get(), options, SystemClock::instance(), &m_random);
+        s.realtime = std::make_unique<RealtimeClient>(
+            s.api.get(), options, SystemClock::instance(), &m_random);
         s.realtime->addChannel(QStringLiteral("realtime:leads"),
-                               QJsonArray { QJsonObject { { QStringLiteral("event"), QStringLiteral("*") },
-                                                          { QStringLiteral("schema"), QStringLiteral("public") },
-                                                          { QStringLiteral("table"), QStringLiteral("leads") } } });
+            QJsonArray { QJsonObject { { QStringLiteral("event"), QStringLiteral("*") },
+                { QStringLiteral("schema"), QStringLiteral("public") },
+                { QStringLiteral("table"), QStringLiteral("leads") } } });
         connect(s.realtime.get(), &RealtimeClient::leadChanged, this,
-                [&s](const QString &, const QJsonObject &record, const QJsonObject &) { s.seen << change(record); });
-        connect(s.realtime.get(), &RealtimeClient::errorOccurred, this, [&s](const QString &message) {
-            if (message.contains(QLatin1String("expired"), Qt::CaseInsensitive))
-                ++s.expiries;
-        });
+            [&s](const QString &, const QJsonObject &record, const QJsonObject &) {
+                s.seen << change(record);
+            });
+        connect(
+            s.realtime.get(), &RealtimeClient::errorOccurred, this, [&s](const QString &message) {
+                if (message.contains(QLatin1String("expired"), Qt::CaseInsensitive))
+                    ++s.expiries;
+            });
         s.realtime->setLastSeq(seq);
         QSignalSpy live(s.realtime.get(), &RealtimeClient::live);
         s.realtime->open();
@@ -121,7 +129,8 @@ private slots:
         QHash<QString, qint64> versions; // a status set to what it already was changes nothing
         for (const QJsonValue &lead : snapshot.json().value(QStringLiteral("leads")).toArray()) {
             leads << lead.toObject().value(QStringLiteral("id")).toString();
-            versions.insert(leads.last(), lead.toObject().value(QStringLiteral("version")).toInteger());
+            versions.insert(
+                leads.last(), lead.toObject().value(QStringLiteral("version")).toInteger());
         }
         QVERIFY(leads.size() >= 2);
 
@@ -145,10 +154,12 @@ private slots:
             }
         });
         QByteArray watchErr;
-        connect(&watch, &QProcess::readyReadStandardError, this, [&] { watchErr += watch.readAllStandardError(); });
+        connect(&watch, &QProcess::readyReadStandardError, this,
+            [&] { watchErr += watch.readAllStandardError(); });
         watch.start(QStringLiteral(SYNCLOOPCTL_PATH),
-                    { QStringLiteral("--server"), m_server->baseUrl().toString(), QStringLiteral("--email"), DemoData::agent1,
-                      QStringLiteral("--password-stdin"), QStringLiteral("--no-keychain"), QStringLiteral("watch") });
+            { QStringLiteral("--server"), m_server->baseUrl().toString(), QStringLiteral("--email"),
+                DemoData::agent1, QStringLiteral("--password-stdin"),
+                QStringLiteral("--no-keychain"), QStringLiteral("watch") });
         QVERIFY(watch.waitForStarted());
         watch.write("syncloop-demo\n");
         watch.closeWriteChannel();
@@ -163,17 +174,18 @@ private slots:
         for (int i = 0; clock.elapsed() < 60000; ++i) {
             if (sinceRefresh.elapsed() > 3000) {
                 const HttpResult r = writer.postJson(QStringLiteral("/api/auth/refresh"),
-                                                     { { QStringLiteral("refresh_token"), refreshToken } });
+                    { { QStringLiteral("refresh_token"), refreshToken } });
                 QCOMPARE(r.status, 200);
                 writer.setToken(r.json().value(QStringLiteral("access_token")).toString());
                 refreshToken = r.json().value(QStringLiteral("refresh_token")).toString();
                 sinceRefresh.restart();
             }
             const QString &lead = leads.at(i % leads.size());
-            const QString status = (i / leads.size()) % 2 ? QStringLiteral("qualified") : QStringLiteral("contacted");
+            const QString status = (i / leads.size()) % 2 ? QStringLiteral("qualified")
+                                                          : QStringLiteral("contacted");
             const HttpResult r = writer.postJson(QStringLiteral("/api/leads/status"),
-                                                 { { QStringLiteral("leadId"), lead }, { QStringLiteral("status"), status } },
-                                                 HttpClient::newKey());
+                { { QStringLiteral("leadId"), lead }, { QStringLiteral("status"), status } },
+                HttpClient::newKey());
             if (r.status != 200) {
                 ++failures;
                 continue;
@@ -200,8 +212,11 @@ private slots:
                 + verdict(QStringLiteral(" refreshing when told"), reactive.seen, written)
                 + verdict(QStringLiteral(" syncloopctl watch"), watched, written);
         };
-        QTRY_VERIFY2_WITH_TIMEOUT(complete(ahead.seen) && complete(reactive.seen) && complete(watched),
-                                  qPrintable(verdicts() + QStringLiteral(" ctl: ") + QString::fromUtf8(watchErr.right(600))), 15000);
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            complete(ahead.seen) && complete(reactive.seen) && complete(watched),
+            qPrintable(
+                verdicts() + QStringLiteral(" ctl: ") + QString::fromUtf8(watchErr.right(600))),
+            15000);
         QTest::qWait(500); // anything doubled would be on its way by now
 
         const QString failures_ = verdicts();
@@ -212,7 +227,8 @@ private slots:
         // machine with 5 s tokens: it may lose a race now and then (and then recovers the same
         // way, which the check above covers).
         QVERIFY2(ahead.expiries <= 2, qPrintable(QString::number(ahead.expiries)));
-        qInfo().noquote() << written.size() << "changes; the reactive subscriber crossed" << reactive.expiries << "expiries";
+        qInfo().noquote() << written.size() << "changes; the reactive subscriber crossed"
+                          << reactive.expiries << "expiries";
         watch.terminate();
         QVERIFY(watch.waitForFinished(5000));
     }

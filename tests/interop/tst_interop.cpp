@@ -17,8 +17,9 @@ private slots:
     void realtimeJsAgainstSyncloopd()
     {
         const QDir dir(QStringLiteral(SYNCLOOP_INTEROP_DIR));
-        QVERIFY2(QFileInfo::exists(dir.filePath(QStringLiteral("node_modules/@supabase/realtime-js/package.json"))),
-                 "run `npm ci` in tests/interop (packaging/run-tests.sh does)");
+        QVERIFY2(QFileInfo::exists(dir.filePath(
+                     QStringLiteral("node_modules/@supabase/realtime-js/package.json"))),
+            "run `npm ci` in tests/interop (packaging/run-tests.sh does)");
         const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
         QVERIFY2(!node.isEmpty(), "Node.js 20 is needed for the interop test");
 
@@ -51,9 +52,10 @@ private slots:
         if (script.exitCode() != 0)
             qWarning().noquote() << "interop script stdout:\n" << output << "\nstderr:\n" << errors;
         QCOMPARE(script.exitCode(), 0);
-        for (const char *scenario : { "PASS postgres_changes vsn=1.0.0", "PASS postgres_changes vsn=2.0.0",
-                                      "PASS broadcast vsn=1.0.0", "PASS broadcast vsn=2.0.0",
-                                      "PASS resubscribed after server restart", "ALL PASSED" })
+        for (const char *scenario :
+            { "PASS postgres_changes vsn=1.0.0", "PASS postgres_changes vsn=2.0.0",
+                "PASS broadcast vsn=1.0.0", "PASS broadcast vsn=2.0.0",
+                "PASS resubscribed after server restart", "ALL PASSED" })
             QVERIFY2(output.contains(QLatin1String(scenario)), scenario);
         QCOMPARE(restarts, 1);
     }

@@ -18,10 +18,12 @@ class TestInteropScaleOut : public QObject
 private slots:
     void realtimeJsAcrossInstances()
     {
-        QVERIFY2(TestDatabase::usePostgres(), "runs on PostgreSQL only (SYNCLOOP_TEST_DATABASE=postgres)");
+        QVERIFY2(TestDatabase::usePostgres(),
+            "runs on PostgreSQL only (SYNCLOOP_TEST_DATABASE=postgres)");
         const QDir dir(QStringLiteral(SYNCLOOP_INTEROP_DIR));
-        QVERIFY2(QFileInfo::exists(dir.filePath(QStringLiteral("node_modules/@supabase/realtime-js/package.json"))),
-                 "run `npm ci` in tests/interop (packaging/run-tests.sh does)");
+        QVERIFY2(QFileInfo::exists(dir.filePath(
+                     QStringLiteral("node_modules/@supabase/realtime-js/package.json"))),
+            "run `npm ci` in tests/interop (packaging/run-tests.sh does)");
         const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
         QVERIFY2(!node.isEmpty(), "Node.js 20 is needed for the interop test");
 
@@ -49,11 +51,14 @@ private slots:
         QVERIFY2(!finished.isEmpty() || finished.wait(120000), "the interop script did not finish");
         const QString output = QString::fromUtf8(script.readAllStandardOutput());
         if (script.exitCode() != 0)
-            qWarning().noquote() << "stdout:\n" << output << "\nstderr:\n" << script.readAllStandardError();
+            qWarning().noquote() << "stdout:\n"
+                                 << output << "\nstderr:\n"
+                                 << script.readAllStandardError();
         QCOMPARE(script.exitCode(), 0);
-        for (const char *scenario : { "PASS changes on B from A vsn=1.0.0", "PASS changes on B from A vsn=2.0.0",
-                                      "PASS changes through nginx", "PASS broadcast A to B vsn=1.0.0",
-                                      "PASS broadcast A to B vsn=2.0.0", "ALL PASSED" })
+        for (const char *scenario :
+            { "PASS changes on B from A vsn=1.0.0", "PASS changes on B from A vsn=2.0.0",
+                "PASS changes through nginx", "PASS broadcast A to B vsn=1.0.0",
+                "PASS broadcast A to B vsn=2.0.0", "ALL PASSED" })
             QVERIFY2(output.contains(QLatin1String(scenario)), scenario);
     }
 };

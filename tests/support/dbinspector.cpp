@@ -90,7 +90,8 @@ bool DbInspector::holdWriteLock() const
     if (!m_postgres)
         return exec(QStringLiteral("BEGIN IMMEDIATE"));
     // QPSQL cannot prepare BEGIN: the driver's own transaction calls.
-    return database().transaction() && exec(QStringLiteral("LOCK TABLE sync_state IN EXCLUSIVE MODE"));
+    return database().transaction()
+        && exec(QStringLiteral("LOCK TABLE sync_state IN EXCLUSIVE MODE"));
 }
 
 bool DbInspector::releaseWriteLock() const
@@ -124,11 +125,12 @@ DbInspector::Snapshot DbInspector::snapshot() const
 
 char *toString(const DbInspector::Snapshot &s)
 {
-    return QTest::toString(QStringLiteral("seq=%1 idem=%2 bookingVersions=%3 leadVersions=%4 sms=%5 bookings=%6")
-                               .arg(s.changeSeq)
-                               .arg(s.idempotencyRecords)
-                               .arg(s.bookingVersions)
-                               .arg(s.leadVersions)
-                               .arg(s.smsRows)
-                               .arg(s.bookings));
+    return QTest::toString(
+        QStringLiteral("seq=%1 idem=%2 bookingVersions=%3 leadVersions=%4 sms=%5 bookings=%6")
+            .arg(s.changeSeq)
+            .arg(s.idempotencyRecords)
+            .arg(s.bookingVersions)
+            .arg(s.leadVersions)
+            .arg(s.smsRows)
+            .arg(s.bookings));
 }

@@ -19,15 +19,20 @@ public:
     bool exec(const QString &sql, const QVariantList &binds = {}) const;
 
     qint64 changeSeq() const { return scalar(QStringLiteral("SELECT last_seq FROM sync_state")); }
-    qint64 idempotencyRecords() const { return scalar(QStringLiteral("SELECT COUNT(*) FROM idempotency_keys")); }
+    qint64 idempotencyRecords() const
+    {
+        return scalar(QStringLiteral("SELECT COUNT(*) FROM idempotency_keys"));
+    }
     // Change-log rows about one record (every write of it); idempotency records of one key.
     qint64 changesFor(const QString &recordId) const
     {
-        return scalar(QStringLiteral("SELECT COUNT(*) FROM change_log WHERE record_id = ?"), { recordId });
+        return scalar(
+            QStringLiteral("SELECT COUNT(*) FROM change_log WHERE record_id = ?"), { recordId });
     }
     qint64 keyRecords(const QString &key) const
     {
-        return scalar(QStringLiteral("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = ?"), { key });
+        return scalar(
+            QStringLiteral("SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = ?"), { key });
     }
     qint64 bookingVersion(const QString &id) const;
     QString bookingStatus(const QString &id) const;

@@ -39,7 +39,10 @@ QStringList bookingIds(HttpClient &client, const QString &status)
 
 QJsonObject booking(HttpClient &client, const QString &id)
 {
-    return client.get(QStringLiteral("/api/bookings/") + id).json().value(QStringLiteral("booking")).toObject();
+    return client.get(QStringLiteral("/api/bookings/") + id)
+        .json()
+        .value(QStringLiteral("booking"))
+        .toObject();
 }
 
 } // namespace DemoData

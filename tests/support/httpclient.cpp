@@ -18,7 +18,8 @@ QByteArray HttpResult::header(const QByteArray &name) const
     return {};
 }
 
-HttpClient::HttpClient(QUrl base) : m_base(std::move(base))
+HttpClient::HttpClient(QUrl base)
+    : m_base(std::move(base))
 {
     m_network.setAutoDeleteReplies(true);
 }
@@ -34,7 +35,7 @@ HttpResult HttpClient::get(const QString &path, const Headers &headers)
 }
 
 HttpResult HttpClient::post(const QString &path, const QByteArray &body, const Headers &headers,
-                            const QByteArray &contentType)
+    const QByteArray &contentType)
 {
     return send("POST", path, body, headers, contentType);
 }
@@ -48,7 +49,7 @@ HttpResult HttpClient::postJson(const QString &path, const QJsonObject &body, co
 }
 
 HttpResult HttpClient::send(const QByteArray &method, const QString &path, const QByteArray &body,
-                            const Headers &headers, const QByteArray &contentType)
+    const Headers &headers, const QByteArray &contentType)
 {
     // Paths go out exactly as written (tests send encoded garbage on purpose).
     QUrl url = m_base;
@@ -81,8 +82,9 @@ QString HttpClient::login(const QString &email, const QString &password)
     const QString saved = m_token;
     m_token.clear();
     const HttpResult r = postJson(QStringLiteral("/api/auth/login"),
-                                  { { QStringLiteral("email"), email }, { QStringLiteral("password"), password } });
+        { { QStringLiteral("email"), email }, { QStringLiteral("password"), password } });
     m_lastLogin = r.json();
-    m_token = r.status == 200 ? m_lastLogin.value(QStringLiteral("access_token")).toString() : saved;
+    m_token
+        = r.status == 200 ? m_lastLogin.value(QStringLiteral("access_token")).toString() : saved;
     return r.status == 200 ? m_token : QString();
 }

@@ -7,7 +7,6 @@
 #include <QNetworkReply>
 #include <QString>
 #include <QUrl>
-
 #include <utility>
 
 // What a test needs of one HTTP exchange.
@@ -39,11 +38,11 @@ public:
 
     HttpResult get(const QString &path, const Headers &headers = {});
     HttpResult post(const QString &path, const QByteArray &body, const Headers &headers = {},
-                    const QByteArray &contentType = "application/json");
+        const QByteArray &contentType = "application/json");
     // POST a JSON object with an Idempotency-Key (none when `key` is empty).
     HttpResult postJson(const QString &path, const QJsonObject &body, const QString &key = {});
-    HttpResult send(const QByteArray &method, const QString &path, const QByteArray &body, const Headers &headers,
-                    const QByteArray &contentType = {});
+    HttpResult send(const QByteArray &method, const QString &path, const QByteArray &body,
+        const Headers &headers, const QByteArray &contentType = {});
 
     // Logs in (demo password by default), keeps and returns the access token.
     QString login(const QString &email, const QString &password = QStringLiteral("syncloop-demo"));

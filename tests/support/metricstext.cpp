@@ -24,6 +24,8 @@ MetricsText MetricsText::fetch(HttpClient &admin)
 bool MetricsText::hasFamily(const QByteArray &name) const
 {
     return std::any_of(m_samples.keyBegin(), m_samples.keyEnd(), [&](const QByteArray &sample) {
-        return sample.startsWith(name) && (sample.size() == name.size() || sample[name.size()] == '{' || sample[name.size()] == '_');
+        return sample.startsWith(name)
+            && (sample.size() == name.size() || sample[name.size()] == '{'
+                || sample[name.size()] == '_');
     });
 }

@@ -13,7 +13,10 @@ public:
     explicit MetricsText(const QByteArray &text);
     static MetricsText fetch(HttpClient &admin);
 
-    double value(const QByteArray &sample, double missing = -1) const { return m_samples.value(sample, missing); }
+    double value(const QByteArray &sample, double missing = -1) const
+    {
+        return m_samples.value(sample, missing);
+    }
     bool hasFamily(const QByteArray &name) const;
     bool isEmpty() const { return m_samples.isEmpty(); }
 

@@ -23,8 +23,8 @@ bool RawHttpConnection::connectToServer(int timeoutMs)
     return m_socket.waitForConnected(timeoutMs);
 }
 
-QByteArray RawHttpConnection::request(const QByteArray &method, const QByteArray &path, const QByteArray &body,
-                                      const QList<std::pair<QByteArray, QByteArray>> &headers)
+QByteArray RawHttpConnection::request(const QByteArray &method, const QByteArray &path,
+    const QByteArray &body, const QList<std::pair<QByteArray, QByteArray>> &headers)
 {
     QByteArray out = method + ' ' + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
     for (const auto &[name, value] : headers)

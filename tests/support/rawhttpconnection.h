@@ -4,7 +4,6 @@
 #include <QList>
 #include <QObject>
 #include <QTcpSocket>
-
 #include <deque>
 #include <utility>
 
@@ -35,8 +34,8 @@ public:
     int pending() const { return int(m_queue.size()) + (m_waiting ? 1 : 0); }
     bool isClosed() const { return m_socket.state() != QAbstractSocket::ConnectedState; }
 
-    static QByteArray request(const QByteArray &method, const QByteArray &path, const QByteArray &body,
-                              const QList<std::pair<QByteArray, QByteArray>> &headers);
+    static QByteArray request(const QByteArray &method, const QByteArray &path,
+        const QByteArray &body, const QList<std::pair<QByteArray, QByteArray>> &headers);
 
 signals:
     void responseReceived();

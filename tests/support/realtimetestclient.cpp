@@ -5,14 +5,15 @@
 #include <QTest>
 #include <QUrlQuery>
 
-RealtimeTestClient::RealtimeTestClient(const QUrl &httpBase, PhoenixCodec::Serializer serializer, QObject *parent)
+RealtimeTestClient::RealtimeTestClient(
+    const QUrl &httpBase, PhoenixCodec::Serializer serializer, QObject *parent)
     : QObject(parent)
     , m_base(httpBase)
     , m_serializer(serializer)
 {
     m_socket.setMaxAllowedIncomingMessageSize(64 << 20);
     connect(&m_heartbeat, &QTimer::timeout, this,
-            [this] { send(QStringLiteral("phoenix"), QStringLiteral("heartbeat"), QJsonObject()); });
+        [this] { send(QStringLiteral("phoenix"), QStringLiteral("heartbeat"), QJsonObject()); });
     connect(&m_socket, &QWebSocket::textMessageReceived, this, [this](const QString &text) {
         QString error;
         if (auto message = PhoenixCodec::decode(text.toUtf8(), m_serializer, &error))
@@ -23,7 +24,9 @@ RealtimeTestClient::RealtimeTestClient(const QUrl &httpBase, PhoenixCodec::Seria
     connect(&m_socket, &QWebSocket::binaryMessageReceived, this, [this](const QByteArray &data) {
         QString error;
         if (auto b = PhoenixCodec::decodeBinary(data, &error))
-            m_frames.append({ { QJsonValue::Null, QJsonValue::Null, b->topic, QStringLiteral("broadcast"), {} }, true, *b });
+            m_frames.append(
+                { { QJsonValue::Null, QJsonValue::Null, b->topic, QStringLiteral("broadcast"), {} },
+                    true, *b });
         else
             qWarning() << "undecodable binary frame from the server:" << error;
     });
@@ -52,12 +55,13 @@ bool RealtimeTestClient::openWithQuery(const QString &query, int timeoutMs)
     return connected.wait(timeoutMs) || !connected.isEmpty();
 }
 
-QString RealtimeTestClient::send(const QString &topic, const QString &event, const QJsonValue &payload,
-                                 const QString &joinRef)
+QString RealtimeTestClient::send(
+    const QString &topic, const QString &event, const QJsonValue &payload, const QString &joinRef)
 {
     QString ref = QString::number(m_nextRef++);
     const QString jr = joinRef.isEmpty() ? m_joinRefs.value(topic) : joinRef;
-    PhoenixMessage m { jr.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(jr), ref, topic, event, payload };
+    PhoenixMessage m { jr.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(jr), ref, topic,
+        event, payload };
     m_socket.sendTextMessage(QString::fromUtf8(PhoenixCodec::encode(m, m_serializer)));
     return ref;
 }
@@ -66,7 +70,8 @@ QJsonObject RealtimeTestClient::waitForReply(const QString &ref, int timeoutMs)
 {
     auto find = [&]() -> QJsonObject {
         for (const Frame &f : std::as_const(m_frames)) {
-            if (!f.binary && f.message.event == QLatin1String("phx_reply") && f.message.ref == QJsonValue(ref))
+            if (!f.binary && f.message.event == QLatin1String("phx_reply")
+                && f.message.ref == QJsonValue(ref))
                 return f.message.payload.toObject();
         }
         return {};
@@ -80,15 +85,20 @@ QJsonObject RealtimeTestClient::waitForReply(const QString &ref, int timeoutMs)
     return find();
 }
 
-QJsonObject RealtimeTestClient::join(const QString &topic, const QJsonArray &postgresChanges, const QString &accessToken,
-                                     const QJsonObject &broadcast)
+QJsonObject RealtimeTestClient::join(const QString &topic, const QJsonArray &postgresChanges,
+    const QString &accessToken, const QJsonObject &broadcast)
 {
     const QString ref = QString::number(m_nextRef);
     m_joinRefs.insert(topic, ref);
     QJsonObject config { { QStringLiteral("postgres_changes"), postgresChanges },
-                         { QStringLiteral("broadcast"), broadcast.isEmpty() ? QJsonObject { { QStringLiteral("ack"), false }, { QStringLiteral("self"), false } } : broadcast },
-                         { QStringLiteral("presence"), QJsonObject { { QStringLiteral("key"), QString() }, { QStringLiteral("enabled"), false } } },
-                         { QStringLiteral("private"), false } };
+        { QStringLiteral("broadcast"),
+            broadcast.isEmpty() ? QJsonObject { { QStringLiteral("ack"), false },
+                { QStringLiteral("self"), false } }
+                                : broadcast },
+        { QStringLiteral("presence"),
+            QJsonObject {
+                { QStringLiteral("key"), QString() }, { QStringLiteral("enabled"), false } } },
+        { QStringLiteral("private"), false } };
     QJsonObject payload { { QStringLiteral("config"), config } };
     if (!accessToken.isEmpty())
         payload.insert(QStringLiteral("access_token"), accessToken);
@@ -100,7 +110,8 @@ QList<QJsonObject> RealtimeTestClient::changes(const QString &topic) const
 {
     QList<QJsonObject> out;
     for (const Frame &f : m_frames) {
-        if (!f.binary && f.message.event == QLatin1String("postgres_changes") && (topic.isEmpty() || f.message.topic == topic))
+        if (!f.binary && f.message.event == QLatin1String("postgres_changes")
+            && (topic.isEmpty() || f.message.topic == topic))
             out.append(f.message.payload.toObject());
     }
     return out;
@@ -110,7 +121,8 @@ QList<QJsonObject> RealtimeTestClient::systemMessages(const QString &topic) cons
 {
     QList<QJsonObject> out;
     for (const Frame &f : m_frames) {
-        if (!f.binary && f.message.event == QLatin1String("system") && (topic.isEmpty() || f.message.topic == topic))
+        if (!f.binary && f.message.event == QLatin1String("system")
+            && (topic.isEmpty() || f.message.topic == topic))
             out.append(f.message.payload.toObject());
     }
     return out;

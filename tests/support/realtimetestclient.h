@@ -8,7 +8,6 @@
 #include <QTimer>
 #include <QUrl>
 #include <QWebSocket>
-
 #include <functional>
 
 // A bare Supabase Realtime client for tests: a QWebSocket and the shared codec, every frame it
@@ -17,7 +16,8 @@ class RealtimeTestClient : public QObject
 {
     Q_OBJECT
 public:
-    RealtimeTestClient(const QUrl &httpBase, PhoenixCodec::Serializer serializer, QObject *parent = nullptr);
+    RealtimeTestClient(
+        const QUrl &httpBase, PhoenixCodec::Serializer serializer, QObject *parent = nullptr);
     // Drops the connection (no close frame): Qt 6.4's ~QWebSocket would send one itself and
     // leak its reason string, which fails the sanitize preset's leak check.
     ~RealtimeTestClient() override { m_socket.abort(); }
@@ -29,9 +29,10 @@ public:
     void close() { m_socket.close(); }
 
     // Sends phx_join and waits for its reply; returns the reply payload ({} on timeout).
-    QJsonObject join(const QString &topic, const QJsonArray &postgresChanges, const QString &accessToken,
-                     const QJsonObject &broadcast = {});
-    QString send(const QString &topic, const QString &event, const QJsonValue &payload, const QString &joinRef = {});
+    QJsonObject join(const QString &topic, const QJsonArray &postgresChanges,
+        const QString &accessToken, const QJsonObject &broadcast = {});
+    QString send(const QString &topic, const QString &event, const QJsonValue &payload,
+        const QString &joinRef = {});
     QJsonObject waitForReply(const QString &ref, int timeoutMs = 5000);
     // Sends a heartbeat every `intervalMs`, as real clients do (the server drops silent sockets).
     void startHeartbeat(int intervalMs);

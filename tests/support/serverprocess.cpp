@@ -20,17 +20,19 @@ QString clusterUrl()
     const QString path = qEnvironmentVariable("SYNCLOOP_TEST_POSTGRES_FILE");
     QFile file(path);
     if (path.isEmpty() || !file.open(QIODevice::ReadOnly))
-        qFatal("SYNCLOOP_TEST_DATABASE=postgres needs SYNCLOOP_TEST_POSTGRES (a postgres:// URL) or "
-               "SYNCLOOP_TEST_POSTGRES_FILE (a file holding one; tests/postgres/pgcluster.sh start "
-               "writes it): cannot read \"%s\"",
-               qPrintable(path));
+        qFatal(
+            "SYNCLOOP_TEST_DATABASE=postgres needs SYNCLOOP_TEST_POSTGRES (a postgres:// URL) or "
+            "SYNCLOOP_TEST_POSTGRES_FILE (a file holding one; tests/postgres/pgcluster.sh start "
+            "writes it): cannot read \"%s\"",
+            qPrintable(path));
     return QString::fromUtf8(file.readAll()).trimmed();
 }
 
 // Runs one statement on the cluster's maintenance database through its own connection.
 void administer(const QUrl &cluster, const QString &sql)
 {
-    const QString name = QStringLiteral("test-admin-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
+    const QString name
+        = QStringLiteral("test-admin-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
         db.setHostName(cluster.host());
@@ -38,11 +40,13 @@ void administer(const QUrl &cluster, const QString &sql)
         db.setUserName(cluster.userName());
         db.setDatabaseName(cluster.path().mid(1));
         if (!db.open())
-            qFatal("cannot connect to the test PostgreSQL %s: %s", qPrintable(cluster.toString(QUrl::RemovePassword)),
-                   qPrintable(db.lastError().text()));
+            qFatal("cannot connect to the test PostgreSQL %s: %s",
+                qPrintable(cluster.toString(QUrl::RemovePassword)),
+                qPrintable(db.lastError().text()));
         QSqlQuery q(db);
         if (!q.exec(sql))
-            qFatal("test PostgreSQL: %s failed: %s", qPrintable(sql), qPrintable(q.lastError().text()));
+            qFatal("test PostgreSQL: %s failed: %s", qPrintable(sql),
+                qPrintable(q.lastError().text()));
         db.close();
     }
     QSqlDatabase::removeDatabase(name);
@@ -58,8 +62,8 @@ bool TestDatabase::usePostgres()
 QString TestDatabase::createPostgres()
 {
     const QUrl cluster(clusterUrl());
-    const QString name = QStringLiteral("syncloop_test_")
-        + QUuid::createUuid().toString(QUuid::Id128).left(16);
+    const QString name
+        = QStringLiteral("syncloop_test_") + QUuid::createUuid().toString(QUuid::Id128).left(16);
     administer(cluster, QStringLiteral("CREATE DATABASE %1").arg(name));
     QUrl url = cluster;
     url.setPath(QLatin1Char('/') + name);
@@ -71,7 +75,8 @@ void TestDatabase::dropPostgres(const QString &url)
     const QUrl database(url);
     QUrl cluster(clusterUrl());
     // FORCE: a killed server's backends may still be closing.
-    administer(cluster, QStringLiteral("DROP DATABASE IF EXISTS %1 WITH (FORCE)").arg(database.path().mid(1)));
+    administer(cluster,
+        QStringLiteral("DROP DATABASE IF EXISTS %1 WITH (FORCE)").arg(database.path().mid(1)));
 }
 
 ServerProcess::ServerProcess(Options options, QObject *parent)
@@ -131,13 +136,15 @@ QStringList ServerProcess::arguments() const
     if (!m_postgresUrl.isEmpty())
         args << QStringLiteral("--database") << m_postgresUrl;
     if (m_options.demo)
-        args << QStringLiteral("--demo") << QStringLiteral("--demo-bookings") << QString::number(m_options.demoBookings);
+        args << QStringLiteral("--demo") << QStringLiteral("--demo-bookings")
+             << QString::number(m_options.demoBookings);
     return args + m_options.extraArgs;
 }
 
 bool ServerProcess::start(int timeoutMs)
 {
-    return launch(arguments() + QStringList { QStringLiteral("--port"), QStringLiteral("0") }, timeoutMs);
+    return launch(
+        arguments() + QStringList { QStringLiteral("--port"), QStringLiteral("0") }, timeoutMs);
 }
 
 bool ServerProcess::restart(bool samePort, int timeoutMs)
@@ -153,7 +160,7 @@ bool ServerProcess::launch(const QStringList &arguments, int timeoutMs)
     m_process = std::make_unique<QProcess>();
     m_stdout.clear();
     connect(m_process.get(), &QProcess::readyReadStandardError, this,
-            [this] { m_stderr += QString::fromLocal8Bit(m_process->readAllStandardError()); });
+        [this] { m_stderr += QString::fromLocal8Bit(m_process->readAllStandardError()); });
     QSignalSpy ready(m_process.get(), &QProcess::readyReadStandardOutput);
     QSignalSpy finished(m_process.get(), &QProcess::finished);
     m_process->start(executable(), arguments);
@@ -161,7 +168,8 @@ bool ServerProcess::launch(const QStringList &arguments, int timeoutMs)
         qWarning() << "syncloopd did not start:" << m_process->errorString();
         return false;
     }
-    static const QRegularExpression line(QStringLiteral("^syncloopd listening on (http://\\S+)\\n"));
+    static const QRegularExpression line(
+        QStringLiteral("^syncloopd listening on (http://\\S+)\\n"));
     QElapsedTimer clock;
     clock.start();
     while (clock.elapsed() < timeoutMs) {

@@ -5,7 +5,6 @@
 #include <QStringList>
 #include <QTemporaryDir>
 #include <QUrl>
-
 #include <memory>
 
 // How the last terminate() ended: a clean exit is finished, NormalExit and code 0.
@@ -22,7 +21,8 @@ struct ServerProcessOptions
     int demoBookings = 60;
     QStringList extraArgs;
     QString dataDir; // empty: a fresh temporary directory
-    QByteArray jwtSecret; // non-empty: the server signs with it (--jwt-secret-file), so tests can mint tokens
+    QByteArray jwtSecret; // non-empty: the server signs with it (--jwt-secret-file), so tests can
+                          // mint tokens
     // A postgres:// URL: run on that database (another ServerProcess's databasePath(), so that
     // several instances share it); its owner drops it. Empty: a database of its own.
     QString sharedDatabase;
@@ -57,7 +57,7 @@ public:
     bool start(int timeoutMs = 20000);
     // Starts again on the same data directory; `samePort` keeps the address clients know.
     bool restart(bool samePort = true, int timeoutMs = 20000);
-    void kill();      // SIGKILL: no cleanup at all, as in a crash
+    void kill(); // SIGKILL: no cleanup at all, as in a crash
     void terminate(); // SIGTERM and wait for a clean exit
     ServerProcessExit lastExit() const { return m_lastExit; }
     bool isRunning() const;

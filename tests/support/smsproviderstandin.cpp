@@ -5,7 +5,8 @@
 #include <QTcpSocket>
 #include <QTimer>
 
-SmsProviderStandIn::SmsProviderStandIn(QObject *parent) : QObject(parent)
+SmsProviderStandIn::SmsProviderStandIn(QObject *parent)
+    : QObject(parent)
 {
     connect(&m_server, &QTcpServer::newConnection, this, [this] {
         while (QTcpSocket *socket = m_server.nextPendingConnection()) {
@@ -39,12 +40,11 @@ QUrl SmsProviderStandIn::url() const
     return QUrl(QStringLiteral("http://127.0.0.1:%1/v1/messages").arg(m_server.serverPort()));
 }
 
-
-void SmsProviderStandIn::write(QTcpSocket *socket, const QByteArray &status, const QByteArray &payload,
-                                const QByteArray &extraHeaders)
+void SmsProviderStandIn::write(QTcpSocket *socket, const QByteArray &status,
+    const QByteArray &payload, const QByteArray &extraHeaders)
 {
     socket->write("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\nContent-Length: "
-                  + QByteArray::number(payload.size()) + "\r\n" + extraHeaders + "\r\n" + payload);
+        + QByteArray::number(payload.size()) + "\r\n" + extraHeaders + "\r\n" + payload);
 }
 
 void SmsProviderStandIn::answerLookup(QTcpSocket *socket, const QString &key)
@@ -56,10 +56,12 @@ void SmsProviderStandIn::answerLookup(QTcpSocket *socket, const QString &key)
     case LookupMode::Hang:
         return;
     case LookupMode::Fail:
-        write(socket, "503 Service Unavailable", R"({"error":"temporarily unavailable"})", "Retry-After: 0\r\n");
+        write(socket, "503 Service Unavailable", R"({"error":"temporarily unavailable"})",
+            "Retry-After: 0\r\n");
         return;
     case LookupMode::Unsupported:
-        write(socket, "405 Method Not Allowed", R"({"error":"method not allowed"})", "Allow: POST\r\n");
+        write(socket, "405 Method Not Allowed", R"({"error":"method not allowed"})",
+            "Allow: POST\r\n");
         return;
     case LookupMode::Answer:
         break;
@@ -69,9 +71,9 @@ void SmsProviderStandIn::answerLookup(QTcpSocket *socket, const QString &key)
         return;
     }
     write(socket, "200 OK",
-          QJsonDocument(QJsonObject { { QStringLiteral("id"), m_idForKey.value(key) },
-                                      { QStringLiteral("status"), QStringLiteral("accepted") } })
-              .toJson(QJsonDocument::Compact));
+        QJsonDocument(QJsonObject { { QStringLiteral("id"), m_idForKey.value(key) },
+                          { QStringLiteral("status"), QStringLiteral("accepted") } })
+            .toJson(QJsonDocument::Compact));
 }
 
 void SmsProviderStandIn::onReadable(QTcpSocket *socket)
@@ -140,7 +142,9 @@ void SmsProviderStandIn::onReadable(QTcpSocket *socket)
                 } else {
                     ++m_repeatedAccepts;
                 }
-                payload = QJsonDocument(QJsonObject { { QStringLiteral("id"), m_idForKey.value(k) } }).toJson(QJsonDocument::Compact);
+                payload
+                    = QJsonDocument(QJsonObject { { QStringLiteral("id"), m_idForKey.value(k) } })
+                          .toJson(QJsonDocument::Compact);
             }
             ++m_processed;
             ++m_processedPerKey[QString::fromLatin1(key)];

@@ -5,8 +5,8 @@
 #include <QList>
 #include <QObject>
 #include <QSet>
-#include <QTcpServer>
 #include <QStringList>
+#include <QTcpServer>
 #include <QUrl>
 
 class QTcpSocket;
@@ -23,15 +23,15 @@ class SmsProviderStandIn : public QObject
 public:
     enum class Mode {
         Accept, // 200 {"id"}; a known key answers the first result again, without a second delivery
-        Fail,   // 503 with Retry-After: 0
-        Hang,   // reads the request and never answers
+        Fail, // 503 with Retry-After: 0
+        Hang, // reads the request and never answers
         Reject, // 400: the provider refuses the message for good
     };
 
     enum class LookupMode {
-        Answer,      // 200 {"id","status"} for a key acted on, 404 for one it does not know
-        Fail,        // 503 with Retry-After: 0
-        Hang,        // reads the request and never answers
+        Answer, // 200 {"id","status"} for a key acted on, 404 for one it does not know
+        Fail, // 503 with Retry-After: 0
+        Hang, // reads the request and never answers
         Unsupported, // 405: a gateway without the lookup route
     };
 
@@ -76,7 +76,7 @@ private:
     void onReadable(QTcpSocket *socket);
     void answerLookup(QTcpSocket *socket, const QString &key);
     static void write(QTcpSocket *socket, const QByteArray &status, const QByteArray &payload,
-                      const QByteArray &extraHeaders = {});
+        const QByteArray &extraHeaders = {});
 
     QTcpServer m_server;
     Mode m_mode = Mode::Accept;

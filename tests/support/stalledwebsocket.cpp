@@ -18,9 +18,11 @@ bool StalledWebSocket::open(const QUrl &httpBase, const QString &query, int time
     if (connected.isEmpty() && !connected.wait(timeoutMs))
         return false;
     const QByteArray key = QByteArray::number(QRandomGenerator::global()->generate64()).toBase64();
-    m_socket.write("GET /realtime/v1/websocket?" + query.toUtf8() + " HTTP/1.1\r\nHost: " + httpBase.host().toUtf8()
-                   + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
-                   + key + "\r\n\r\n");
+    m_socket.write("GET /realtime/v1/websocket?" + query.toUtf8()
+        + " HTTP/1.1\r\nHost: " + httpBase.host().toUtf8()
+        + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: "
+          "13\r\nSec-WebSocket-Key: "
+        + key + "\r\n\r\n");
     QSignalSpy readable(&m_socket, &QTcpSocket::readyRead);
     QDeadlineTimer deadline(timeoutMs);
     while (!m_answered && !deadline.hasExpired() && isConnected())

@@ -42,8 +42,8 @@ private:
     QTcpSocket m_socket;
     QTimer m_heartbeat;
     QByteArray m_heartbeatText;
-    QByteArray m_received;  // frames after the HTTP answer, not yet parsed
-    QByteArray m_seen;      // everything since the upgrade, for waitForBytes
+    QByteArray m_received; // frames after the HTTP answer, not yet parsed
+    QByteArray m_seen; // everything since the upgrade, for waitForBytes
     bool m_answered = false; // the HTTP answer to the upgrade is in
     bool m_upgraded = false;
     bool m_reading = true;

@@ -11,7 +11,7 @@ namespace TestJwt {
 QByteArray base64Url(const QByteArray &bytes);
 QJsonObject hs256Header();
 QByteArray mint(const QJsonObject &header, const QJsonObject &claims, const QByteArray &secret,
-                QCryptographicHash::Algorithm algorithm = QCryptographicHash::Sha256);
+    QCryptographicHash::Algorithm algorithm = QCryptographicHash::Sha256);
 inline QByteArray mint(const QJsonObject &claims, const QByteArray &secret)
 {
     return mint(hs256Header(), claims, secret);

@@ -17,7 +17,6 @@
 #include <QSqlError>
 #include <QTemporaryDir>
 #include <QTest>
-
 #include <memory>
 
 namespace {
@@ -56,21 +55,26 @@ private slots:
         QString error;
         QVERIFY2(m_database->open(&error), qPrintable(error));
         m_runner = std::make_unique<TransactionRunner>(*m_database, SystemClock::instance(),
-                                                       SystemRandomSource::instance(), TransactionRunner::Options {});
+            SystemRandomSource::instance(), TransactionRunner::Options {});
         m_metrics = std::make_unique<ServerMetrics>();
         m_tokens = std::make_unique<TokenService>(QByteArray(32, 'k'), SystemClock::instance());
-        m_api = std::make_unique<ApiService>(*m_tokens, *m_metrics, *m_runner, ApiService::Options {});
+        m_api = std::make_unique<ApiService>(
+            *m_tokens, *m_metrics, *m_runner, ApiService::Options {});
         m_calls.clear();
         m_busyOnce = true;
 
         const Router::Options inlineQuery { .access = Router::Access::Public };
-        const Router::Options workerQuery { .access = Router::Access::Public, .execution = Router::Execution::Worker };
-        const Router::Options inlineMutation { .access = Router::Access::Public, .kind = Router::Kind::Mutation };
+        const Router::Options workerQuery { .access = Router::Access::Public,
+            .execution = Router::Execution::Worker };
+        const Router::Options inlineMutation { .access = Router::Access::Public,
+            .kind = Router::Kind::Mutation };
         Router &router = m_api->router();
-        router.add("GET", QStringLiteral("/api/things/{id}"), inlineQuery, [this](RequestContext &ctx) {
-            m_calls << ctx.transactions();
-            return HttpResponse::json(200, { { QStringLiteral("id"), ctx.param(QStringLiteral("id")) } });
-        });
+        router.add(
+            "GET", QStringLiteral("/api/things/{id}"), inlineQuery, [this](RequestContext &ctx) {
+                m_calls << ctx.transactions();
+                return HttpResponse::json(
+                    200, { { QStringLiteral("id"), ctx.param(QStringLiteral("id")) } });
+            });
         router.add("GET", QStringLiteral("/api/slow"), workerQuery, [this](RequestContext &ctx) {
             m_calls << ctx.transactions();
             return HttpResponse::json(200, {});
@@ -79,14 +83,16 @@ private slots:
             m_calls << ctx.transactions();
             // Busy for the event loop's one attempt; the worker's attempt goes through.
             if (std::exchange(m_busyOnce, false))
-                throw StorageError(QSqlError(), StorageError::Kind::Transient, QStringLiteral("busy"));
+                throw StorageError(
+                    QSqlError(), StorageError::Kind::Transient, QStringLiteral("busy"));
             return HttpResponse::json(200, {});
         });
-        router.add("POST", QStringLiteral("/api/things/touch"), inlineMutation, [this](RequestContext &ctx) {
-            m_calls << ctx.transactions();
-            m_runner->write(ctx.transactions(), [](Transaction &) { });
-            return HttpResponse::json(200, {});
-        });
+        router.add("POST", QStringLiteral("/api/things/touch"), inlineMutation,
+            [this](RequestContext &ctx) {
+                m_calls << ctx.transactions();
+                m_runner->write(ctx.transactions(), [](Transaction &) {});
+                return HttpResponse::json(200, {});
+            });
     }
 
     void cleanup()
@@ -129,7 +135,9 @@ private slots:
         QCOMPARE(d.kind(), Disposition::Kind::Answer);
         QCOMPARE(d.response().status, status);
         QVERIFY(m_calls.isEmpty());
-        QCOMPARE(m_metrics->requestCounts().value({ QStringLiteral("unmatched"), QByteArray(), status }), quint64(1));
+        QCOMPARE(
+            m_metrics->requestCounts().value({ QStringLiteral("unmatched"), QByteArray(), status }),
+            quint64(1));
     }
 
     void workerRouteCarriesItsMatchToTheWorker()
@@ -147,7 +155,9 @@ private slots:
         QCOMPARE(response.status, 200);
         QCOMPARE(m_calls.size(), 1);
         QCOMPARE(m_calls.first().attempts, Attempts::RetryWithBackoff);
-        QCOMPARE(m_metrics->requestCounts().value({ QStringLiteral("/api/slow"), QByteArray("GET"), 200 }), quint64(1));
+        QCOMPARE(m_metrics->requestCounts().value(
+                     { QStringLiteral("/api/slow"), QByteArray("GET"), 200 }),
+            quint64(1));
     }
 
     void transientErrorOnTheLoopGoesToAWorker()
@@ -180,8 +190,9 @@ private slots:
         QCOMPARE(m_calls.size(), 2);
         QVERIFY(m_calls.at(0).batch);
         QCOMPARE(m_calls.at(0).batch, m_calls.at(1).batch); // one transaction for both
-        QCOMPARE(m_metrics->requestCounts().value({ QStringLiteral("/api/things/touch"), QByteArray("POST"), 200 }),
-                 quint64(2));
+        QCOMPARE(m_metrics->requestCounts().value(
+                     { QStringLiteral("/api/things/touch"), QByteArray("POST"), 200 }),
+            quint64(2));
     }
 
 private:

@@ -14,7 +14,11 @@ using State = CircuitBreaker::State;
 CircuitBreaker::Options defaultOptions()
 {
     // What syncloopd uses, with a 2 s open wait.
-    return { .windowSize = 20, .minimumCalls = 5, .failureRateThreshold = 50.0, .openWaitMs = 2000, .halfOpenCalls = 2 };
+    return { .windowSize = 20,
+        .minimumCalls = 5,
+        .failureRateThreshold = 50.0,
+        .openWaitMs = 2000,
+        .halfOpenCalls = 2 };
 }
 
 // 'S' records a success, 'F' a failure; each call is permitted first, as the outbox does.
@@ -147,7 +151,13 @@ private slots:
     void customThresholdAndWindow()
     {
         // 3 calls minimum, trips at 100 % over a window of 4.
-        CircuitBreaker strict(QStringLiteral("strict"), { .windowSize = 4, .minimumCalls = 3, .failureRateThreshold = 100.0, .openWaitMs = 1000, .halfOpenCalls = 1 }, m_clock.get());
+        CircuitBreaker strict(QStringLiteral("strict"),
+            { .windowSize = 4,
+                .minimumCalls = 3,
+                .failureRateThreshold = 100.0,
+                .openWaitMs = 1000,
+                .halfOpenCalls = 1 },
+            m_clock.get());
         QCOMPARE(play(strict, "FFSFFF"), 0); // never 4 failures in the last 4... until:
         QCOMPARE(play(strict, "F"), 1); // F F F F now fill the window
         QCOMPARE(strict.metrics().bufferedCalls, 4);
@@ -219,8 +229,13 @@ private slots:
     void permitsExactlyTheHalfOpenTrials()
     {
         QFETCH(int, halfOpenCalls);
-        CircuitBreaker breaker(
-            QStringLiteral("b"), { .windowSize = 20, .minimumCalls = 5, .failureRateThreshold = 50.0, .openWaitMs = 1000, .halfOpenCalls = halfOpenCalls }, m_clock.get());
+        CircuitBreaker breaker(QStringLiteral("b"),
+            { .windowSize = 20,
+                .minimumCalls = 5,
+                .failureRateThreshold = 50.0,
+                .openWaitMs = 1000,
+                .halfOpenCalls = halfOpenCalls },
+            m_clock.get());
         QCOMPARE(play(breaker, "FFFFF"), 5);
         m_clock->advance(1000);
         for (int i = 0; i < halfOpenCalls; ++i) {

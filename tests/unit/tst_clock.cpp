@@ -6,7 +6,6 @@
 #include <QList>
 #include <QSignalSpy>
 #include <QTest>
-
 #include <memory>
 
 class TestClock : public QObject
@@ -18,9 +17,15 @@ private slots:
         ManualClock clock(1000);
         ClockTimer late(&clock), early(&clock), never(&clock);
         QList<std::pair<QString, qint64>> fired;
-        connect(&late, &ClockTimer::timeout, this, [&] { fired.append({ QStringLiteral("late"), clock.nowMs() }); });
-        connect(&early, &ClockTimer::timeout, this, [&] { fired.append({ QStringLiteral("early"), clock.nowMs() }); });
-        connect(&never, &ClockTimer::timeout, this, [&] { fired.append({ QStringLiteral("never"), clock.nowMs() }); });
+        connect(&late, &ClockTimer::timeout, this, [&] {
+            fired.append({ QStringLiteral("late"), clock.nowMs() });
+        });
+        connect(&early, &ClockTimer::timeout, this, [&] {
+            fired.append({ QStringLiteral("early"), clock.nowMs() });
+        });
+        connect(&never, &ClockTimer::timeout, this, [&] {
+            fired.append({ QStringLiteral("never"), clock.nowMs() });
+        });
         late.start(300);
         early.start(100);
         never.start(1000);
@@ -29,7 +34,9 @@ private slots:
 
         clock.advance(500);
         QCOMPARE(clock.nowMs(), qint64(1500));
-        QCOMPARE(fired, (QList<std::pair<QString, qint64>> { { QStringLiteral("early"), 1100 }, { QStringLiteral("late"), 1300 } }));
+        QCOMPARE(fired,
+            (QList<std::pair<QString, qint64>> {
+                { QStringLiteral("early"), 1100 }, { QStringLiteral("late"), 1300 } }));
         QVERIFY(!early.isActive());
         QCOMPARE(early.remainingMs(), qint64(-1));
         QVERIFY(never.isActive());

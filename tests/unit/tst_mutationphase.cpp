@@ -19,18 +19,27 @@ private slots:
         using P = Mutation::Phase;
         QTest::newRow("queued") << S::Queued << K::None << P::Sending << true << false;
         QTest::newRow("sending") << S::Sending << K::None << P::Sending << true << false;
-        QTest::newRow("sending again after a busy server") << S::Sending << K::Transient << P::Sending << true << false;
+        QTest::newRow("sending again after a busy server")
+            << S::Sending << K::Transient << P::Sending << true << false;
         QTest::newRow("offline probe") << S::Sending << K::Offline << P::Probing << true << true;
-        QTest::newRow("queued after offline") << S::Queued << K::Offline << P::Probing << true << true;
-        QTest::newRow("awaiting echo") << S::AwaitingEcho << K::None << P::AwaitingEcho << true << false;
+        QTest::newRow("queued after offline")
+            << S::Queued << K::Offline << P::Probing << true << true;
+        QTest::newRow("awaiting echo")
+            << S::AwaitingEcho << K::None << P::AwaitingEcho << true << false;
         QTest::newRow("confirmed") << S::Confirmed << K::None << P::Done << false << false;
-        QTest::newRow("waiting offline") << S::Waiting << K::Offline << P::OfflineQueued << false << true;
-        QTest::newRow("waiting for sign-in") << S::Waiting << K::Unauthorized << P::AwaitingSignIn << false << true;
-        QTest::newRow("backing off") << S::Waiting << K::RateLimited << P::Retrying << false << false;
-        QTest::newRow("backing off, timeout") << S::Waiting << K::Timeout << P::Retrying << false << false;
+        QTest::newRow("waiting offline")
+            << S::Waiting << K::Offline << P::OfflineQueued << false << true;
+        QTest::newRow("waiting for sign-in")
+            << S::Waiting << K::Unauthorized << P::AwaitingSignIn << false << true;
+        QTest::newRow("backing off")
+            << S::Waiting << K::RateLimited << P::Retrying << false << false;
+        QTest::newRow("backing off, timeout")
+            << S::Waiting << K::Timeout << P::Retrying << false << false;
         QTest::newRow("failed") << S::Failed << K::Rejected << P::Failed << false << false;
-        QTest::newRow("needs review") << S::NeedsReview << K::None << P::NeedsReview << false << false;
-        QTest::newRow("unconfirmed") << S::Unconfirmed << K::Transient << P::Unconfirmed << false << false;
+        QTest::newRow("needs review")
+            << S::NeedsReview << K::None << P::NeedsReview << false << false;
+        QTest::newRow("unconfirmed")
+            << S::Unconfirmed << K::Transient << P::Unconfirmed << false << false;
     }
 
     void phase()

@@ -444,8 +444,13 @@ private slots:
         QCOMPARE(queue->idempotencyWindowSeconds(a).value_or(0), qint64(7200));
         QCOMPARE(queue->idempotencyWindowSeconds(b).value_or(0), qint64(600));
         // One server, however its URL is spelled.
-        QCOMPARE(queue->idempotencyWindowSeconds(QUrl(QStringLiteral("http://127.0.0.1:8080/"))).value_or(0), qint64(7200));
-        QCOMPARE(queue->idempotencyWindowSeconds(QUrl(QStringLiteral("https://u:p@sync.example.com/api/?x=1#f"))).value_or(0),
+        QCOMPARE(queue->idempotencyWindowSeconds(QUrl(QStringLiteral("http://127.0.0.1:8080/")))
+                     .value_or(0),
+            qint64(7200));
+        QCOMPARE(queue
+                     ->idempotencyWindowSeconds(
+                         QUrl(QStringLiteral("https://u:p@sync.example.com/api/?x=1#f")))
+                     .value_or(0),
             qint64(600));
         // Another port or path is another server.
         QVERIFY(!queue->idempotencyWindowSeconds(QUrl(QStringLiteral("http://127.0.0.1:8081"))));
@@ -457,8 +462,11 @@ private slots:
         QCOMPARE(queue->idempotencyWindowSeconds(a).value_or(0), qint64(7200));
         RawDb raw(path());
         QCOMPARE(raw.scalar(QStringLiteral("SELECT COUNT(*) FROM server_windows")).toInt(), 2);
-        QCOMPARE(raw.scalar(QStringLiteral("SELECT seen_at_ms FROM server_windows WHERE server = 'http://127.0.0.1:8080'"))
-                     .toLongLong(),
+        QCOMPARE(
+            raw
+                .scalar(QStringLiteral(
+                    "SELECT seen_at_ms FROM server_windows WHERE server = 'http://127.0.0.1:8080'"))
+                .toLongLong(),
             qint64(1'700'000'100'000));
     }
 
@@ -478,27 +486,37 @@ private slots:
             RawDb raw(path());
             QVERIFY(raw.isOpen());
             QVERIFY(raw.exec(QStringLiteral(
-                "CREATE TABLE mutations (id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE,"
-                " user_id TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL, body TEXT NOT NULL,"
+                "CREATE TABLE mutations (id INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL "
+                "UNIQUE,"
+                " user_id TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL, body TEXT NOT "
+                "NULL,"
                 " entity_table TEXT NOT NULL, entity_id TEXT NOT NULL, optimistic TEXT NOT NULL,"
                 " created_at_ms INTEGER NOT NULL, attempts INTEGER NOT NULL,"
-                " next_attempt_at_ms INTEGER NOT NULL, state TEXT NOT NULL, error_kind TEXT NOT NULL,"
-                " error_status INTEGER NOT NULL, error_code TEXT NOT NULL, error_message TEXT NOT NULL,"
+                " next_attempt_at_ms INTEGER NOT NULL, state TEXT NOT NULL, error_kind TEXT NOT "
+                "NULL,"
+                " error_status INTEGER NOT NULL, error_code TEXT NOT NULL, error_message TEXT NOT "
+                "NULL,"
                 " retry_after_ms INTEGER NOT NULL, result_version INTEGER NOT NULL)")));
-            QVERIFY(raw.exec(QStringLiteral("CREATE INDEX mutations_by_user ON mutations (user_id, id)")));
+            QVERIFY(raw.exec(
+                QStringLiteral("CREATE INDEX mutations_by_user ON mutations (user_id, id)")));
             for (Mutation *m : { &kept, &review }) {
-                QVERIFY(raw.exec(QStringLiteral(
-                    "INSERT INTO mutations (key, user_id, method, path, body, entity_table, entity_id, optimistic,"
-                    " created_at_ms, attempts, next_attempt_at_ms, state, error_kind, error_status, error_code,"
-                    " error_message, retry_after_ms, result_version) VALUES ('%1', '%2', 'POST', '%3', '%4', '%5',"
-                    " '%6', '%7', %8, 0, 0, '%9', '%10', 0, '%11', '%12', -1, 0)")
-                                     .arg(m->key, m->userId, m->path,
-                                         QString::fromUtf8(QJsonDocument(m->body).toJson(QJsonDocument::Compact)),
-                                         m->entityTable, m->entityId,
-                                         QString::fromUtf8(QJsonDocument(m->optimistic).toJson(QJsonDocument::Compact)))
-                                     .arg(m->createdAtMs)
-                                     .arg(Mutation::stateName(m->state), ApiError::kindName(m->lastError.kind),
-                                         m->lastError.code, m->lastError.message)));
+                QVERIFY(raw.exec(
+                    QStringLiteral("INSERT INTO mutations (key, user_id, method, path, body, "
+                                   "entity_table, entity_id, optimistic,"
+                                   " created_at_ms, attempts, next_attempt_at_ms, state, "
+                                   "error_kind, error_status, error_code,"
+                                   " error_message, retry_after_ms, result_version) VALUES ('%1', "
+                                   "'%2', 'POST', '%3', '%4', '%5',"
+                                   " '%6', '%7', %8, 0, 0, '%9', '%10', 0, '%11', '%12', -1, 0)")
+                        .arg(m->key, m->userId, m->path,
+                            QString::fromUtf8(
+                                QJsonDocument(m->body).toJson(QJsonDocument::Compact)),
+                            m->entityTable, m->entityId,
+                            QString::fromUtf8(
+                                QJsonDocument(m->optimistic).toJson(QJsonDocument::Compact)))
+                        .arg(m->createdAtMs)
+                        .arg(Mutation::stateName(m->state), ApiError::kindName(m->lastError.kind),
+                            m->lastError.code, m->lastError.message)));
                 m->id = raw.scalar(QStringLiteral("SELECT last_insert_rowid()")).toLongLong();
             }
             QVERIFY(raw.exec(QStringLiteral("PRAGMA user_version = 2")));
@@ -507,14 +525,19 @@ private slots:
             auto queue = openQueue();
             QVERIFY(queue);
             QCOMPARE(queue->all(), (QList<Mutation> { kept, review }));
-            QVERIFY(!queue->idempotencyWindowSeconds(QUrl(QStringLiteral("http://127.0.0.1:8080"))));
-            QVERIFY(queue->setIdempotencyWindowSeconds(QUrl(QStringLiteral("http://127.0.0.1:8080")), 3600, 1));
+            QVERIFY(
+                !queue->idempotencyWindowSeconds(QUrl(QStringLiteral("http://127.0.0.1:8080"))));
+            QVERIFY(queue->setIdempotencyWindowSeconds(
+                QUrl(QStringLiteral("http://127.0.0.1:8080")), 3600, 1));
         }
         RawDb raw(path());
         QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(), 3);
         QCOMPARE(OfflineQueue::schemaVersion, 3);
-        QCOMPARE(raw.scalar(QStringLiteral("SELECT window_seconds FROM server_windows")).toLongLong(), qint64(3600));
-        // Migration 2 is not run again: the row that needed review still does, the other is as it was.
+        QCOMPARE(
+            raw.scalar(QStringLiteral("SELECT window_seconds FROM server_windows")).toLongLong(),
+            qint64(3600));
+        // Migration 2 is not run again: the row that needed review still does, the other is as it
+        // was.
         QCOMPARE(raw.column(QStringLiteral("SELECT state FROM mutations ORDER BY id")),
             (QStringList { QStringLiteral("queued"), QStringLiteral("needs_review") }));
     }

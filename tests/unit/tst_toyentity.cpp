@@ -25,7 +25,8 @@ const QString invoiceId = QStringLiteral("inv-1");
 QJsonObject invoice(qint64 version, const QString &status)
 {
     return { { QStringLiteral("id"), invoiceId }, { QStringLiteral("version"), version },
-        { QStringLiteral("number"), QStringLiteral("2030-0001") }, { QStringLiteral("status"), status } };
+        { QStringLiteral("number"), QStringLiteral("2030-0001") },
+        { QStringLiteral("status"), status } };
 }
 
 // The toy entity, described once.
@@ -37,13 +38,17 @@ EntityRegistry withInvoices()
         .listPath = QStringLiteral("/api/invoices"),
         .listMember = QStringLiteral("invoices"),
         .rowPath = QStringLiteral("/api/invoices/%1"),
-        .columns = { { QStringLiteral("id") }, { QStringLiteral("status"), 6 }, { QStringLiteral("number") } },
+        .columns = { { QStringLiteral("id") }, { QStringLiteral("status"), 6 },
+            { QStringLiteral("number") } },
         .listHelp = QStringLiteral("the invoices you may see") });
     registry.add(ActionDescriptor { .entity = QStringLiteral("invoices"),
         .name = QStringLiteral("mark-paid"),
         .path = QStringLiteral("/api/invoices/mark-paid"),
         .idMember = QStringLiteral("invoiceId"),
-        .optimistic = [](const QJsonObject &) { return QJsonObject { { QStringLiteral("status"), QStringLiteral("paid") } }; },
+        .optimistic =
+            [](const QJsonObject &) {
+                return QJsonObject { { QStringLiteral("status"), QStringLiteral("paid") } };
+            },
         .help = QStringLiteral("mark an invoice paid") });
     registry.add(ActionDescriptor { .entity = QStringLiteral("invoices"),
         .name = QStringLiteral("remind"),
@@ -57,7 +62,10 @@ EntityRegistry withInvoices()
         .path = QStringLiteral("/api/invoices/void"),
         .idMember = QStringLiteral("invoiceId"),
         .echo = ActionDescriptor::Echo::Deletion,
-        .optimistic = [](const QJsonObject &) { return QJsonObject { { QStringLiteral("voiding"), true } }; },
+        .optimistic =
+            [](const QJsonObject &) {
+                return QJsonObject { { QStringLiteral("voiding"), true } };
+            },
         .help = QStringLiteral("void an invoice") });
     return registry;
 }
@@ -94,8 +102,11 @@ private:
 
     void record(const QHttpServerRequest &request)
     {
-        m_calls.append({ request.method() == QHttpServerRequest::Method::Post ? QStringLiteral("POST") : QStringLiteral("GET"),
-            request.url().path(), request.value("Idempotency-Key"), QJsonDocument::fromJson(request.body()).object() });
+        m_calls.append(
+            { request.method() == QHttpServerRequest::Method::Post ? QStringLiteral("POST")
+                                                                   : QStringLiteral("GET"),
+                request.url().path(), request.value("Idempotency-Key"),
+                QJsonDocument::fromJson(request.body()).object() });
     }
 
     struct Rig
@@ -131,27 +142,36 @@ private:
 private slots:
     void initTestCase()
     {
-        m_server.route(QStringLiteral("/api/auth/login"), [this](const QHttpServerRequest &request) {
-            record(request);
-            return QHttpServerResponse(QJsonObject { { QStringLiteral("access_token"), QStringLiteral("access") },
-                { QStringLiteral("refresh_token"), QStringLiteral("refresh") },
-                { QStringLiteral("user"), QJsonObject { { QStringLiteral("id"), QStringLiteral("user-1") } } } });
-        });
-        m_server.route(QStringLiteral("/api/invoices/mark-paid"), [this](const QHttpServerRequest &request) {
-            record(request);
-            m_stored = invoice(m_stored.value(QStringLiteral("version")).toInteger() + 1, QStringLiteral("paid"));
-            return QHttpServerResponse(QJsonObject { { QStringLiteral("invoice"), m_stored } });
-        });
-        m_server.route(QStringLiteral("/api/invoices/void"), [this](const QHttpServerRequest &request) {
-            record(request);
-            return QHttpServerResponse(QJsonObject { { QStringLiteral("deleted"), true },
-                { QStringLiteral("table"), QStringLiteral("invoices") }, { QStringLiteral("id"), invoiceId },
-                { QStringLiteral("version"), m_stored.value(QStringLiteral("version")).toInteger() + 1 } });
-        });
-        m_server.route(QStringLiteral("/api/invoices/<arg>"), [this](const QString &, const QHttpServerRequest &request) {
-            record(request);
-            return QHttpServerResponse(QJsonObject { { QStringLiteral("invoice"), m_stored } });
-        });
+        m_server.route(
+            QStringLiteral("/api/auth/login"), [this](const QHttpServerRequest &request) {
+                record(request);
+                return QHttpServerResponse(
+                    QJsonObject { { QStringLiteral("access_token"), QStringLiteral("access") },
+                        { QStringLiteral("refresh_token"), QStringLiteral("refresh") },
+                        { QStringLiteral("user"),
+                            QJsonObject { { QStringLiteral("id"), QStringLiteral("user-1") } } } });
+            });
+        m_server.route(
+            QStringLiteral("/api/invoices/mark-paid"), [this](const QHttpServerRequest &request) {
+                record(request);
+                m_stored = invoice(m_stored.value(QStringLiteral("version")).toInteger() + 1,
+                    QStringLiteral("paid"));
+                return QHttpServerResponse(QJsonObject { { QStringLiteral("invoice"), m_stored } });
+            });
+        m_server.route(
+            QStringLiteral("/api/invoices/void"), [this](const QHttpServerRequest &request) {
+                record(request);
+                return QHttpServerResponse(QJsonObject { { QStringLiteral("deleted"), true },
+                    { QStringLiteral("table"), QStringLiteral("invoices") },
+                    { QStringLiteral("id"), invoiceId },
+                    { QStringLiteral("version"),
+                        m_stored.value(QStringLiteral("version")).toInteger() + 1 } });
+            });
+        m_server.route(QStringLiteral("/api/invoices/<arg>"),
+            [this](const QString &, const QHttpServerRequest &request) {
+                record(request);
+                return QHttpServerResponse(QJsonObject { { QStringLiteral("invoice"), m_stored } });
+            });
         const quint16 port = m_server.listen(QHostAddress::LocalHost, 0);
         QVERIFY(port != 0);
         m_url = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port));
@@ -167,15 +187,17 @@ private slots:
     {
         Rig rig;
         QVERIFY(rig.open(m_url, 100)); // no realtime here: the row is read again after 100 ms
-        QPointer<MutationHandle> h = rig.session->engine()->submitAction(QStringLiteral("invoices"),
-            QStringLiteral("mark-paid"), invoiceId);
+        QPointer<MutationHandle> h = rig.session->engine()->submitAction(
+            QStringLiteral("invoices"), QStringLiteral("mark-paid"), invoiceId);
         QVERIFY(h);
         QCOMPARE(h->action(), QStringLiteral("mark-paid"));
         // Shown at once, from the descriptor's optimistic fields.
         const int row = rig.invoices.indexOf(invoiceId);
-        QCOMPARE(rig.invoices.displayed(row).value(QStringLiteral("status")).toString(), QStringLiteral("paid"));
+        QCOMPARE(rig.invoices.displayed(row).value(QStringLiteral("status")).toString(),
+            QStringLiteral("paid"));
         QVERIFY(rig.invoices.isPending(invoiceId));
-        QCOMPARE(rig.session->engine()->latest(QStringLiteral("invoices"), invoiceId, QStringLiteral("mark-paid")),
+        QCOMPARE(rig.session->engine()->latest(
+                     QStringLiteral("invoices"), invoiceId, QStringLiteral("mark-paid")),
             h.data());
 
         QTRY_COMPARE_WITH_TIMEOUT(h->state(), Mutation::State::Confirmed, 5000);
@@ -189,7 +211,8 @@ private slots:
         QCOMPARE(h->echoVersion(), 2);
         QVERIFY(!callsTo(QStringLiteral("/api/invoices/") + invoiceId).isEmpty());
         QCOMPARE(rig.invoices.version(invoiceId), 2);
-        QCOMPARE(rig.invoices.row(invoiceId).value(QStringLiteral("status")).toString(), QStringLiteral("paid"));
+        QCOMPARE(rig.invoices.row(invoiceId).value(QStringLiteral("status")).toString(),
+            QStringLiteral("paid"));
         QVERIFY(!rig.invoices.isPending(invoiceId));
         QCOMPARE(rig.session->engine()->pendingCount(), 0);
     }
@@ -198,8 +221,8 @@ private slots:
     {
         Rig rig;
         QVERIFY(rig.open(m_url, 60000)); // the store's echo comes long before any re-read
-        QPointer<MutationHandle> h = rig.session->engine()->submitAction(QStringLiteral("invoices"),
-            QStringLiteral("mark-paid"), invoiceId);
+        QPointer<MutationHandle> h = rig.session->engine()->submitAction(
+            QStringLiteral("invoices"), QStringLiteral("mark-paid"), invoiceId);
         QVERIFY(h);
         QTRY_COMPARE_WITH_TIMEOUT(h->state(), Mutation::State::AwaitingEcho, 5000);
         QCOMPARE(h->phase(), Mutation::Phase::AwaitingEcho);
@@ -215,8 +238,8 @@ private slots:
     {
         Rig rig;
         QVERIFY(rig.open(m_url, 60000));
-        QPointer<MutationHandle> h = rig.session->engine()->submitAction(QStringLiteral("invoices"),
-            QStringLiteral("void"), invoiceId);
+        QPointer<MutationHandle> h = rig.session->engine()->submitAction(
+            QStringLiteral("invoices"), QStringLiteral("void"), invoiceId);
         QVERIFY(h);
         QTRY_COMPARE_WITH_TIMEOUT(h->state(), Mutation::State::AwaitingEcho, 5000);
         // The answer named its table: the engine waits for that row to go, not a booking.
@@ -232,15 +255,18 @@ private slots:
         Rig rig;
         QVERIFY(rig.open(m_url, 60000));
         MutationEngine *engine = rig.session->engine();
-        MutationHandle *byEmail = engine->submitAction(QStringLiteral("invoices"), QStringLiteral("remind"), invoiceId,
-            { QStringLiteral("email") });
-        MutationHandle *bySms = engine->submitAction(QStringLiteral("invoices"), QStringLiteral("remind"), invoiceId,
-            { QStringLiteral("sms") });
-        MutationHandle *paid = engine->submitAction(QStringLiteral("invoices"), QStringLiteral("mark-paid"), invoiceId);
+        MutationHandle *byEmail = engine->submitAction(QStringLiteral("invoices"),
+            QStringLiteral("remind"), invoiceId, { QStringLiteral("email") });
+        MutationHandle *bySms = engine->submitAction(QStringLiteral("invoices"),
+            QStringLiteral("remind"), invoiceId, { QStringLiteral("sms") });
+        MutationHandle *paid = engine->submitAction(
+            QStringLiteral("invoices"), QStringLiteral("mark-paid"), invoiceId);
         QVERIFY(byEmail && bySms && paid);
         QCOMPARE(bySms->mutation().body,
-            (QJsonObject { { QStringLiteral("invoiceId"), invoiceId }, { QStringLiteral("channel"), QStringLiteral("sms") } }));
-        QCOMPARE(engine->latest(QStringLiteral("invoices"), invoiceId, QStringLiteral("remind")), bySms);
+            (QJsonObject { { QStringLiteral("invoiceId"), invoiceId },
+                { QStringLiteral("channel"), QStringLiteral("sms") } }));
+        QCOMPARE(
+            engine->latest(QStringLiteral("invoices"), invoiceId, QStringLiteral("remind")), bySms);
         QCOMPARE(engine->latest(QStringLiteral("invoices"), invoiceId, QStringLiteral("remind"),
                      { { QStringLiteral("channel"), QStringLiteral("email") } }),
             byEmail);
@@ -250,8 +276,11 @@ private slots:
         QCOMPARE(engine->latest(QStringLiteral("invoices"), invoiceId, QStringLiteral("remind"),
                      { { QStringLiteral("channel"), QStringLiteral("fax") } }),
             nullptr);
-        QCOMPARE(engine->latest(QStringLiteral("invoices"), invoiceId, QStringLiteral("mark-paid")), paid);
-        QCOMPARE(engine->latest(QStringLiteral("invoices"), QStringLiteral("inv-2"), QStringLiteral("mark-paid")), nullptr);
+        QCOMPARE(engine->latest(QStringLiteral("invoices"), invoiceId, QStringLiteral("mark-paid")),
+            paid);
+        QCOMPARE(engine->latest(QStringLiteral("invoices"), QStringLiteral("inv-2"),
+                     QStringLiteral("mark-paid")),
+            nullptr);
         // A discarded one is no one's latest any more (nothing was sent yet: no event loop ran).
         QVERIFY(engine->discard(byEmail->key()));
         QCOMPARE(engine->latest(QStringLiteral("invoices"), invoiceId, QStringLiteral("remind"),
@@ -263,9 +292,10 @@ private slots:
     {
         Rig rig;
         QVERIFY(rig.open(m_url, 100));
-        QVERIFY(!rig.session->engine()->submitAction(QStringLiteral("invoices"), QStringLiteral("refund"), invoiceId));
-        QVERIFY(!rig.session->engine()->submitAction(QStringLiteral("invoices"), QStringLiteral("mark-paid"), invoiceId,
-            { QStringLiteral("unexpected") }));
+        QVERIFY(!rig.session->engine()->submitAction(
+            QStringLiteral("invoices"), QStringLiteral("refund"), invoiceId));
+        QVERIFY(!rig.session->engine()->submitAction(QStringLiteral("invoices"),
+            QStringLiteral("mark-paid"), invoiceId, { QStringLiteral("unexpected") }));
         QVERIFY(rig.session->engine()->handles().isEmpty());
         QCOMPARE(rig.session->engine()->pendingCount(), 0);
         QVERIFY(callsTo(QStringLiteral("/api/invoices/mark-paid")).isEmpty());

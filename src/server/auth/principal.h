@@ -23,7 +23,8 @@ struct Principal
     // The same rule as SQL over columns org_id / owner_id, with its bind values.
     QString visibilitySql() const
     {
-        return isAdmin() ? QStringLiteral("org_id = ?") : QStringLiteral("org_id = ? AND owner_id = ?");
+        return isAdmin() ? QStringLiteral("org_id = ?")
+                         : QStringLiteral("org_id = ? AND owner_id = ?");
     }
     QVariantList visibilityBinds() const
     {

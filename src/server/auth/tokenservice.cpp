@@ -8,7 +8,6 @@
 #include <QFileInfo>
 #include <QHash>
 #include <QRandomGenerator>
-
 #include <cerrno>
 #include <cstdlib>
 #include <jwt.h>
@@ -34,8 +33,7 @@ TokenService::TokenService(QByteArray secret, const Clock *clock, qint64 ttlSeco
     : m_secret(std::move(secret))
     , m_clock(clock)
     , m_ttlSeconds(ttlSeconds)
-{
-}
+{ }
 
 QString TokenService::issue(const Principal &principal, const QString &email) const
 {
@@ -50,8 +48,8 @@ QString TokenService::issue(const Principal &principal, const QString &email) co
     jwt_add_grant(jwt.get(), "email", email.toUtf8().constData());
     jwt_add_grant_int(jwt.get(), "iat", long(now));
     jwt_add_grant_int(jwt.get(), "exp", long(now + m_ttlSeconds));
-    jwt_set_alg(jwt.get(), JWT_ALG_HS256, reinterpret_cast<const unsigned char *>(m_secret.constData()),
-                int(m_secret.size()));
+    jwt_set_alg(jwt.get(), JWT_ALG_HS256,
+        reinterpret_cast<const unsigned char *>(m_secret.constData()), int(m_secret.size()));
     char *encoded = jwt_encode_str(jwt.get());
     if (!encoded)
         return {};
@@ -60,7 +58,8 @@ QString TokenService::issue(const Principal &principal, const QString &email) co
     return token;
 }
 
-std::optional<TokenService::Claims> TokenService::verify(const QByteArray &token, QString *reason) const
+std::optional<TokenService::Claims> TokenService::verify(
+    const QByteArray &token, QString *reason) const
 {
     auto fail = [reason](const char *why) -> std::optional<Claims> {
         if (reason)
@@ -96,7 +95,8 @@ std::optional<TokenService::Claims> TokenService::verify(const QByteArray &token
     return claims;
 }
 
-std::optional<TokenService::Claims> TokenService::verifySignedToken(const QByteArray &token, QString *reason) const
+std::optional<TokenService::Claims> TokenService::verifySignedToken(
+    const QByteArray &token, QString *reason) const
 {
     auto fail = [reason](const char *why) -> std::optional<Claims> {
         if (reason)
@@ -105,8 +105,8 @@ std::optional<TokenService::Claims> TokenService::verifySignedToken(const QByteA
     };
     jwt_t *raw = nullptr;
     // With a key given, libjwt rejects a bad signature and an unsigned ("alg": "none") token.
-    if (jwt_decode(&raw, token.constData(), reinterpret_cast<const unsigned char *>(m_secret.constData()),
-                   int(m_secret.size()))
+    if (jwt_decode(&raw, token.constData(),
+            reinterpret_cast<const unsigned char *>(m_secret.constData()), int(m_secret.size()))
         != 0)
         return fail("invalid signature or malformed token");
     JwtPtr jwt(raw);
@@ -125,14 +125,15 @@ std::optional<TokenService::Claims> TokenService::verifySignedToken(const QByteA
     if (claims.principal.userId.isEmpty() || claims.principal.orgId.isEmpty()
         || (role != QLatin1String("admin") && role != QLatin1String("agent")))
         return fail("token lacks required claims");
-    claims.principal.role = role == QLatin1String("admin") ? Principal::Role::Admin : Principal::Role::Agent;
+    claims.principal.role
+        = role == QLatin1String("admin") ? Principal::Role::Admin : Principal::Role::Agent;
     claims.email = grant(jwt.get(), "email");
     claims.expiresAt = exp;
     return claims;
 }
 
-QByteArray TokenService::loadOrCreateSecret(const QString &secretFile, const QString &fallbackPath,
-                                            QString *error)
+QByteArray TokenService::loadOrCreateSecret(
+    const QString &secretFile, const QString &fallbackPath, QString *error)
 {
     const QString path = secretFile.isEmpty() ? fallbackPath : secretFile;
     const QString what = QStringLiteral("JWT secret file");
@@ -152,7 +153,8 @@ QByteArray TokenService::loadOrCreateSecret(const QString &secretFile, const QSt
     }
     QByteArray random(48, Qt::Uninitialized);
     QRandomGenerator::system()->generate(random.begin(), random.end());
-    QByteArray secret = random.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    QByteArray secret
+        = random.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
     QDir().mkpath(QFileInfo(path).absolutePath());
     if (!SecretFile::create(path, secret, what, error))
         return {};

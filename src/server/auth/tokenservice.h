@@ -4,7 +4,6 @@
 
 #include <QByteArray>
 #include <QString>
-
 #include <optional>
 
 class Clock;
@@ -29,8 +28,8 @@ public:
     qint64 ttlSeconds() const { return m_ttlSeconds; }
 
     // The secret from a file (at least 32 bytes), or a new random one kept in `fallbackPath`.
-    static QByteArray loadOrCreateSecret(const QString &secretFile, const QString &fallbackPath,
-                                         QString *error);
+    static QByteArray loadOrCreateSecret(
+        const QString &secretFile, const QString &fallbackPath, QString *error);
 
 private:
     std::optional<Claims> verifySignedToken(const QByteArray &token, QString *reason) const;

@@ -13,7 +13,6 @@
 
 #include <QElapsedTimer>
 #include <QJsonDocument>
-
 #include <sodium.h>
 #include <utility>
 
@@ -22,22 +21,22 @@ namespace {
 // Compares secrets without leaking, through timing, how much of a guess was right.
 bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
 {
-    return a.size() == b.size() && sodium_memcmp(a.constData(), b.constData(), std::size_t(a.size())) == 0;
+    return a.size() == b.size()
+        && sodium_memcmp(a.constData(), b.constData(), std::size_t(a.size())) == 0;
 }
 
 } // namespace
 
-ApiService::ApiService(const TokenService &tokens, ServerMetrics &metrics, TransactionRunner &runner,
-                       Options options)
+ApiService::ApiService(
+    const TokenService &tokens, ServerMetrics &metrics, TransactionRunner &runner, Options options)
     : m_tokens(tokens)
     , m_runner(runner)
     , m_metrics(metrics)
     , m_options(std::move(options))
-{
-}
+{ }
 
-std::variant<Router::Match, Problem> ApiService::match(const QByteArray &method, const QByteArray &rawPath,
-                                                       QString *path) const
+std::variant<Router::Match, Problem> ApiService::match(
+    const QByteArray &method, const QByteArray &rawPath, QString *path) const
 {
     QString why;
     const auto segments = RequestPath::segments(rawPath, &why);
@@ -70,7 +69,8 @@ Disposition ApiService::dispose(HttpRequest request)
     Prepared prepared = prepare(routed);
     prepared.timer = timer;
     try {
-        HttpResponse response = execute(prepared, { .attempts = TransactionRunner::Attempts::Single });
+        HttpResponse response
+            = execute(prepared, { .attempts = TransactionRunner::Attempts::Single });
         record(prepared, response);
         return Disposition::answer(std::move(response));
     } catch (const StorageError &) {
@@ -84,7 +84,8 @@ Disposition ApiService::dispose(HttpRequest request)
 HttpResponse ApiService::handle(const RoutedRequest &routed)
 {
     Prepared prepared = prepare(routed);
-    HttpResponse response = execute(prepared, { .attempts = TransactionRunner::Attempts::RetryWithBackoff });
+    HttpResponse response
+        = execute(prepared, { .attempts = TransactionRunner::Attempts::RetryWithBackoff });
     record(prepared, response);
     return response;
 }
@@ -155,9 +156,11 @@ ApiService::Prepared ApiService::prepare(const RoutedRequest &routed) const
         IdempotencyKey::Error keyError = IdempotencyKey::Error::None;
         const std::optional<QString> key = IdempotencyKey::fromRequest(request, &keyError);
         if (!key) {
-            const QString code = keyError == IdempotencyKey::Error::Missing ? QStringLiteral("idempotency_key_missing")
-                                                                            : QStringLiteral("invalid_idempotency_key");
-            p.answer = HttpResponse::problem(Problems::badRequest(code, IdempotencyKey::describe(keyError)));
+            const QString code = keyError == IdempotencyKey::Error::Missing
+                ? QStringLiteral("idempotency_key_missing")
+                : QStringLiteral("invalid_idempotency_key");
+            p.answer = HttpResponse::problem(
+                Problems::badRequest(code, IdempotencyKey::describe(keyError)));
         } else {
             ctx.m_idempotencyKey = *key;
         }
@@ -178,7 +181,9 @@ HttpResponse ApiService::execute(Prepared &p, const TransactionRunner::Context &
             if (e.isTransient()) {
                 qCWarning(lcHttp) << "storage busy after retries:" << e.what();
                 response = HttpResponse::problem(Problems::unavailable(
-                    QStringLiteral("The database is busy; nothing was changed. Retry with the same key."), 1));
+                    QStringLiteral(
+                        "The database is busy; nothing was changed. Retry with the same key."),
+                    1));
             } else {
                 qCCritical(lcHttp) << "storage error:" << e.what();
                 response = HttpResponse::problem(Problems::internal());
@@ -189,17 +194,20 @@ HttpResponse ApiService::execute(Prepared &p, const TransactionRunner::Context &
         }
     }
     if (p.mutation)
-        response->withHeader("Idempotency-Window", QByteArray::number(m_options.idempotencyWindowSeconds));
+        response->withHeader(
+            "Idempotency-Window", QByteArray::number(m_options.idempotencyWindowSeconds));
     return *response;
 }
 
 void ApiService::record(const Prepared &p, const HttpResponse &response) const
 {
     const QByteArray method = p.ctx ? p.ctx->request().method : QByteArray();
-    m_metrics.recordRequest(p.routeLabel, method, response.status, double(p.timer.nsecsElapsed()) / 1e9);
+    m_metrics.recordRequest(
+        p.routeLabel, method, response.status, double(p.timer.nsecsElapsed()) / 1e9);
 }
 
-HttpResponse ApiService::rejectEarly(const QByteArray &method, const QByteArray &rawPath, const Problem &problem) const
+HttpResponse ApiService::rejectEarly(
+    const QByteArray &method, const QByteArray &rawPath, const Problem &problem) const
 {
     QElapsedTimer timer;
     timer.start();
@@ -209,13 +217,15 @@ HttpResponse ApiService::rejectEarly(const QByteArray &method, const QByteArray 
     if (const auto *found = std::get_if<Router::Match>(&matched)) {
         route = found->route->pattern;
         if (found->route->options.kind == Router::Kind::Mutation)
-            response.withHeader("Idempotency-Window", QByteArray::number(m_options.idempotencyWindowSeconds));
+            response.withHeader(
+                "Idempotency-Window", QByteArray::number(m_options.idempotencyWindowSeconds));
     }
     m_metrics.recordRequest(route, method, response.status, double(timer.nsecsElapsed()) / 1e9);
     return response;
 }
 
-std::optional<Problem> ApiService::authenticate(RequestContext &ctx, const Router::Route &route) const
+std::optional<Problem> ApiService::authenticate(
+    RequestContext &ctx, const Router::Route &route) const
 {
     if (route.options.access == Router::Access::Public)
         return std::nullopt;
@@ -230,9 +240,11 @@ std::optional<Problem> ApiService::authenticate(RequestContext &ctx, const Route
     QString reason;
     const auto claims = m_tokens.verify(authorization.mid(7).trimmed(), &reason);
     if (!claims)
-        return Problems::unauthorized(QStringLiteral("The access token was rejected: %1.").arg(reason));
+        return Problems::unauthorized(
+            QStringLiteral("The access token was rejected: %1.").arg(reason));
     ctx.m_principal = claims->principal;
-    if ((route.options.access == Router::Access::Admin || route.options.access == Router::Access::Metrics)
+    if ((route.options.access == Router::Access::Admin
+            || route.options.access == Router::Access::Metrics)
         && !ctx.m_principal.isAdmin())
         return Problems::forbidden(QStringLiteral("This route is for administrators."));
     return std::nullopt;
@@ -247,9 +259,10 @@ std::optional<Problem> ApiService::readBody(RequestContext &ctx) const
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(ctx.request().body, &error);
     if (error.error != QJsonParseError::NoError)
-        return Problems::malformedJson(QStringLiteral("The body is not valid JSON: %1 at offset %2.")
-                                           .arg(error.errorString())
-                                           .arg(error.offset));
+        return Problems::malformedJson(
+            QStringLiteral("The body is not valid JSON: %1 at offset %2.")
+                .arg(error.errorString())
+                .arg(error.offset));
     if (!doc.isObject())
         return Problems::malformedJson(QStringLiteral("The body must be a JSON object."));
     ctx.m_body = doc.object();

@@ -7,7 +7,6 @@
 #include "router.h"
 
 #include <QElapsedTimer>
-
 #include <memory>
 #include <optional>
 #include <variant>
@@ -34,7 +33,7 @@ public:
     };
 
     ApiService(const TokenService &tokens, ServerMetrics &metrics, TransactionRunner &runner,
-               Options options);
+        Options options);
 
     Router &router() { return m_router; }
     // On an event-loop thread, for every request: matches its route (the only match made for
@@ -51,7 +50,8 @@ public:
     // On an event-loop thread, for a request refused from its head alone (body too large,
     // chunked, head too large) before its body is read: the problem response, with the
     // idempotency window when the path is a mutation's, counted in the metrics.
-    HttpResponse rejectEarly(const QByteArray &method, const QByteArray &rawPath, const Problem &problem) const;
+    HttpResponse rejectEarly(
+        const QByteArray &method, const QByteArray &rawPath, const Problem &problem) const;
     qint64 maxBodyBytes() const { return m_options.maxBodyBytes; }
 
 private:
@@ -68,8 +68,8 @@ private:
     };
 
     // The route, or the answer for a path that is invalid or has none (404 / 405).
-    std::variant<Router::Match, Problem> match(const QByteArray &method, const QByteArray &rawPath,
-                                               QString *path = nullptr) const;
+    std::variant<Router::Match, Problem> match(
+        const QByteArray &method, const QByteArray &rawPath, QString *path = nullptr) const;
     Prepared prepare(const RoutedRequest &routed) const;
     // On the event loop (Attempts::Single or a Batch) a transient StorageError propagates:
     // nothing of the request was committed, and the caller hands it to a worker.

@@ -25,5 +25,6 @@ public:
         ServerMetrics *metrics = nullptr; // required
     };
 
-    static void install(Router &router, TransactionRunner &runner, const TokenService &tokens, const Options &options);
+    static void install(Router &router, TransactionRunner &runner, const TokenService &tokens,
+        const Options &options);
 };

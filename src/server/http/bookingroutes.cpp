@@ -26,8 +26,9 @@ HttpResponse list(TransactionRunner &runner, const RequestContext &ctx)
         QJsonArray rows;
         for (const Booking &b : BookingRepository::visible(tx, ctx.principal()))
             rows.append(b.toJson());
-        return HttpResponse::json(200, { { QStringLiteral("bookings"), rows },
-                                         { QStringLiteral("seq"), ChangeLog::head(tx) } });
+        return HttpResponse::json(200,
+            { { QStringLiteral("bookings"), rows },
+                { QStringLiteral("seq"), ChangeLog::head(tx) } });
     });
 }
 
@@ -35,10 +36,11 @@ HttpResponse get(TransactionRunner &runner, const RequestContext &ctx)
 {
     const QString id = ctx.param(QStringLiteral("id"));
     if (!UuidText::isValid(id))
-        return HttpResponse::problem(Problems::badRequest(QStringLiteral("invalid_id"),
-                                                          QStringLiteral("The booking id must be a UUID.")));
+        return HttpResponse::problem(Problems::badRequest(
+            QStringLiteral("invalid_id"), QStringLiteral("The booking id must be a UUID.")));
     return runner.read(ctx.transactions(), [&](Transaction &tx) {
-        const auto booking = BookingRepository::findVisible(tx, ctx.principal(), UuidText::normalised(id));
+        const auto booking
+            = BookingRepository::findVisible(tx, ctx.principal(), UuidText::normalised(id));
         if (!booking)
             return bookingNotFound();
         return HttpResponse::json(200, { { QStringLiteral("booking"), booking->toJson() } });
@@ -56,8 +58,8 @@ HttpResponse confirm(IdempotencyGuard &guard, const RequestContext &ctx)
         if (!current)
             return bookingNotFound();
         if (current->status == Booking::Status::Cancelled)
-            return HttpResponse::problem(Problems::conflict(
-                QStringLiteral("booking_cancelled"), QStringLiteral("The booking was cancelled; it cannot be confirmed.")));
+            return HttpResponse::problem(Problems::conflict(QStringLiteral("booking_cancelled"),
+                QStringLiteral("The booking was cancelled; it cannot be confirmed.")));
         if (current->status == Booking::Status::Confirmed) // natural idempotency: same state
             return HttpResponse::json(200, { { QStringLiteral("booking"), current->toJson() } });
         Booking changed = *current;
@@ -79,10 +81,11 @@ HttpResponse remove(IdempotencyGuard &guard, const RequestContext &ctx)
             return bookingNotFound();
         BookingRepository::remove(tx, *current);
         // The answer names its table: the client's closed loop waits for that row to go.
-        return HttpResponse::json(200, { { QStringLiteral("deleted"), true },
-                                         { QStringLiteral("table"), QStringLiteral("bookings") },
-                                         { QStringLiteral("id"), current->id },
-                                         { QStringLiteral("version"), current->version + 1 } });
+        return HttpResponse::json(200,
+            { { QStringLiteral("deleted"), true },
+                { QStringLiteral("table"), QStringLiteral("bookings") },
+                { QStringLiteral("id"), current->id },
+                { QStringLiteral("version"), current->version + 1 } });
     });
 }
 
@@ -93,12 +96,16 @@ void BookingRoutes::install(Router &router, TransactionRunner &runner, Idempoten
     using Access = Router::Access;
     using Kind = Router::Kind;
     using Execution = Router::Execution;
-    router.add("GET", QStringLiteral("/api/bookings"), { Access::User, Kind::Query, Execution::Worker },
-               [&runner](RequestContext &ctx) { return list(runner, ctx); });
-    router.add("GET", QStringLiteral("/api/bookings/{id}"), { Access::User, Kind::Query, Execution::Inline },
-               [&runner](RequestContext &ctx) { return get(runner, ctx); });
-    router.add("POST", QStringLiteral("/api/bookings/confirm"), { Access::User, Kind::Mutation, Execution::Inline },
-               [&guard](RequestContext &ctx) { return confirm(guard, ctx); });
-    router.add("POST", QStringLiteral("/api/bookings/delete"), { Access::User, Kind::Mutation, Execution::Inline },
-               [&guard](RequestContext &ctx) { return remove(guard, ctx); });
+    router.add("GET", QStringLiteral("/api/bookings"),
+        { Access::User, Kind::Query, Execution::Worker },
+        [&runner](RequestContext &ctx) { return list(runner, ctx); });
+    router.add("GET", QStringLiteral("/api/bookings/{id}"),
+        { Access::User, Kind::Query, Execution::Inline },
+        [&runner](RequestContext &ctx) { return get(runner, ctx); });
+    router.add("POST", QStringLiteral("/api/bookings/confirm"),
+        { Access::User, Kind::Mutation, Execution::Inline },
+        [&guard](RequestContext &ctx) { return confirm(guard, ctx); });
+    router.add("POST", QStringLiteral("/api/bookings/delete"),
+        { Access::User, Kind::Mutation, Execution::Inline },
+        [&guard](RequestContext &ctx) { return remove(guard, ctx); });
 }

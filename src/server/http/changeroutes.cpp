@@ -12,19 +12,17 @@
 
 namespace {
 
-std::optional<qint64> integerParameter(const RequestContext &ctx, const QString &name, qint64 fallback,
-                                       qint64 min, qint64 max, Problem *problem)
+std::optional<qint64> integerParameter(const RequestContext &ctx, const QString &name,
+    qint64 fallback, qint64 min, qint64 max, Problem *problem)
 {
     if (!ctx.request().query.hasQueryItem(name))
         return fallback;
     bool ok = false;
-    const qint64 value = ctx.request().query.queryItemValue(name, QUrl::FullyDecoded).toLongLong(&ok);
+    const qint64 value
+        = ctx.request().query.queryItemValue(name, QUrl::FullyDecoded).toLongLong(&ok);
     if (!ok || value < min || value > max) {
         *problem = Problems::badRequest(QStringLiteral("invalid_parameter"),
-                                        QStringLiteral("\"%1\" must be an integer from %2 to %3.")
-                                            .arg(name)
-                                            .arg(min)
-                                            .arg(max));
+            QStringLiteral("\"%1\" must be an integer from %2 to %3.").arg(name).arg(min).arg(max));
         return std::nullopt;
     }
     return value;
@@ -33,17 +31,18 @@ std::optional<qint64> integerParameter(const RequestContext &ctx, const QString 
 HttpResponse changes(TransactionRunner &runner, const RequestContext &ctx)
 {
     Problem problem;
-    const auto since = integerParameter(ctx, QStringLiteral("since"), 0, 0,
-                                        std::numeric_limits<qint64>::max(), &problem);
-    const auto limit = since ? integerParameter(ctx, QStringLiteral("limit"), ChangeRoutes::defaultLimit, 1,
-                                                ChangeRoutes::defaultLimit, &problem)
+    const auto since = integerParameter(
+        ctx, QStringLiteral("since"), 0, 0, std::numeric_limits<qint64>::max(), &problem);
+    const auto limit = since ? integerParameter(ctx, QStringLiteral("limit"),
+                           ChangeRoutes::defaultLimit, 1, ChangeRoutes::defaultLimit, &problem)
                              : std::nullopt;
     if (!since || !limit)
         return HttpResponse::problem(problem);
     return runner.read(ctx.transactions(), [&](Transaction &tx) {
         QJsonArray out;
         qint64 last = *since;
-        for (const QJsonObject &change : ChangeLog::visibleSince(tx, ctx.principal(), *since, int(*limit))) {
+        for (const QJsonObject &change :
+            ChangeLog::visibleSince(tx, ctx.principal(), *since, int(*limit))) {
             out.append(change);
             last = change.value(QStringLiteral("seq")).toInteger();
         }
@@ -52,7 +51,8 @@ HttpResponse changes(TransactionRunner &runner, const RequestContext &ctx)
         const qint64 purgedThrough = ChangeLog::purgedThrough(tx);
         if (*since < purgedThrough)
             return HttpResponse::problem(Problems::historyExpired(*since, purgedThrough));
-        return HttpResponse::json(200, { { QStringLiteral("changes"), out }, { QStringLiteral("seq"), last } });
+        return HttpResponse::json(
+            200, { { QStringLiteral("changes"), out }, { QStringLiteral("seq"), last } });
     });
 }
 
@@ -60,6 +60,7 @@ HttpResponse changes(TransactionRunner &runner, const RequestContext &ctx)
 
 void ChangeRoutes::install(Router &router, TransactionRunner &runner)
 {
-    router.add("GET", QStringLiteral("/api/changes"), { Router::Access::User, Router::Kind::Query, Router::Execution::Worker },
-               [&runner](RequestContext &ctx) { return changes(runner, ctx); });
+    router.add("GET", QStringLiteral("/api/changes"),
+        { Router::Access::User, Router::Kind::Query, Router::Execution::Worker },
+        [&runner](RequestContext &ctx) { return changes(runner, ctx); });
 }

@@ -3,8 +3,7 @@
 Disposition::Disposition(Kind kind, std::variant<HttpResponse, RoutedRequest> value)
     : m_kind(kind)
     , m_value(std::move(value))
-{
-}
+{ }
 
 Disposition Disposition::answer(HttpResponse response)
 {

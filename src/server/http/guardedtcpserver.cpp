@@ -1,15 +1,14 @@
 #include "guardedtcpserver.h"
 
 #include <QTcpSocket>
-
 #include <unistd.h>
 
-GuardedTcpServer::GuardedTcpServer(RequestSizeGuard::Limits limits, RequestSizeGuard::Reject reject, QObject *parent)
+GuardedTcpServer::GuardedTcpServer(
+    RequestSizeGuard::Limits limits, RequestSizeGuard::Reject reject, QObject *parent)
     : QTcpServer(parent)
     , m_limits(std::move(limits))
     , m_reject(std::move(reject))
-{
-}
+{ }
 
 void GuardedTcpServer::incomingConnection(qintptr descriptor)
 {

@@ -9,7 +9,8 @@ class GuardedTcpServer : public QTcpServer
 {
     Q_OBJECT
 public:
-    GuardedTcpServer(RequestSizeGuard::Limits limits, RequestSizeGuard::Reject reject, QObject *parent = nullptr);
+    GuardedTcpServer(RequestSizeGuard::Limits limits, RequestSizeGuard::Reject reject,
+        QObject *parent = nullptr);
 
 protected:
     void incomingConnection(qintptr descriptor) override;

@@ -6,8 +6,8 @@
 
 #include <QAbstractEventDispatcher>
 #include <QHttpServerRequest>
-#include <QPointer>
 #include <QHttpServerResponder>
+#include <QPointer>
 #include <QTcpSocket>
 #include <QThreadPool>
 
@@ -17,16 +17,36 @@ HttpRequest copyRequest(const QHttpServerRequest &request, QTcpSocket *socket)
 {
     HttpRequest copy;
     switch (request.method()) {
-    case QHttpServerRequest::Method::Get: copy.method = "GET"; break;
-    case QHttpServerRequest::Method::Put: copy.method = "PUT"; break;
-    case QHttpServerRequest::Method::Delete: copy.method = "DELETE"; break;
-    case QHttpServerRequest::Method::Post: copy.method = "POST"; break;
-    case QHttpServerRequest::Method::Head: copy.method = "HEAD"; break;
-    case QHttpServerRequest::Method::Options: copy.method = "OPTIONS"; break;
-    case QHttpServerRequest::Method::Patch: copy.method = "PATCH"; break;
-    case QHttpServerRequest::Method::Connect: copy.method = "CONNECT"; break;
-    case QHttpServerRequest::Method::Trace: copy.method = "TRACE"; break;
-    default: copy.method = "UNKNOWN"; break;
+    case QHttpServerRequest::Method::Get:
+        copy.method = "GET";
+        break;
+    case QHttpServerRequest::Method::Put:
+        copy.method = "PUT";
+        break;
+    case QHttpServerRequest::Method::Delete:
+        copy.method = "DELETE";
+        break;
+    case QHttpServerRequest::Method::Post:
+        copy.method = "POST";
+        break;
+    case QHttpServerRequest::Method::Head:
+        copy.method = "HEAD";
+        break;
+    case QHttpServerRequest::Method::Options:
+        copy.method = "OPTIONS";
+        break;
+    case QHttpServerRequest::Method::Patch:
+        copy.method = "PATCH";
+        break;
+    case QHttpServerRequest::Method::Connect:
+        copy.method = "CONNECT";
+        break;
+    case QHttpServerRequest::Method::Trace:
+        copy.method = "TRACE";
+        break;
+    default:
+        copy.method = "UNKNOWN";
+        break;
     }
     copy.rawPath = request.url().path(QUrl::FullyEncoded).toUtf8();
     copy.query = request.query();
@@ -55,7 +75,7 @@ HttpFrontend::HttpFrontend(Handlers handlers, QThreadPool *pool, QObject *parent
 {
     // Emitted once per loop iteration, after everything that was ready has been read.
     connect(QAbstractEventDispatcher::instance(thread()), &QAbstractEventDispatcher::aboutToBlock,
-            this, &HttpFrontend::flushBatch);
+        this, &HttpFrontend::flushBatch);
 }
 
 int HttpFrontend::pendingResponses() const
@@ -85,13 +105,14 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
     pending.id = id;
     pending.responder = std::make_unique<QHttpServerResponder>(makeResponder(request, socket));
     pending.body = copy.method == "HEAD" ? Body::Omit : Body::Send;
-    pending.after = copy.header("connection").toLower().contains("close") ? AfterWrite::Close : AfterWrite::KeepOpen;
+    pending.after = copy.header("connection").toLower().contains("close") ? AfterWrite::Close
+                                                                          : AfterWrite::KeepOpen;
     if (webSocketPath) {
-        pending.response = HttpResponse::problem(
-            { .status = 426,
-              .code = QStringLiteral("upgrade_required"),
-              .title = QStringLiteral("Upgrade required"),
-              .detail = QStringLiteral("This is the realtime WebSocket endpoint: connect with a WebSocket client.") });
+        pending.response = HttpResponse::problem({ .status = 426,
+            .code = QStringLiteral("upgrade_required"),
+            .title = QStringLiteral("Upgrade required"),
+            .detail = QStringLiteral(
+                "This is the realtime WebSocket endpoint: connect with a WebSocket client.") });
         pending.response->withHeader("Upgrade", "websocket");
         enqueue(socket, std::move(pending));
         return true;
@@ -141,14 +162,16 @@ void HttpFrontend::toWorker(QTcpSocket *socket, quint64 id, RoutedRequest routed
     }
     // Answers come back queued to this thread; the server drains the pool before it stops
     // the event loops, so `this` outlives every job.
-    m_pool->start([this, socket, id, handler = m_handlers.workerHandler, routed = std::move(routed)]() {
-        HttpResponse response = handler(routed);
-        QMetaObject::invokeMethod(
-            this, [this, socket, id, response = std::move(response)]() mutable {
-                complete(socket, id, std::move(response));
-            },
-            Qt::QueuedConnection);
-    });
+    m_pool->start(
+        [this, socket, id, handler = m_handlers.workerHandler, routed = std::move(routed)]() {
+            HttpResponse response = handler(routed);
+            QMetaObject::invokeMethod(
+                this,
+                [this, socket, id, response = std::move(response)]() mutable {
+                    complete(socket, id, std::move(response));
+                },
+                Qt::QueuedConnection);
+        });
 }
 
 void HttpFrontend::enqueue(QTcpSocket *socket, Pending pending)
@@ -161,7 +184,8 @@ void HttpFrontend::enqueue(QTcpSocket *socket, Pending pending)
         // its WebSocket server, and an entry left behind under a freed address would swallow
         // every answer of the next connection allocated there.
         auto *lifetime = new QObject(socket);
-        connect(lifetime, &QObject::destroyed, this, [this, socket] { m_connections.erase(socket); });
+        connect(
+            lifetime, &QObject::destroyed, this, [this, socket] { m_connections.erase(socket); });
     }
     it->second.queue.push_back(std::move(pending));
     flush(it->second);
@@ -172,11 +196,11 @@ void HttpFrontend::missingHandler(const QHttpServerRequest &request, QTcpSocket 
     // Reached only for a WebSocket handshake handleRequest declined (Qt closes the connection).
     QHttpServerResponder responder = makeResponder(request, socket);
     write(responder,
-          HttpResponse::problem(Problems::badRequest(
-              QStringLiteral("upgrade_not_supported"),
-              QStringLiteral("A WebSocket handshake must go to %1, on a connection that owes no answers.")
-                  .arg(QString::fromLatin1(m_webSocketPath)))),
-          Body::Send, AfterWrite::Close);
+        HttpResponse::problem(Problems::badRequest(QStringLiteral("upgrade_not_supported"),
+            QStringLiteral(
+                "A WebSocket handshake must go to %1, on a connection that owes no answers.")
+                .arg(QString::fromLatin1(m_webSocketPath)))),
+        Body::Send, AfterWrite::Close);
 }
 
 void HttpFrontend::complete(QTcpSocket *socket, quint64 id, HttpResponse response)
@@ -210,7 +234,8 @@ void HttpFrontend::flush(Connection &connection)
     }
 }
 
-void HttpFrontend::write(QHttpServerResponder &responder, const HttpResponse &response, Body body, AfterWrite after)
+void HttpFrontend::write(
+    QHttpServerResponder &responder, const HttpResponse &response, Body body, AfterWrite after)
 {
     responder.writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(response.status));
     responder.writeHeader("Content-Type", response.contentType);

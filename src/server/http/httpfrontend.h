@@ -6,8 +6,8 @@
 #include "routedrequest.h"
 
 #include <QAbstractHttpServer>
+#include <QHttpServerResponder>
 #include <QPointer>
-
 #include <atomic>
 #include <deque>
 #include <functional>
@@ -15,17 +15,16 @@
 #include <optional>
 #include <unordered_map>
 #include <vector>
-
-#include <QHttpServerResponder>
 class QThreadPool;
 
 // One event loop's HTTP/1.1 server. Each request is first disposed of on this thread (short
-// transactions answer at once, without a thread hop); what needs a worker goes to the pool. Mutations are collected while the loop reads what has arrived and run as
-// one batch (group commit) before the loop waits again: one commit, one WAL append, one lock
-// round trip for all of them. Responses are written strictly in request order per connection (Qt 6.4
-// dispatches pipelined requests without waiting for the previous answer). WebSocket upgrades
-// on `webSocketPath` are left to QAbstractHttpServer (newWebSocketConnection); RequestSizeGuard
-// refuses every other upgrade before it gets here.
+// transactions answer at once, without a thread hop); what needs a worker goes to the pool.
+// Mutations are collected while the loop reads what has arrived and run as one batch (group commit)
+// before the loop waits again: one commit, one WAL append, one lock round trip for all of them.
+// Responses are written strictly in request order per connection (Qt 6.4 dispatches pipelined
+// requests without waiting for the previous answer). WebSocket upgrades on `webSocketPath` are left
+// to QAbstractHttpServer (newWebSocketConnection); RequestSizeGuard refuses every other upgrade
+// before it gets here.
 class HttpFrontend : public QAbstractHttpServer
 {
     Q_OBJECT
@@ -41,7 +40,9 @@ public:
         qint64 maxBodyBytes = 1024LL * 1024;
         // The one path whose WebSocket handshakes become sockets (newWebSocketConnection).
         QByteArray webSocketPath;
-        std::function<HttpResponse(const QByteArray &method, const QByteArray &path, const Problem &)> rejectEarly;
+        std::function<HttpResponse(
+            const QByteArray &method, const QByteArray &path, const Problem &)>
+            rejectEarly;
         // Cleared at shutdown, before the pool drains: from then on nothing new goes to a
         // worker (their answers post back into this object, which must still exist).
         std::shared_ptr<std::atomic<bool>> workersOpen;
@@ -75,7 +76,8 @@ private:
 
     void complete(QTcpSocket *socket, quint64 id, HttpResponse response);
     void flush(Connection &connection);
-    static void write(QHttpServerResponder &responder, const HttpResponse &response, Body body, AfterWrite after);
+    static void write(
+        QHttpServerResponder &responder, const HttpResponse &response, Body body, AfterWrite after);
 
     void enqueue(QTcpSocket *socket, Pending pending);
     void toWorker(QTcpSocket *socket, quint64 id, RoutedRequest routed);

@@ -5,9 +5,8 @@
 #include "storage/database.h"
 
 #include <QSemaphore>
-#include <QThreadPool>
 #include <QTcpServer>
-
+#include <QThreadPool>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
@@ -45,7 +44,8 @@ int reusePortSocket(const QHostAddress &host, quint16 port, quint16 *boundPort, 
         a->sin_addr.s_addr = htonl(host.toIPv4Address());
         length = sizeof *a;
     }
-    if (::bind(fd, reinterpret_cast<sockaddr *>(&storage), length) != 0 || ::listen(fd, 1024) != 0) {
+    if (::bind(fd, reinterpret_cast<sockaddr *>(&storage), length) != 0
+        || ::listen(fd, 1024) != 0) {
         *error = QString::fromLocal8Bit(std::strerror(errno));
         ::close(fd);
         return -1;
@@ -68,8 +68,7 @@ public:
         , m_handlers(std::move(handlers))
         , m_pool(pool)
         , m_setup(std::move(setup))
-    {
-    }
+    { }
 
     bool waitUntilListening()
     {
@@ -81,7 +80,8 @@ public:
     void roundTrip()
     {
         if (m_listening && isRunning())
-            QMetaObject::invokeMethod(m_frontend, [] { }, Qt::BlockingQueuedConnection);
+            QMetaObject::invokeMethod(
+                m_frontend, [] {}, Qt::BlockingQueuedConnection);
     }
 
 protected:
@@ -90,8 +90,9 @@ protected:
         {
             HttpFrontend frontend(m_handlers, m_pool);
             m_frontend = &frontend;
-            auto *server = new GuardedTcpServer({ m_handlers.maxBodyBytes, m_handlers.webSocketPath },
-                                                m_handlers.rejectEarly, &frontend);
+            auto *server
+                = new GuardedTcpServer({ m_handlers.maxBodyBytes, m_handlers.webSocketPath },
+                    m_handlers.rejectEarly, &frontend);
             m_listening = server->setSocketDescriptor(m_fd);
             if (m_listening) {
                 frontend.bind(server);
@@ -140,15 +141,18 @@ HttpListener::~HttpListener()
     stop();
 }
 
-bool HttpListener::listen(const QHostAddress &host, quint16 port, int loops, const FrontendSetup &setup,
-                          QString *error)
+bool HttpListener::listen(
+    const QHostAddress &host, quint16 port, int loops, const FrontendSetup &setup, QString *error)
 {
     for (int i = 0; i < loops; ++i) {
         QString why;
         // The first socket may pick a free port; the others join it.
         const int fd = reusePortSocket(host, i == 0 ? port : m_port, &m_port, &why);
         if (fd < 0) {
-            *error = QStringLiteral("cannot listen on %1:%2: %3").arg(host.toString()).arg(i == 0 ? port : m_port).arg(why);
+            *error = QStringLiteral("cannot listen on %1:%2: %3")
+                         .arg(host.toString())
+                         .arg(i == 0 ? port : m_port)
+                         .arg(why);
             stop();
             return false;
         }

@@ -5,7 +5,6 @@
 #include <QHostAddress>
 #include <QList>
 #include <QThread>
-
 #include <functional>
 #include <memory>
 
@@ -25,7 +24,8 @@ public:
     Q_DISABLE_COPY_MOVE(HttpListener)
 
     // Binds host:port (0 = any free port) with `loops` threads. False + *error on failure.
-    bool listen(const QHostAddress &host, quint16 port, int loops, const FrontendSetup &setup, QString *error);
+    bool listen(const QHostAddress &host, quint16 port, int loops, const FrontendSetup &setup,
+        QString *error);
     quint16 port() const { return m_port; }
     // Shutdown, step 1: new requests no longer go to workers (drain the pool next). On return
     // no loop is still handing one over: nothing is started on the pool after this.

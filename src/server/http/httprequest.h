@@ -5,14 +5,13 @@
 #include <QList>
 #include <QString>
 #include <QUrlQuery>
-
 #include <utility>
 
 // A request copied out of QHttpServerRequest, so a worker thread can own it.
 struct HttpRequest
 {
-    QByteArray method;                              // "GET", "POST", ...
-    QByteArray rawPath;                             // as sent, still percent-encoded
+    QByteArray method; // "GET", "POST", ...
+    QByteArray rawPath; // as sent, still percent-encoded
     QUrlQuery query;
     QList<std::pair<QByteArray, QByteArray>> headers; // names lower-cased
     QByteArray body;

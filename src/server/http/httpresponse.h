@@ -5,7 +5,6 @@
 #include <QByteArray>
 #include <QJsonObject>
 #include <QList>
-
 #include <utility>
 
 // A complete response, built on a worker thread and written by the event-loop thread.
@@ -18,7 +17,8 @@ struct HttpResponse
 
     static HttpResponse json(int status, const QJsonObject &body);
     static HttpResponse problem(const Problem &problem);
-    static HttpResponse text(int status, QByteArray body, QByteArray contentType = "text/plain; charset=utf-8");
+    static HttpResponse text(
+        int status, QByteArray body, QByteArray contentType = "text/plain; charset=utf-8");
 
     HttpResponse &withHeader(QByteArray name, QByteArray value);
     bool isSuccess() const { return status >= 200 && status < 300; }

@@ -26,7 +26,9 @@ struct KeyTakenElsewhere
 class SlotRelease
 {
 public:
-    explicit SlotRelease(std::function<void()> release) : m_release(std::move(release)) { }
+    explicit SlotRelease(std::function<void()> release)
+        : m_release(std::move(release))
+    { }
     ~SlotRelease() { m_release(); }
     Q_DISABLE_COPY_MOVE(SlotRelease)
 
@@ -36,15 +38,15 @@ private:
 
 } // namespace
 
-IdempotencyGuard::IdempotencyGuard(TransactionRunner &runner, ServerMetrics &metrics, qint64 windowMs)
+IdempotencyGuard::IdempotencyGuard(
+    TransactionRunner &runner, ServerMetrics &metrics, qint64 windowMs)
     : m_runner(runner)
     , m_metrics(metrics)
     , m_windowMs(windowMs)
-{
-}
+{ }
 
-QString IdempotencyGuard::fingerprint(const QByteArray &method, const QString &path,
-                                      const QByteArray &canonicalBody)
+QString IdempotencyGuard::fingerprint(
+    const QByteArray &method, const QString &path, const QByteArray &canonicalBody)
 {
     QCryptographicHash hash(QCryptographicHash::Sha256);
     hash.addData(method);
@@ -114,8 +116,8 @@ HttpResponse IdempotencyGuard::execute(const RequestContext &ctx, const Work &wo
             if (fresh.status < 500) {
                 try {
                     IdempotencyStore::insert(tx, userId, key,
-                                             { fp, QString::fromLatin1(method), ctx.path(), fresh.status,
-                                               fresh.contentType, fresh.body, tx.nowMs() });
+                        { fp, QString::fromLatin1(method), ctx.path(), fresh.status,
+                            fresh.contentType, fresh.body, tx.nowMs() });
                 } catch (const StorageError &e) {
                     if (dialect.isUniqueViolation(e.sqlError()))
                         throw KeyTakenElsewhere {};

@@ -5,7 +5,6 @@
 #include <QMutex>
 #include <QSet>
 #include <QString>
-
 #include <functional>
 
 class RequestContext;
@@ -29,7 +28,8 @@ public:
     HttpResponse execute(const RequestContext &ctx, const Work &work);
     qint64 windowMs() const { return m_windowMs; }
 
-    static QString fingerprint(const QByteArray &method, const QString &path, const QByteArray &canonicalBody);
+    static QString fingerprint(
+        const QByteArray &method, const QString &path, const QByteArray &canonicalBody);
 
 private:
     bool claim(const QString &slot);

@@ -97,8 +97,9 @@ QString IdempotencyKey::describe(Error error)
         return QStringLiteral("This request changes state: send an Idempotency-Key header "
                               "(a new UUID per user action, reused on every retry).");
     case Error::Malformed:
-        return QStringLiteral("Idempotency-Key must be a quoted string or a bare token of printable "
-                              "ASCII characters.");
+        return QStringLiteral(
+            "Idempotency-Key must be a quoted string or a bare token of printable "
+            "ASCII characters.");
     case Error::TooLong:
         return QStringLiteral("Idempotency-Key must be at most 255 characters.");
     case Error::Conflicting:

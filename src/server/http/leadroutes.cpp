@@ -25,7 +25,8 @@ QString providerKey(const QString &userId, const QString &key)
     if (scoped.size() <= 255)
         return scoped;
     return userId + QLatin1Char(':')
-        + QString::fromLatin1(QCryptographicHash::hash(key.toUtf8(), QCryptographicHash::Sha256).toHex());
+        + QString::fromLatin1(
+            QCryptographicHash::hash(key.toUtf8(), QCryptographicHash::Sha256).toHex());
 }
 
 HttpResponse leadNotFound()
@@ -39,8 +40,8 @@ HttpResponse list(TransactionRunner &runner, const RequestContext &ctx)
         QJsonArray rows;
         for (const Lead &l : LeadRepository::visible(tx, ctx.principal()))
             rows.append(l.toJson());
-        return HttpResponse::json(200, { { QStringLiteral("leads"), rows },
-                                         { QStringLiteral("seq"), ChangeLog::head(tx) } });
+        return HttpResponse::json(200,
+            { { QStringLiteral("leads"), rows }, { QStringLiteral("seq"), ChangeLog::head(tx) } });
     });
 }
 
@@ -48,17 +49,18 @@ HttpResponse get(TransactionRunner &runner, const RequestContext &ctx)
 {
     const QString id = ctx.param(QStringLiteral("id"));
     if (!UuidText::isValid(id))
-        return HttpResponse::problem(Problems::badRequest(QStringLiteral("invalid_id"),
-                                                          QStringLiteral("The lead id must be a UUID.")));
+        return HttpResponse::problem(Problems::badRequest(
+            QStringLiteral("invalid_id"), QStringLiteral("The lead id must be a UUID.")));
     return runner.read(ctx.transactions(), [&](Transaction &tx) {
-        const auto lead = LeadRepository::findVisible(tx, ctx.principal(), UuidText::normalised(id));
+        const auto lead
+            = LeadRepository::findVisible(tx, ctx.principal(), UuidText::normalised(id));
         if (!lead)
             return leadNotFound();
         QJsonArray sms;
         for (const SmsMessage &m : SmsRepository::forLead(tx, lead->id))
             sms.append(m.toJson());
-        return HttpResponse::json(200, { { QStringLiteral("lead"), lead->toJson() },
-                                         { QStringLiteral("sms"), sms } });
+        return HttpResponse::json(
+            200, { { QStringLiteral("lead"), lead->toJson() }, { QStringLiteral("sms"), sms } });
     });
 }
 
@@ -71,9 +73,9 @@ HttpResponse setStatus(IdempotencyGuard &guard, const RequestContext &ctx)
         return HttpResponse::problem(problem);
     const auto status = Lead::statusFromName(*statusText);
     if (!status)
-        return HttpResponse::problem(Problems::badRequest(
-            QStringLiteral("invalid_status"),
-            QStringLiteral("Unknown lead status \"%1\"; use new, contacted, qualified, won or lost.")
+        return HttpResponse::problem(Problems::badRequest(QStringLiteral("invalid_status"),
+            QStringLiteral(
+                "Unknown lead status \"%1\"; use new, contacted, qualified, won or lost.")
                 .arg(statusText->left(32))));
     return guard.execute(ctx, [&](Transaction &tx) {
         const auto current = LeadRepository::findVisible(tx, ctx.principal(), *id);
@@ -88,16 +90,18 @@ HttpResponse setStatus(IdempotencyGuard &guard, const RequestContext &ctx)
     });
 }
 
-HttpResponse sendSms(IdempotencyGuard &guard, const RequestContext &ctx, const std::function<void()> &smsQueued)
+HttpResponse sendSms(
+    IdempotencyGuard &guard, const RequestContext &ctx, const std::function<void()> &smsQueued)
 {
     Problem problem;
     const auto id = ctx.requireUuid("leadId", &problem);
-    const auto message = id ? ctx.requireString("message", LeadRoutes::maxSmsLength, &problem) : std::nullopt;
+    const auto message
+        = id ? ctx.requireString("message", LeadRoutes::maxSmsLength, &problem) : std::nullopt;
     if (!id || !message)
         return HttpResponse::problem(problem);
     if (message->trimmed().isEmpty())
-        return HttpResponse::problem(Problems::badRequest(QStringLiteral("empty_message"),
-                                                          QStringLiteral("The message must not be empty.")));
+        return HttpResponse::problem(Problems::badRequest(
+            QStringLiteral("empty_message"), QStringLiteral("The message must not be empty.")));
     return guard.execute(ctx, [&](Transaction &tx) {
         const auto lead = LeadRepository::findVisible(tx, ctx.principal(), *id);
         if (!lead)
@@ -126,17 +130,22 @@ HttpResponse sendSms(IdempotencyGuard &guard, const RequestContext &ctx, const s
 } // namespace
 
 void LeadRoutes::install(Router &router, TransactionRunner &runner, IdempotencyGuard &guard,
-                         std::function<void()> smsQueued)
+    std::function<void()> smsQueued)
 {
     using Access = Router::Access;
     using Kind = Router::Kind;
     using Execution = Router::Execution;
-    router.add("GET", QStringLiteral("/api/leads"), { Access::User, Kind::Query, Execution::Worker },
-               [&runner](RequestContext &ctx) { return list(runner, ctx); });
-    router.add("GET", QStringLiteral("/api/leads/{id}"), { Access::User, Kind::Query, Execution::Inline },
-               [&runner](RequestContext &ctx) { return get(runner, ctx); });
-    router.add("POST", QStringLiteral("/api/leads/status"), { Access::User, Kind::Mutation, Execution::Inline },
-               [&guard](RequestContext &ctx) { return setStatus(guard, ctx); });
-    router.add("POST", QStringLiteral("/api/leads/send-sms"), { Access::User, Kind::Mutation, Execution::Inline },
-               [&guard, smsQueued = std::move(smsQueued)](RequestContext &ctx) { return sendSms(guard, ctx, smsQueued); });
+    router.add("GET", QStringLiteral("/api/leads"),
+        { Access::User, Kind::Query, Execution::Worker },
+        [&runner](RequestContext &ctx) { return list(runner, ctx); });
+    router.add("GET", QStringLiteral("/api/leads/{id}"),
+        { Access::User, Kind::Query, Execution::Inline },
+        [&runner](RequestContext &ctx) { return get(runner, ctx); });
+    router.add("POST", QStringLiteral("/api/leads/status"),
+        { Access::User, Kind::Mutation, Execution::Inline },
+        [&guard](RequestContext &ctx) { return setStatus(guard, ctx); });
+    router.add("POST", QStringLiteral("/api/leads/send-sms"),
+        { Access::User, Kind::Mutation, Execution::Inline },
+        [&guard, smsQueued = std::move(smsQueued)](
+            RequestContext &ctx) { return sendSms(guard, ctx, smsQueued); });
 }

@@ -12,7 +12,7 @@ class LeadRoutes
 public:
     // `smsQueued` runs after the commit of every send-sms that wrote an outbox row.
     static void install(Router &router, TransactionRunner &runner, IdempotencyGuard &guard,
-                        std::function<void()> smsQueued);
+        std::function<void()> smsQueued);
 
     static constexpr int maxSmsLength = 1600; // ten concatenated segments
 };

@@ -8,14 +8,15 @@
 #include <QHash>
 #include <QJsonObject>
 #include <QString>
-
 #include <optional>
 
 // Everything a handler knows about the request it answers, filled in by ApiService.
 class RequestContext
 {
 public:
-    explicit RequestContext(const HttpRequest &request) : m_request(request) { }
+    explicit RequestContext(const HttpRequest &request)
+        : m_request(request)
+    { }
 
     const HttpRequest &request() const { return m_request; }
     const Principal &principal() const { return m_principal; }

@@ -36,7 +36,8 @@ std::optional<QString> decodeSegment(QByteArrayView raw, QString *why)
             // Qt 6.4 parses the request target tolerantly and turns a stray "%zz" or "%4"
             // into "%25zz" / "%254" before we see it: an encoded '%' that does not start a
             // valid escape is that repair (or a client encoding garbage on purpose).
-            if (c == '%' && (i + 4 >= raw.size() || hexValue(raw[i + 3]) < 0 || hexValue(raw[i + 4]) < 0)) {
+            if (c == '%'
+                && (i + 4 >= raw.size() || hexValue(raw[i + 3]) < 0 || hexValue(raw[i + 4]) < 0)) {
                 *why = QStringLiteral("malformed percent-encoding");
                 return std::nullopt;
             }

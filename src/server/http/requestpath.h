@@ -2,7 +2,6 @@
 
 #include <QByteArray>
 #include <QStringList>
-
 #include <optional>
 
 // Splits a raw (percent-encoded) request path into decoded segments, refusing what no route

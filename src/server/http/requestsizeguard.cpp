@@ -4,7 +4,6 @@
 #include "problems.h"
 
 #include <QTcpSocket>
-
 #include <sys/socket.h>
 
 namespace {
@@ -14,10 +13,14 @@ constexpr int lingerMs = 5000;
 QByteArray reasonPhrase(int status)
 {
     switch (status) {
-    case 411: return "Length Required";
-    case 413: return "Payload Too Large";
-    case 431: return "Request Header Fields Too Large";
-    default: return "Bad Request";
+    case 411:
+        return "Length Required";
+    case 413:
+        return "Payload Too Large";
+    case 431:
+        return "Request Header Fields Too Large";
+    default:
+        return "Bad Request";
     }
 }
 
@@ -25,7 +28,8 @@ QByteArray headerValue(const QList<QByteArray> &lines, QByteArrayView name)
 {
     for (const QByteArray &line : lines) {
         const qsizetype colon = line.indexOf(':');
-        if (colon > 0 && QByteArrayView(line).first(colon).trimmed().compare(name, Qt::CaseInsensitive) == 0)
+        if (colon > 0
+            && QByteArrayView(line).first(colon).trimmed().compare(name, Qt::CaseInsensitive) == 0)
             return line.mid(colon + 1).trimmed();
     }
     return {};
@@ -35,7 +39,8 @@ bool hasHeader(const QList<QByteArray> &lines, QByteArrayView name)
 {
     for (const QByteArray &line : lines) {
         const qsizetype colon = line.indexOf(':');
-        if (colon > 0 && QByteArrayView(line).first(colon).trimmed().compare(name, Qt::CaseInsensitive) == 0)
+        if (colon > 0
+            && QByteArrayView(line).first(colon).trimmed().compare(name, Qt::CaseInsensitive) == 0)
             return true;
     }
     return false;
@@ -117,9 +122,11 @@ void RequestSizeGuard::onHead(const QByteArray &head)
     // Qt's parser takes a request for an upgrade when it has an Upgrade header and the
     // "upgrade" token in Connection; without the token, Upgrade is just a header (RFC 9110).
     if (hasHeader(lines, "upgrade") && hasToken(headerValue(lines, "connection"), "upgrade")) {
-        const bool handshake = method == "GET" && !m_limits.webSocketPath.isEmpty() && path == m_limits.webSocketPath
+        const bool handshake = method == "GET" && !m_limits.webSocketPath.isEmpty()
+            && path == m_limits.webSocketPath
             && headerValue(lines, "upgrade").compare("websocket", Qt::CaseInsensitive) == 0
-            && !headerValue(lines, "sec-websocket-key").isEmpty() && !hasHeader(lines, "transfer-encoding")
+            && !headerValue(lines, "sec-websocket-key").isEmpty()
+            && !hasHeader(lines, "transfer-encoding")
             && headerValue(lines, "content-length").toLongLong() == 0;
         if (!handshake) {
             rejectWith(method, path, Problems::upgradeNotSupported(m_limits.webSocketPath));
@@ -146,7 +153,8 @@ void RequestSizeGuard::onHead(const QByteArray &head)
     m_bodyLeft = length;
 }
 
-void RequestSizeGuard::rejectWith(const QByteArray &method, const QByteArray &path, const Problem &problem)
+void RequestSizeGuard::rejectWith(
+    const QByteArray &method, const QByteArray &path, const Problem &problem)
 {
     m_rejected = true;
     qCInfo(lcHttp) << "refused from its head:" << problem.status << method << path.left(200);
@@ -160,8 +168,9 @@ void RequestSizeGuard::rejectWith(const QByteArray &method, const QByteArray &pa
     m_socket->readAll();
 
     const HttpResponse response = m_reject(method, path, problem);
-    QByteArray raw = "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + reasonPhrase(response.status)
-        + "\r\nContent-Type: " + response.contentType + "\r\nContent-Length: " + QByteArray::number(response.body.size())
+    QByteArray raw = "HTTP/1.1 " + QByteArray::number(response.status) + ' '
+        + reasonPhrase(response.status) + "\r\nContent-Type: " + response.contentType
+        + "\r\nContent-Length: " + QByteArray::number(response.body.size())
         + "\r\nConnection: close\r\n";
     for (const auto &[name, value] : response.headers)
         raw += name + ": " + value + "\r\n";

@@ -5,7 +5,6 @@
 #include <QByteArray>
 #include <QObject>
 #include <QTimer>
-
 #include <functional>
 
 class QTcpSocket;
@@ -22,7 +21,8 @@ class RequestSizeGuard : public QObject
 {
     Q_OBJECT
 public:
-    using Reject = std::function<HttpResponse(const QByteArray &method, const QByteArray &path, const Problem &)>;
+    using Reject = std::function<HttpResponse(
+        const QByteArray &method, const QByteArray &path, const Problem &)>;
 
     static constexpr qsizetype maxHeadBytes = 64LL * 1024;
 
@@ -47,7 +47,7 @@ private:
     QTcpSocket *m_socket;
     const Limits m_limits;
     Reject m_reject;
-    QByteArray m_head;    // the head being collected
+    QByteArray m_head; // the head being collected
     qint64 m_bodyLeft = 0; // body bytes of the current request still to pass by
     bool m_standAside = false;
     bool m_rejected = false;

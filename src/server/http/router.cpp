@@ -6,10 +6,11 @@
 void Router::add(QByteArray method, const QString &pattern, Options options, Handler handler)
 {
     m_routes.append({ std::move(method), pattern, pattern.mid(1).split(QLatin1Char('/')), options,
-                      std::move(handler) });
+        std::move(handler) });
 }
 
-bool Router::matches(const Route &route, const QStringList &segments, QHash<QString, QString> *params)
+bool Router::matches(
+    const Route &route, const QStringList &segments, QHash<QString, QString> *params)
 {
     if (route.segments.size() != segments.size())
         return false;
@@ -23,8 +24,8 @@ bool Router::matches(const Route &route, const QStringList &segments, QHash<QStr
     return true;
 }
 
-std::variant<Router::Match, Problem> Router::match(const QByteArray &method,
-                                                   const QStringList &segments) const
+std::variant<Router::Match, Problem> Router::match(
+    const QByteArray &method, const QStringList &segments) const
 {
     QStringList allowed;
     for (const Route &route : m_routes) {
@@ -36,7 +37,8 @@ std::variant<Router::Match, Problem> Router::match(const QByteArray &method,
         allowed.append(QString::fromLatin1(route.method));
     }
     if (!allowed.isEmpty()) {
-        Problem p = Problems::methodNotAllowed(QStringLiteral("Allowed: %1").arg(allowed.join(QStringLiteral(", "))));
+        Problem p = Problems::methodNotAllowed(
+            QStringLiteral("Allowed: %1").arg(allowed.join(QStringLiteral(", "))));
         return p;
     }
     return Problems::notFound(QStringLiteral("No such resource."));

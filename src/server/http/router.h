@@ -7,7 +7,6 @@
 #include <QList>
 #include <QString>
 #include <QStringList>
-
 #include <functional>
 #include <variant>
 
@@ -53,7 +52,8 @@ public:
     std::variant<Match, Problem> match(const QByteArray &method, const QStringList &segments) const;
 
 private:
-    static bool matches(const Route &route, const QStringList &segments, QHash<QString, QString> *params);
+    static bool matches(
+        const Route &route, const QStringList &segments, QHash<QString, QString> *params);
 
     QList<Route> m_routes;
 };

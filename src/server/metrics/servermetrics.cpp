@@ -1,7 +1,7 @@
 #include "servermetrics.h"
 
-void ServerMetrics::recordRequest(const QString &route, const QByteArray &method, int status,
-                                  double seconds)
+void ServerMetrics::recordRequest(
+    const QString &route, const QByteArray &method, int status, double seconds)
 {
     QMutexLocker lock(&m_mutex);
     ++m_requests[{ route, method, status }];

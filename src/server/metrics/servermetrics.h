@@ -4,7 +4,6 @@
 #include <QHash>
 #include <QMutex>
 #include <QString>
-
 #include <array>
 #include <atomic>
 
@@ -37,8 +36,8 @@ public:
     struct Counters
     {
         quint64 idempotencyReplays = 0;
-        quint64 idempotencyConflicts = 0;   // 409 key in use
-        quint64 idempotencyMismatches = 0;  // 422 key reused for another request
+        quint64 idempotencyConflicts = 0; // 409 key in use
+        quint64 idempotencyMismatches = 0; // 422 key reused for another request
         quint64 idempotencyStored = 0;
         quint64 idempotencyPurged = 0;
         quint64 smsAttempts = 0;
@@ -49,11 +48,11 @@ public:
         qint64 realtimeChannels = 0;
         quint64 realtimeMessagesOut = 0;
         quint64 realtimeBytesOut = 0;
-        quint64 realtimeDrops = 0;        // closed for being too slow (4008)
+        quint64 realtimeDrops = 0; // closed for being too slow (4008)
         quint64 realtimeIdleTimeouts = 0; // closed for silence (4000)
-        quint64 passwordHashes = 0;       // Argon2 verifications run by logins
-        quint64 loginsLimited = 0;        // 429: too many failed attempts
-        quint64 loginsBusy = 0;           // 503: every hashing slot taken
+        quint64 passwordHashes = 0; // Argon2 verifications run by logins
+        quint64 loginsLimited = 0; // 429: too many failed attempts
+        quint64 loginsBusy = 0; // 503: every hashing slot taken
     };
 
     void recordRequest(const QString &route, const QByteArray &method, int status, double seconds);

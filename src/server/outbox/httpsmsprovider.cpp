@@ -23,7 +23,8 @@ QString providerMessageId(const QByteArray &answer)
 // ends without an answer (timeout, connection lost) may have.
 bool mayHaveReachedProvider(QNetworkReply::NetworkError error)
 {
-    return error != QNetworkReply::ConnectionRefusedError && error != QNetworkReply::HostNotFoundError;
+    return error != QNetworkReply::ConnectionRefusedError
+        && error != QNetworkReply::HostNotFoundError;
 }
 
 } // namespace
@@ -33,8 +34,7 @@ HttpSmsProvider::HttpSmsProvider(QUrl url, int timeoutMs, QObject *parent)
     , m_network(this) // parented, so it follows the provider to the outbox thread
     , m_url(std::move(url))
     , m_timeoutMs(timeoutMs)
-{
-}
+{ }
 
 void HttpSmsProvider::send(const Message &message)
 {
@@ -43,9 +43,9 @@ void HttpSmsProvider::send(const Message &message)
     request.setRawHeader("Idempotency-Key", message.idempotencyKey.toLatin1());
     request.setTransferTimeout(m_timeoutMs);
     const QJsonObject body { { QStringLiteral("to"), message.to },
-                             { QStringLiteral("body"), message.body },
-                             { QStringLiteral("reference"), message.id } };
-    QNetworkReply *reply = m_network.post(request, QJsonDocument(body).toJson(QJsonDocument::Compact));
+        { QStringLiteral("body"), message.body }, { QStringLiteral("reference"), message.id } };
+    QNetworkReply *reply
+        = m_network.post(request, QJsonDocument(body).toJson(QJsonDocument::Compact));
     connect(reply, &QNetworkReply::finished, this, [this, reply, id = message.id] {
         reply->deleteLater();
         Result result;
@@ -62,8 +62,9 @@ void HttpSmsProvider::send(const Message &message)
                                .arg(QString::fromUtf8(answer.left(200)));
         } else {
             result.kind = Result::Kind::Transient;
-            result.error = status ? QStringLiteral("provider answered HTTP %1").arg(status)
-                                  : QStringLiteral("provider unreachable: %1").arg(reply->errorString());
+            result.error = status
+                ? QStringLiteral("provider answered HTTP %1").arg(status)
+                : QStringLiteral("provider unreachable: %1").arg(reply->errorString());
             result.outcomeUnknown = status == 0 && mayHaveReachedProvider(reply->error());
         }
         emit finished(id, result);
@@ -74,8 +75,8 @@ void HttpSmsProvider::lookup(const Message &message)
 {
     QUrl url = m_url;
     url.setPath(m_url.path(QUrl::FullyEncoded) + QLatin1Char('/')
-                    + QString::fromLatin1(QUrl::toPercentEncoding(message.idempotencyKey)),
-                QUrl::TolerantMode);
+            + QString::fromLatin1(QUrl::toPercentEncoding(message.idempotencyKey)),
+        QUrl::TolerantMode);
     QNetworkRequest request(url);
     request.setTransferTimeout(m_timeoutMs);
     QNetworkReply *reply = m_network.get(request);
@@ -95,8 +96,9 @@ void HttpSmsProvider::lookup(const Message &message)
             result.error = QStringLiteral("status lookup not supported (HTTP %1)").arg(status);
         } else {
             result.kind = Lookup::Kind::Failed;
-            result.error = status ? QStringLiteral("status lookup answered HTTP %1").arg(status)
-                                  : QStringLiteral("status lookup failed: %1").arg(reply->errorString());
+            result.error = status
+                ? QStringLiteral("status lookup answered HTTP %1").arg(status)
+                : QStringLiteral("status lookup failed: %1").arg(reply->errorString());
         }
         emit lookedUp(id, result);
     });

@@ -26,14 +26,15 @@ void LoopbackSmsProvider::send(const Message &message)
 {
     if (!m_seenKeys.contains(message.idempotencyKey)) {
         m_seenKeys.insert(message.idempotencyKey);
-        const QJsonObject line { { QStringLiteral("received_at"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs) },
-                                 { QStringLiteral("to"), message.to },
-                                 { QStringLiteral("body"), message.body },
-                                 { QStringLiteral("reference"), message.id },
-                                 { QStringLiteral("idempotency_key"), message.idempotencyKey } };
+        const QJsonObject line { { QStringLiteral("received_at"),
+                                     QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs) },
+            { QStringLiteral("to"), message.to }, { QStringLiteral("body"), message.body },
+            { QStringLiteral("reference"), message.id },
+            { QStringLiteral("idempotency_key"), message.idempotencyKey } };
         m_file.write(QJsonDocument(line).toJson(QJsonDocument::Compact) + '\n');
         m_file.flush();
-        qCInfo(lcOutbox).noquote() << "loopback SMS to" << message.to << ":" << message.body.left(60);
+        qCInfo(lcOutbox).noquote()
+            << "loopback SMS to" << message.to << ":" << message.body.left(60);
     }
     // Answer asynchronously, like a network provider would.
     QTimer::singleShot(0, this, [this, id = message.id] {
@@ -46,11 +47,12 @@ void LoopbackSmsProvider::send(const Message &message)
 
 void LoopbackSmsProvider::lookup(const Message &message)
 {
-    QTimer::singleShot(0, this, [this, id = message.id, known = m_seenKeys.contains(message.idempotencyKey)] {
-        Lookup result;
-        result.kind = known ? Lookup::Kind::Known : Lookup::Kind::Unknown;
-        if (known)
-            result.providerMessageId = QStringLiteral("loopback-") + id;
-        emit lookedUp(id, result);
-    });
+    QTimer::singleShot(
+        0, this, [this, id = message.id, known = m_seenKeys.contains(message.idempotencyKey)] {
+            Lookup result;
+            result.kind = known ? Lookup::Kind::Known : Lookup::Kind::Unknown;
+            if (known)
+                result.providerMessageId = QStringLiteral("loopback-") + id;
+            emit lookedUp(id, result);
+        });
 }

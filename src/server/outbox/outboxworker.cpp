@@ -15,11 +15,11 @@ namespace {
 constexpr qint64 storageRetryMs = 1000;
 constexpr qint64 idlePollMs = 60000; // a safety net; wake() and retry times do the real work
 constexpr qint64 minimumIdleMs = 250;
-}
+} // namespace
 
-OutboxWorker::OutboxWorker(TransactionRunner &runner, CircuitBreaker *breaker, SmsProvider *provider,
-                           ServerMetrics &metrics, const Clock *clock, RandomSource *random,
-                           Options options)
+OutboxWorker::OutboxWorker(TransactionRunner &runner, CircuitBreaker *breaker,
+    SmsProvider *provider, ServerMetrics &metrics, const Clock *clock, RandomSource *random,
+    Options options)
     : m_runner(runner)
     , m_breaker(breaker)
     , m_provider(provider)
@@ -41,7 +41,8 @@ OutboxWorker::OutboxWorker(TransactionRunner &runner, CircuitBreaker *breaker, S
 
 void OutboxWorker::wake()
 {
-    QMetaObject::invokeMethod(this, [this] { m_timer.start(0); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this] { m_timer.start(0); }, Qt::QueuedConnection);
 }
 
 void OutboxWorker::pass()
@@ -61,7 +62,8 @@ void OutboxWorker::pass()
                     failWithoutProvider(item);
                     continue;
                 }
-                // Leased rows are not due, so the list can hold `room` rows besides those in flight.
+                // Leased rows are not due, so the list can hold `room` rows besides those in
+                // flight.
                 if (m_inFlight.size() >= m_options.maxInFlight)
                     break;
                 if (!m_breaker->tryAcquirePermission())
@@ -77,9 +79,8 @@ void OutboxWorker::pass()
     }
 }
 
-std::optional<SmsRepository::OutboxItem>
-OutboxWorker::transition(const QString &id, const std::function<void(SmsRepository::OutboxItem &)> &change,
-                         std::optional<qint64> dueAtMs)
+std::optional<SmsRepository::OutboxItem> OutboxWorker::transition(const QString &id,
+    const std::function<void(SmsRepository::OutboxItem &)> &change, std::optional<qint64> dueAtMs)
 {
     return m_runner.write([&](Transaction &tx) -> std::optional<SmsRepository::OutboxItem> {
         const auto current = SmsRepository::find(tx, id);
@@ -102,16 +103,19 @@ void OutboxWorker::begin(const SmsRepository::OutboxItem &item)
     bool askFirst = false;
     std::optional<SmsRepository::OutboxItem> claimed;
     try {
-        claimed = transition(item.sms.id, [&](SmsRepository::OutboxItem &row) {
-            // Decided on the row as re-read in the claiming transaction, not as listed.
-            askFirst = row.sendStartedAtMs.has_value() && !m_lookupUnsupported;
-            row.sms.status = SmsMessage::Status::Sending;
-            row.sms.attempts += 1;
-            // A lookup and then perhaps a send: the lease covers both calls.
-            row.nextAttemptAtMs = now + (askFirst ? 2 * m_options.leaseMs : m_options.leaseMs);
-            if (!askFirst)
-                row.sendStartedAtMs = now; // committed before the call goes out
-        }, now);
+        claimed = transition(
+            item.sms.id,
+            [&](SmsRepository::OutboxItem &row) {
+                // Decided on the row as re-read in the claiming transaction, not as listed.
+                askFirst = row.sendStartedAtMs.has_value() && !m_lookupUnsupported;
+                row.sms.status = SmsMessage::Status::Sending;
+                row.sms.attempts += 1;
+                // A lookup and then perhaps a send: the lease covers both calls.
+                row.nextAttemptAtMs = now + (askFirst ? 2 * m_options.leaseMs : m_options.leaseMs);
+                if (!askFirst)
+                    row.sendStartedAtMs = now; // committed before the call goes out
+            },
+            now);
     } catch (...) {
         m_breaker->releasePermission(); // no call was made: give the (trial) slot back
         throw;
@@ -122,7 +126,8 @@ void OutboxWorker::begin(const SmsRepository::OutboxItem &item)
     }
     m_inFlight.insert(item.sms.id, *claimed);
     if (askFirst)
-        m_provider->lookup({ claimed->sms.id, claimed->sms.toPhone, claimed->sms.body, claimed->providerKey });
+        m_provider->lookup(
+            { claimed->sms.id, claimed->sms.toPhone, claimed->sms.body, claimed->providerKey });
     else
         send(*claimed);
 }
@@ -145,7 +150,8 @@ void OutboxWorker::onLookedUp(const QString &id, const SmsProvider::Lookup &look
         if (!m_lookupUnsupported) {
             m_lookupUnsupported = true;
             qCWarning(lcOutbox).noquote()
-                << QStringLiteral("the SMS gateway cannot look up a message by its key (%1): a message whose send call "
+                << QStringLiteral("the SMS gateway cannot look up a message by its key (%1): a "
+                                  "message whose send call "
                                   "may have reached it is sent again with the same key")
                        .arg(lookup.error);
         }
@@ -174,11 +180,14 @@ void OutboxWorker::onLookedUp(const QString &id, const SmsProvider::Lookup &look
                 row.sendStartedAtMs.reset();
             } else if (giveUp) {
                 row.sms.status = SmsMessage::Status::Failed;
-                row.sms.lastError = QStringLiteral("gave up after %1 attempts: %2").arg(row.sms.attempts).arg(lookup.error);
+                row.sms.lastError = QStringLiteral("gave up after %1 attempts: %2")
+                                        .arg(row.sms.attempts)
+                                        .arg(lookup.error);
             } else {
                 // Still unknown whether the provider has it: the next attempt asks again.
                 row.sms.lastError = lookup.error;
-                row.nextAttemptAtMs = now + m_backoff.delayMs(row.sms.attempts - 1, *m_random, lookup.retryAfterMs);
+                row.nextAttemptAtMs
+                    = now + m_backoff.delayMs(row.sms.attempts - 1, *m_random, lookup.retryAfterMs);
             }
         });
     } catch (const StorageError &e) {
@@ -225,10 +234,13 @@ void OutboxWorker::onFinished(const QString &id, const SmsProvider::Result &resu
                 row.sms.status = SmsMessage::Status::Failed;
                 row.sms.lastError = result.kind == Kind::Rejected
                     ? result.error
-                    : QStringLiteral("gave up after %1 attempts: %2").arg(row.sms.attempts).arg(result.error);
+                    : QStringLiteral("gave up after %1 attempts: %2")
+                          .arg(row.sms.attempts)
+                          .arg(result.error);
             } else {
                 row.sms.lastError = result.error;
-                row.nextAttemptAtMs = now + m_backoff.delayMs(row.sms.attempts - 1, *m_random, result.retryAfterMs);
+                row.nextAttemptAtMs
+                    = now + m_backoff.delayMs(row.sms.attempts - 1, *m_random, result.retryAfterMs);
             }
         });
     } catch (const StorageError &e) {
@@ -248,14 +260,16 @@ void OutboxWorker::failWithoutProvider(const SmsRepository::OutboxItem &item)
 {
     transition(item.sms.id, [](SmsRepository::OutboxItem &row) {
         row.sms.status = SmsMessage::Status::Failed;
-        row.sms.lastError = QStringLiteral("no SMS gateway configured (start syncloopd with --sms-gateway URL)");
+        row.sms.lastError
+            = QStringLiteral("no SMS gateway configured (start syncloopd with --sms-gateway URL)");
     });
     m_metrics.recordSmsFailed();
 }
 
 void OutboxWorker::scheduleNext(qint64 minimumWaitMs)
 {
-    const auto nextDue = m_runner.read([](Transaction &tx) { return SmsRepository::nextDueAtMs(tx); });
+    const auto nextDue
+        = m_runner.read([](Transaction &tx) { return SmsRepository::nextDueAtMs(tx); });
     const qint64 now = m_clock->nowMs();
     qint64 wait = idlePollMs;
     if (nextDue)

@@ -41,7 +41,7 @@ public:
 
     // `provider` may be null: then every message fails with "no SMS gateway configured".
     OutboxWorker(TransactionRunner &runner, CircuitBreaker *breaker, SmsProvider *provider,
-                 ServerMetrics &metrics, const Clock *clock, RandomSource *random, Options options);
+        ServerMetrics &metrics, const Clock *clock, RandomSource *random, Options options);
 
     // Thread-safe: asks for a delivery pass soon.
     void wake();
@@ -55,9 +55,9 @@ private:
     void scheduleNext(qint64 minimumWaitMs);
     void failWithoutProvider(const SmsRepository::OutboxItem &item);
     // Re-reads the row and applies `change` if it is still undelivered; nullopt otherwise.
-    std::optional<SmsRepository::OutboxItem>
-    transition(const QString &id, const std::function<void(SmsRepository::OutboxItem &)> &change,
-               std::optional<qint64> dueAtMs = std::nullopt);
+    std::optional<SmsRepository::OutboxItem> transition(const QString &id,
+        const std::function<void(SmsRepository::OutboxItem &)> &change,
+        std::optional<qint64> dueAtMs = std::nullopt);
 
     TransactionRunner &m_runner;
     CircuitBreaker *m_breaker;

@@ -12,7 +12,7 @@ class SmsProvider : public QObject
 public:
     struct Message
     {
-        QString id;             // our sms_messages id, sent as "reference"
+        QString id; // our sms_messages id, sent as "reference"
         QString to;
         QString body;
         QString idempotencyKey; // forwarded as the provider's Idempotency-Key
@@ -34,10 +34,10 @@ public:
     struct Lookup
     {
         enum class Kind {
-            Known,       // it accepted a message under this key: sending again would bill twice
-            Unknown,     // it never acted on this key: send (with the same key)
+            Known, // it accepted a message under this key: sending again would bill twice
+            Unknown, // it never acted on this key: send (with the same key)
             Unsupported, // it cannot answer the question at all
-            Failed,      // no answer now: ask again later, never send blind
+            Failed, // no answer now: ask again later, never send blind
         };
         Kind kind = Kind::Failed;
         QString providerMessageId;

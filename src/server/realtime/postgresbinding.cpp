@@ -1,8 +1,7 @@
 #include "postgresbinding.h"
 
-#include "wireformat.h"
-
 #include "storage/changelog.h"
+#include "wireformat.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -12,18 +11,21 @@
 
 namespace {
 
-const QStringList knownTables { QStringLiteral("bookings"), QStringLiteral("leads"), QStringLiteral("sms_messages") };
+const QStringList knownTables { QStringLiteral("bookings"), QStringLiteral("leads"),
+    QStringLiteral("sms_messages") };
 
 // The types `column` has in the tables `table` names ("*": all); empty when none has it.
 QStringList columnTypes(const QString &table, const QString &column)
 {
-    const QStringList candidates = table == QLatin1String("*") ? knownTables : QStringList { table };
+    const QStringList candidates
+        = table == QLatin1String("*") ? knownTables : QStringList { table };
     QStringList types;
     for (const QString &t : candidates) {
         for (const QJsonValue &c : ChangeLog::columnsOf(t)) {
             const QJsonObject described = c.toObject();
             const QString type = described.value(QLatin1String("type")).toString();
-            if (described.value(QLatin1String("name")).toString() == column && !types.contains(type))
+            if (described.value(QLatin1String("name")).toString() == column
+                && !types.contains(type))
                 types.append(type);
         }
     }
@@ -111,7 +113,8 @@ int PostgresBinding::tableIndex(const QString &table)
 
 int PostgresBinding::typeIndex(const QString &type)
 {
-    static const QStringList types { QStringLiteral("INSERT"), QStringLiteral("UPDATE"), QStringLiteral("DELETE") };
+    static const QStringList types { QStringLiteral("INSERT"), QStringLiteral("UPDATE"),
+        QStringLiteral("DELETE") };
     return int(types.indexOf(type));
 }
 
@@ -123,14 +126,16 @@ std::optional<PostgresBinding> PostgresBinding::parse(const QJsonObject &entry, 
     const QJsonValue schema = entry.value(QLatin1String("schema"));
     const QJsonValue table = entry.value(QLatin1String("table"));
     const QJsonValue filter = entry.value(QLatin1String("filter"));
-    if (!event.isString() || (!schema.isUndefined() && !schema.isString()) || (!table.isUndefined() && !table.isString())
+    if (!event.isString() || (!schema.isUndefined() && !schema.isString())
+        || (!table.isUndefined() && !table.isString())
         || (!filter.isUndefined() && !filter.isNull() && !filter.isString())) {
-        *error = QStringLiteral("InvalidBinding: event must be a string; schema, table and filter strings");
+        *error = QStringLiteral(
+            "InvalidBinding: event must be a string; schema, table and filter strings");
         return std::nullopt;
     }
     b.m_event = event.toString().toUpper();
-    if (b.m_event != QLatin1String("*") && b.m_event != QLatin1String("INSERT") && b.m_event != QLatin1String("UPDATE")
-        && b.m_event != QLatin1String("DELETE")) {
+    if (b.m_event != QLatin1String("*") && b.m_event != QLatin1String("INSERT")
+        && b.m_event != QLatin1String("UPDATE") && b.m_event != QLatin1String("DELETE")) {
         *error = QStringLiteral("InvalidBinding: event must be *, INSERT, UPDATE or DELETE");
         return std::nullopt;
     }
@@ -141,7 +146,8 @@ std::optional<PostgresBinding> PostgresBinding::parse(const QJsonObject &entry, 
     }
     b.m_table = table.toString(QStringLiteral("*"));
     if (b.m_table != QLatin1String("*") && !knownTables.contains(b.m_table)) {
-        *error = QStringLiteral("UnknownTable: %1 (available: %2)").arg(b.m_table.left(64), knownTables.join(QStringLiteral(", ")));
+        *error = QStringLiteral("UnknownTable: %1 (available: %2)")
+                     .arg(b.m_table.left(64), knownTables.join(QStringLiteral(", ")));
         return std::nullopt;
     }
     const QString filterText = filter.toString();
@@ -155,9 +161,9 @@ std::optional<PostgresBinding> PostgresBinding::parse(const QJsonObject &entry, 
         b.m_column = filterText.left(equals).trimmed();
         const QString op = filterText.mid(equals + 1, dot - equals - 1);
         const QString value = filterText.mid(dot + 1);
-        static const QStringList operators { QStringLiteral("eq"), QStringLiteral("neq"), QStringLiteral("lt"),
-                                             QStringLiteral("lte"), QStringLiteral("gt"), QStringLiteral("gte"),
-                                             QStringLiteral("in") };
+        static const QStringList operators { QStringLiteral("eq"), QStringLiteral("neq"),
+            QStringLiteral("lt"), QStringLiteral("lte"), QStringLiteral("gt"),
+            QStringLiteral("gte"), QStringLiteral("in") };
         const qsizetype opIndex = operators.indexOf(op);
         if (opIndex < 0) {
             *error = QStringLiteral("InvalidFilter: unknown operator \"%1\"").arg(op.left(16));
@@ -165,13 +171,15 @@ std::optional<PostgresBinding> PostgresBinding::parse(const QJsonObject &entry, 
         }
         const QStringList types = columnTypes(b.m_table, b.m_column);
         if (types.isEmpty()) {
-            *error = QStringLiteral("InvalidFilter: unknown column \"%1\"").arg(b.m_column.left(64));
+            *error
+                = QStringLiteral("InvalidFilter: unknown column \"%1\"").arg(b.m_column.left(64));
             return std::nullopt;
         }
         b.m_operator = static_cast<Operator>(opIndex);
         QStringList values;
         if (b.m_operator == Operator::In) {
-            if (!value.startsWith(QLatin1Char('(')) || !value.endsWith(QLatin1Char(')')) || value.size() < 2) {
+            if (!value.startsWith(QLatin1Char('(')) || !value.endsWith(QLatin1Char(')'))
+                || value.size() < 2) {
                 *error = QStringLiteral("InvalidFilter: in expects in.(a,b,c)");
                 return std::nullopt;
             }
@@ -215,7 +223,8 @@ QJsonObject PostgresBinding::echo() const
     return out;
 }
 
-bool PostgresBinding::matches(int tableIndex, int typeIndex, const QJsonObject &record, const QJsonObject &oldRecord) const
+bool PostgresBinding::matches(
+    int tableIndex, int typeIndex, const QJsonObject &record, const QJsonObject &oldRecord) const
 {
     if (m_tableIndex >= 0 && tableIndex != m_tableIndex)
         return false;
@@ -243,13 +252,20 @@ bool PostgresBinding::filterPasses(const QJsonObject &row) const
     if (!comparable)
         return m_operator == Operator::Neq;
     switch (m_operator) {
-    case Operator::Eq: return c == 0;
-    case Operator::Neq: return c != 0;
-    case Operator::Lt: return c < 0;
-    case Operator::Lte: return c <= 0;
-    case Operator::Gt: return c > 0;
-    case Operator::Gte: return c >= 0;
-    case Operator::In: break;
+    case Operator::Eq:
+        return c == 0;
+    case Operator::Neq:
+        return c != 0;
+    case Operator::Lt:
+        return c < 0;
+    case Operator::Lte:
+        return c <= 0;
+    case Operator::Gt:
+        return c > 0;
+    case Operator::Gte:
+        return c >= 0;
+    case Operator::In:
+        break;
     }
     return false;
 }

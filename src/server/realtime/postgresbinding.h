@@ -3,7 +3,6 @@
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
-
 #include <optional>
 
 // One entry of a join's config.postgres_changes: which table, which events, and an optional
@@ -24,11 +23,12 @@ public:
     QString table() const { return m_table; }
 
     // Whether a change (table and type as indices, see below) with this record passes.
-    bool matches(int tableIndex, int typeIndex, const QJsonObject &record, const QJsonObject &oldRecord) const;
+    bool matches(int tableIndex, int typeIndex, const QJsonObject &record,
+        const QJsonObject &oldRecord) const;
 
     static const QStringList &tables();
     static int tableIndex(const QString &table); // -1 when unknown
-    static int typeIndex(const QString &type);   // INSERT 0, UPDATE 1, DELETE 2, else -1
+    static int typeIndex(const QString &type); // INSERT 0, UPDATE 1, DELETE 2, else -1
 
 private:
     bool filterPasses(const QJsonObject &row) const;
@@ -37,7 +37,7 @@ private:
     QString m_event; // upper-cased; "*" for all
     QString m_table;
     int m_tableIndex = -1; // -1: all tables
-    int m_typeIndex = -1;  // -1: all events
+    int m_typeIndex = -1; // -1: all events
     bool m_hasFilter = false;
     QString m_column;
     Operator m_operator = Operator::Eq;

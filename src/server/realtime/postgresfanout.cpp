@@ -15,7 +15,8 @@
 #include <QSqlQuery>
 #include <QUuid>
 
-PostgresFanout::PostgresFanout(Database &database, TransactionRunner &runner, Options options, QObject *parent)
+PostgresFanout::PostgresFanout(
+    Database &database, TransactionRunner &runner, Options options, QObject *parent)
     : QObject(parent)
     , m_database(database)
     , m_runner(runner)
@@ -45,17 +46,20 @@ void PostgresFanout::start()
 void PostgresFanout::connectListener()
 {
     try {
-        QSqlDatabase db = m_database.openDedicated(m_connectionName, QStringLiteral("syncloopd listener"));
+        QSqlDatabase db
+            = m_database.openDedicated(m_connectionName, QStringLiteral("syncloopd listener"));
         QSqlDriver *driver = db.driver();
         if (!driver->subscribeToNotification(QLatin1String(ChangeLog::channel))
             || !driver->subscribeToNotification(QLatin1String(broadcastChannel)))
-            throw StorageError(driver->lastError(), StorageError::Kind::Transient, QStringLiteral("LISTEN"));
+            throw StorageError(
+                driver->lastError(), StorageError::Kind::Transient, QStringLiteral("LISTEN"));
         connect(driver, &QSqlDriver::notification, this, &PostgresFanout::onNotification);
     } catch (const StorageError &e) {
         if (QSqlDatabase::contains(m_connectionName))
             Database::closeDedicated(m_connectionName);
         const qint64 delay = m_backoff.delayMs(m_failures++, *SystemRandomSource::instance());
-        qCWarning(lcRealtime) << "realtime listener cannot connect, retrying in" << delay << "ms:" << e.what();
+        qCWarning(lcRealtime) << "realtime listener cannot connect, retrying in" << delay
+                              << "ms:" << e.what();
         m_reconnect.start(int(delay));
         return;
     }
@@ -86,7 +90,8 @@ void PostgresFanout::checkHealth()
         dropListener(ping.lastError().text());
 }
 
-void PostgresFanout::onNotification(const QString &name, QSqlDriver::NotificationSource, const QVariant &payload)
+void PostgresFanout::onNotification(
+    const QString &name, QSqlDriver::NotificationSource, const QVariant &payload)
 {
     if (name == QLatin1String(ChangeLog::channel)) {
         bool ok = false;
@@ -142,7 +147,10 @@ bool PostgresFanout::publish(const BroadcastEvent &broadcast)
     try {
         // Called on an event-loop thread: one attempt, never a sleep there.
         m_runner.read({ .attempts = TransactionRunner::Attempts::Single }, [&](Transaction &tx) {
-            tx.query(QStringLiteral("SELECT pg_notify(?, ?)")).bind(QLatin1String(broadcastChannel)).bind(payload).exec();
+            tx.query(QStringLiteral("SELECT pg_notify(?, ?)"))
+                .bind(QLatin1String(broadcastChannel))
+                .bind(payload)
+                .exec();
         });
         return true;
     } catch (const StorageError &e) {

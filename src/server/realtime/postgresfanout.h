@@ -36,7 +36,8 @@ public:
     static constexpr int maxBroadcastBytes = 7000;
     static constexpr const char *broadcastChannel = "syncloop_broadcasts";
 
-    PostgresFanout(Database &database, TransactionRunner &runner, Options options, QObject *parent = nullptr);
+    PostgresFanout(
+        Database &database, TransactionRunner &runner, Options options, QObject *parent = nullptr);
     ~PostgresFanout() override;
 
     // Opens the LISTEN connection (or keeps trying in the background). Then resynchronise().
@@ -59,7 +60,8 @@ private:
     void connectListener();
     void dropListener(const QString &why);
     void checkHealth();
-    void onNotification(const QString &name, QSqlDriver::NotificationSource source, const QVariant &payload);
+    void onNotification(
+        const QString &name, QSqlDriver::NotificationSource source, const QVariant &payload);
 
     Database &m_database;
     TransactionRunner &m_runner;

@@ -23,8 +23,8 @@ QString channelName(const QString &topic)
 
 } // namespace
 
-RealtimeConnection::RealtimeConnection(std::unique_ptr<QWebSocket> socket, PhoenixCodec::Serializer serializer,
-                                       quint64 id, const Services *services, QObject *parent)
+RealtimeConnection::RealtimeConnection(std::unique_ptr<QWebSocket> socket,
+    PhoenixCodec::Serializer serializer, quint64 id, const Services *services, QObject *parent)
     : QObject(parent)
     , m_socket(std::move(socket))
     , m_serializer(serializer)
@@ -36,8 +36,10 @@ RealtimeConnection::RealtimeConnection(std::unique_ptr<QWebSocket> socket, Phoen
     m_socket->setMaxAllowedIncomingFrameSize(quint64(services->options.maxFrameBytes));
     m_socket->setMaxAllowedIncomingMessageSize(quint64(services->options.maxFrameBytes));
     connect(m_socket.get(), &QWebSocket::textMessageReceived, this, &RealtimeConnection::onText);
-    connect(m_socket.get(), &QWebSocket::binaryMessageReceived, this, &RealtimeConnection::onBinary);
-    connect(m_socket.get(), &QWebSocket::pong, this, [this] { m_lastHeardMs = m_services->clock->nowMs(); });
+    connect(
+        m_socket.get(), &QWebSocket::binaryMessageReceived, this, &RealtimeConnection::onBinary);
+    connect(m_socket.get(), &QWebSocket::pong, this,
+        [this] { m_lastHeardMs = m_services->clock->nowMs(); });
     connect(m_socket.get(), &QWebSocket::disconnected, this, [this] { emit closed(m_id); });
     m_services->metrics->recordRealtimeConnected();
 }
@@ -79,8 +81,9 @@ void RealtimeConnection::goAway(const QString &reason)
     // Phoenix sends phx_error with join_ref = ref = the channel's join_ref; realtime-js and
     // phx-js then rejoin on their own once the socket is back.
     for (const Channel &c : std::as_const(m_channels))
-        sendText(QString::fromUtf8(PhoenixCodec::encode({ c.joinRef, c.joinRef, c.topic, QStringLiteral("phx_error"), QJsonObject() },
-                                                        m_serializer)));
+        sendText(QString::fromUtf8(PhoenixCodec::encode(
+            { c.joinRef, c.joinRef, c.topic, QStringLiteral("phx_error"), QJsonObject() },
+            m_serializer)));
     close(int(QWebSocketProtocol::CloseCodeGoingAway), reason);
     // The loop stops soon after: hand the close frame to the kernel now, not on a later
     // write notification that may never come.
@@ -94,7 +97,8 @@ void RealtimeConnection::reportExpiredTokens()
     for (Channel &c : m_channels)
         expired(c);
     // Channels closed for an expired token go now, when nothing iterates them.
-    const auto closed = std::erase_if(m_channels, [](const Channel &c) { return c.closedByExpiry; });
+    const auto closed
+        = std::erase_if(m_channels, [](const Channel &c) { return c.closedByExpiry; });
     m_services->metrics->recordRealtimeChannelsLeft(qint64(closed));
 }
 
@@ -128,14 +132,17 @@ void RealtimeConnection::onText(const QString &text)
     else if (event == QLatin1String("broadcast"))
         broadcast(*message);
     else
-        reply(*message, QStringLiteral("error"), errorResponse(QStringLiteral("unknown event \"%1\"").arg(event.left(64))));
+        reply(*message, QStringLiteral("error"),
+            errorResponse(QStringLiteral("unknown event \"%1\"").arg(event.left(64))));
 }
 
 void RealtimeConnection::onBinary(const QByteArray &data)
 {
     m_lastHeardMs = m_services->clock->nowMs();
     QString why;
-    const auto frame = m_serializer == PhoenixCodec::Serializer::V2 ? PhoenixCodec::decodeBinary(data, &why) : std::nullopt;
+    const auto frame = m_serializer == PhoenixCodec::Serializer::V2
+        ? PhoenixCodec::decodeBinary(data, &why)
+        : std::nullopt;
     if (!frame || PhoenixCodec::binaryKind(data) != PhoenixCodec::kindUserBroadcastPush) {
         qCDebug(lcRealtime) << "connection" << m_id << "sent a bad binary frame:" << why;
         return;
@@ -143,9 +150,10 @@ void RealtimeConnection::onBinary(const QByteArray &data)
     Channel *target = channel(frame->topic);
     if (!target || expired(*target))
         return;
-    const QString refused = relay(*target, frame->event, frame->payload, frame->json ? Payload::Json : Payload::Binary,
-                                  frame->meta, Origin::BinaryFrame);
-    const PhoenixMessage pushed { frame->joinRef, frame->ref, frame->topic, QStringLiteral("broadcast"), QJsonObject() };
+    const QString refused = relay(*target, frame->event, frame->payload,
+        frame->json ? Payload::Json : Payload::Binary, frame->meta, Origin::BinaryFrame);
+    const PhoenixMessage pushed { frame->joinRef, frame->ref, frame->topic,
+        QStringLiteral("broadcast"), QJsonObject() };
     if (!refused.isEmpty() && !frame->ref.isEmpty())
         reply(pushed, QStringLiteral("error"), errorResponse(refused));
     else if (target->broadcastAck && !frame->ref.isEmpty())
@@ -156,12 +164,14 @@ void RealtimeConnection::join(const PhoenixMessage &message)
 {
     const QString &topic = message.topic;
     if (!topic.startsWith(QLatin1String("realtime:")) || topic.size() <= 9 || topic.size() > 255) {
-        reply(message, QStringLiteral("error"), errorResponse(QStringLiteral("TopicNameRequired: join realtime:<name>")));
+        reply(message, QStringLiteral("error"),
+            errorResponse(QStringLiteral("TopicNameRequired: join realtime:<name>")));
         return;
     }
     Channel *existing = channel(topic);
     if (!existing && int(m_channels.size()) >= m_services->options.maxChannelsPerSocket) {
-        reply(message, QStringLiteral("error"), errorResponse(QStringLiteral("too many channels joined")));
+        reply(message, QStringLiteral("error"),
+            errorResponse(QStringLiteral("too many channels joined")));
         return;
     }
     const QJsonObject payload = message.payload.toObject();
@@ -169,21 +179,24 @@ void RealtimeConnection::join(const PhoenixMessage &message)
     if (!token.isString())
         token = payload.value(QLatin1String("user_token"));
     if (!token.isString()) {
-        reply(message, QStringLiteral("error"), errorResponse(QStringLiteral("InvalidJWTToken: access_token is required")));
+        reply(message, QStringLiteral("error"),
+            errorResponse(QStringLiteral("InvalidJWTToken: access_token is required")));
         return;
     }
     QString why;
     const auto claims = m_services->tokens->verify(token.toString().toUtf8(), &why);
     if (!claims) {
-        const QString code = why.contains(QLatin1String("expired")) ? QStringLiteral("InvalidJWTExpiration")
-                                                                      : QStringLiteral("InvalidJWTToken");
+        const QString code = why.contains(QLatin1String("expired"))
+            ? QStringLiteral("InvalidJWTExpiration")
+            : QStringLiteral("InvalidJWTToken");
         reply(message, QStringLiteral("error"), errorResponse(code + QStringLiteral(": ") + why));
         return;
     }
     const QJsonObject config = payload.value(QLatin1String("config")).toObject();
     const QJsonValue changes = config.value(QLatin1String("postgres_changes"));
     if (!changes.isUndefined() && !changes.isNull() && !changes.isArray()) {
-        reply(message, QStringLiteral("error"), errorResponse(QStringLiteral("InvalidBinding: postgres_changes must be a list")));
+        reply(message, QStringLiteral("error"),
+            errorResponse(QStringLiteral("InvalidBinding: postgres_changes must be a list")));
         return;
     }
     Channel channel;
@@ -194,7 +207,8 @@ void RealtimeConnection::join(const PhoenixMessage &message)
     QJsonArray echoed;
     for (const QJsonValue &entry : changes.toArray()) {
         if (channel.bindings.size() >= 100 || !entry.isObject()) {
-            reply(message, QStringLiteral("error"), errorResponse(QStringLiteral("InvalidBinding: at most 100 objects")));
+            reply(message, QStringLiteral("error"),
+                errorResponse(QStringLiteral("InvalidBinding: at most 100 objects")));
             return;
         }
         auto binding = PostgresBinding::parse(entry.toObject(), &why);
@@ -223,14 +237,15 @@ void RealtimeConnection::join(const PhoenixMessage &message)
     // Changes flow from here on: the loop delivers only after this frame went out.
     if (wantsChanges)
         systemMessage(*joined, QStringLiteral("ok"), QStringLiteral("postgres_changes"),
-                      QStringLiteral("Subscribed to PostgreSQL"));
+            QStringLiteral("Subscribed to PostgreSQL"));
 }
 
 void RealtimeConnection::leave(const PhoenixMessage &message)
 {
     const QJsonValue joinRef = channel(message.topic)->joinRef;
     reply(message, QStringLiteral("ok"), {});
-    PhoenixMessage close { joinRef, joinRef, message.topic, QStringLiteral("phx_close"), QJsonObject() };
+    PhoenixMessage close { joinRef, joinRef, message.topic, QStringLiteral("phx_close"),
+        QJsonObject() };
     sendText(QString::fromUtf8(PhoenixCodec::encode(close, m_serializer)));
     removeChannel(message.topic);
 }
@@ -254,10 +269,11 @@ void RealtimeConnection::refreshToken(const PhoenixMessage &message)
         return;
     }
     systemMessage(channel, QStringLiteral("error"), QStringLiteral("system"),
-                  QStringLiteral("Invalid access token: %1; the channel is closed").arg(why));
+        QStringLiteral("Invalid access token: %1; the channel is closed").arg(why));
     const QJsonValue joinRef = channel.joinRef;
-    sendText(QString::fromUtf8(PhoenixCodec::encode({ joinRef, joinRef, message.topic, QStringLiteral("phx_close"), QJsonObject() },
-                                                    m_serializer)));
+    sendText(QString::fromUtf8(PhoenixCodec::encode(
+        { joinRef, joinRef, message.topic, QStringLiteral("phx_close"), QJsonObject() },
+        m_serializer)));
     removeChannel(message.topic);
 }
 
@@ -267,17 +283,19 @@ void RealtimeConnection::broadcast(const PhoenixMessage &message)
     const QJsonObject payload = message.payload.toObject();
     const QJsonValue event = payload.value(QLatin1String("event"));
     if (!event.isString() || event.toString().isEmpty() || event.toString().size() > 255) {
-        reply(message, QStringLiteral("error"), errorResponse(QStringLiteral("broadcast needs an event name")));
+        reply(message, QStringLiteral("error"),
+            errorResponse(QStringLiteral("broadcast needs an event name")));
         return;
     }
     if (expired(channel))
         return;
     const QJsonValue inner = payload.value(QLatin1String("payload"));
     // Any JSON value may be broadcast; serialise it inside an array and keep the value alone.
-    const QByteArray wrapped = QJsonDocument(QJsonArray { inner.isUndefined() ? QJsonValue(QJsonObject()) : inner })
-                                   .toJson(QJsonDocument::Compact);
-    const QString refused = relay(channel, event.toString(), wrapped.mid(1, wrapped.size() - 2), Payload::Json, {},
-                                  Origin::TextFrame);
+    const QByteArray wrapped
+        = QJsonDocument(QJsonArray { inner.isUndefined() ? QJsonValue(QJsonObject()) : inner })
+              .toJson(QJsonDocument::Compact);
+    const QString refused = relay(channel, event.toString(), wrapped.mid(1, wrapped.size() - 2),
+        Payload::Json, {}, Origin::TextFrame);
     // Refused: told even without ack, so the sender never believes it was delivered.
     if (!refused.isEmpty())
         reply(message, QStringLiteral("error"), errorResponse(refused));
@@ -285,8 +303,8 @@ void RealtimeConnection::broadcast(const PhoenixMessage &message)
         reply(message, QStringLiteral("ok"), {});
 }
 
-QString RealtimeConnection::relay(const Channel &channel, const QString &event, QByteArray payload, Payload format,
-                                  QByteArray meta, Origin origin)
+QString RealtimeConnection::relay(const Channel &channel, const QString &event, QByteArray payload,
+    Payload format, QByteArray meta, Origin origin)
 {
     auto b = std::make_shared<BroadcastEvent>();
     b->orgId = channel.principal.orgId;
@@ -301,7 +319,8 @@ QString RealtimeConnection::relay(const Channel &channel, const QString &event, 
     return m_services->hub->relayBroadcast(b);
 }
 
-void RealtimeConnection::deliverChanges(const std::vector<const ChangeEvent *> &changes, const FrameSource &frameFor)
+void RealtimeConnection::deliverChanges(
+    const std::vector<const ChangeEvent *> &changes, const FrameSource &frameFor)
 {
     for (std::size_t i = 0; i < changes.size(); ++i) {
         if (!deliverChange(*changes[i], i, frameFor))
@@ -319,14 +338,16 @@ void RealtimeConnection::flushQueued()
     m_socket->flush();
 }
 
-bool RealtimeConnection::deliverChange(const ChangeEvent &change, std::size_t index, const FrameSource &frameFor)
+bool RealtimeConnection::deliverChange(
+    const ChangeEvent &change, std::size_t index, const FrameSource &frameFor)
 {
     for (Channel &channel : m_channels) {
         if (channel.bindings.empty() || !channel.principal.canSee(change.orgId, change.ownerId))
             continue;
         QList<int> ids;
         for (const PostgresBinding &binding : channel.bindings) {
-            if (binding.matches(change.tableIndex, change.typeIndex, change.record, change.oldRecord)
+            if (binding.matches(
+                    change.tableIndex, change.typeIndex, change.record, change.oldRecord)
                 && !ids.contains(binding.id()))
                 ids.append(binding.id());
         }
@@ -338,8 +359,8 @@ bool RealtimeConnection::deliverChange(const ChangeEvent &change, std::size_t in
     return true;
 }
 
-void RealtimeConnection::deliverBroadcast(const BroadcastEvent &broadcast, const QString &jsonFrame,
-                                          const QByteArray &binaryFrame)
+void RealtimeConnection::deliverBroadcast(
+    const BroadcastEvent &broadcast, const QString &jsonFrame, const QByteArray &binaryFrame)
 {
     Channel *target = channel(broadcast.topic);
     if (!target || target->principal.orgId != broadcast.orgId)
@@ -356,29 +377,32 @@ void RealtimeConnection::deliverBroadcast(const BroadcastEvent &broadcast, const
         sendText(jsonFrame, Write::Queued);
 }
 
-void RealtimeConnection::reply(const PhoenixMessage &to, const QString &status, const QJsonObject &response)
+void RealtimeConnection::reply(
+    const PhoenixMessage &to, const QString &status, const QJsonObject &response)
 {
-    const QJsonObject payload { { QStringLiteral("status"), status }, { QStringLiteral("response"), response } };
+    const QJsonObject payload { { QStringLiteral("status"), status },
+        { QStringLiteral("response"), response } };
     // Heartbeat replies carry no join_ref (Phoenix).
-    const QJsonValue joinRef = to.topic == QLatin1String("phoenix") ? QJsonValue(QJsonValue::Null) : to.joinRef;
-    sendText(QString::fromUtf8(PhoenixCodec::encode({ joinRef, to.ref, to.topic, QStringLiteral("phx_reply"), payload },
-                                                    m_serializer)));
+    const QJsonValue joinRef
+        = to.topic == QLatin1String("phoenix") ? QJsonValue(QJsonValue::Null) : to.joinRef;
+    sendText(QString::fromUtf8(PhoenixCodec::encode(
+        { joinRef, to.ref, to.topic, QStringLiteral("phx_reply"), payload }, m_serializer)));
 }
 
 void RealtimeConnection::push(const QJsonValue &joinRef, const QString &topic, const QString &event,
-                              const QJsonObject &payload)
+    const QJsonObject &payload)
 {
-    sendText(QString::fromUtf8(PhoenixCodec::encode({ joinRef, QJsonValue::Null, topic, event, payload }, m_serializer)));
+    sendText(QString::fromUtf8(
+        PhoenixCodec::encode({ joinRef, QJsonValue::Null, topic, event, payload }, m_serializer)));
 }
 
-void RealtimeConnection::systemMessage(const Channel &channel, const QString &status, const QString &extension,
-                                       const QString &message)
+void RealtimeConnection::systemMessage(
+    const Channel &channel, const QString &status, const QString &extension, const QString &message)
 {
     push(channel.joinRef, channel.topic, QStringLiteral("system"),
-         { { QStringLiteral("message"), message },
-           { QStringLiteral("status"), status },
-           { QStringLiteral("extension"), extension },
-           { QStringLiteral("channel"), channelName(channel.topic) } });
+        { { QStringLiteral("message"), message }, { QStringLiteral("status"), status },
+            { QStringLiteral("extension"), extension },
+            { QStringLiteral("channel"), channelName(channel.topic) } });
 }
 
 bool RealtimeConnection::expired(Channel &channel)
@@ -392,9 +416,12 @@ bool RealtimeConnection::expired(Channel &channel)
     // fills the gap from /api/changes, so nothing is missed.
     channel.closedByExpiry = true;
     systemMessage(channel, QStringLiteral("error"), QStringLiteral("system"),
-                  QStringLiteral("Token has expired: the channel is closed; join again with a fresh access_token"));
-    sendText(QString::fromUtf8(PhoenixCodec::encode(
-        { channel.joinRef, channel.joinRef, channel.topic, QStringLiteral("phx_close"), QJsonObject() }, m_serializer)));
+        QStringLiteral(
+            "Token has expired: the channel is closed; join again with a fresh access_token"));
+    sendText(
+        QString::fromUtf8(PhoenixCodec::encode({ channel.joinRef, channel.joinRef, channel.topic,
+                                                   QStringLiteral("phx_close"), QJsonObject() },
+            m_serializer)));
     return true;
 }
 
@@ -407,8 +434,10 @@ bool RealtimeConnection::tooFarBehind()
     if (m_socket->bytesToWrite() <= m_services->options.maxBufferedBytes)
         return false;
     m_services->metrics->recordRealtimeDrop();
-    qCInfo(lcRealtime) << "dropping slow subscriber" << m_id << "with" << m_socket->bytesToWrite() << "bytes queued";
-    close(4008, QStringLiteral("too slow: send buffer full; reconnect and fill the gap from /api/changes"));
+    qCInfo(lcRealtime) << "dropping slow subscriber" << m_id << "with" << m_socket->bytesToWrite()
+                       << "bytes queued";
+    close(4008,
+        QStringLiteral("too slow: send buffer full; reconnect and fill the gap from /api/changes"));
     return true;
 }
 
@@ -451,7 +480,7 @@ RealtimeConnection::Channel *RealtimeConnection::channel(const QString &topic)
 void RealtimeConnection::removeChannel(const QString &topic)
 {
     const auto it = std::find_if(m_channels.begin(), m_channels.end(),
-                                 [&](const Channel &c) { return c.topic == topic && !c.closedByExpiry; });
+        [&](const Channel &c) { return c.topic == topic && !c.closedByExpiry; });
     if (it == m_channels.end())
         return;
     m_channels.erase(it);

@@ -7,7 +7,6 @@
 
 #include <QObject>
 #include <QWebSocket>
-
 #include <memory>
 #include <vector>
 
@@ -45,8 +44,8 @@ public:
         bool closedByExpiry = false;
     };
 
-    RealtimeConnection(std::unique_ptr<QWebSocket> socket, PhoenixCodec::Serializer serializer, quint64 id,
-                       const Services *services, QObject *parent = nullptr);
+    RealtimeConnection(std::unique_ptr<QWebSocket> socket, PhoenixCodec::Serializer serializer,
+        quint64 id, const Services *services, QObject *parent = nullptr);
     ~RealtimeConnection() override;
 
     quint64 id() const { return m_id; }
@@ -56,13 +55,15 @@ public:
 
     // Builds (or finds) the encoded frame of changes[change] for a topic and the matched
     // binding ids, so equal frames are encoded once per loop.
-    using FrameSource = std::function<const QString &(std::size_t change, const QString &topic, const QList<int> &ids,
-                                                      PhoenixCodec::Serializer)>;
+    using FrameSource = std::function<const QString &(
+        std::size_t change, const QString &topic, const QList<int> &ids, PhoenixCodec::Serializer)>;
 
     // Delivery from the loop, in order. Both only queue: flushQueued() writes the socket once
     // for everything the loop queued in one drain.
-    void deliverChanges(const std::vector<const ChangeEvent *> &changes, const FrameSource &frameFor);
-    void deliverBroadcast(const BroadcastEvent &broadcast, const QString &jsonFrame, const QByteArray &binaryFrame);
+    void deliverChanges(
+        const std::vector<const ChangeEvent *> &changes, const FrameSource &frameFor);
+    void deliverBroadcast(
+        const BroadcastEvent &broadcast, const QString &jsonFrame, const QByteArray &binaryFrame);
     void flushQueued();
     void close(int code, const QString &reason);
     // The server is going away: every channel gets phx_error (so clients rejoin, as after a
@@ -89,12 +90,14 @@ private:
     // How its sender pushed a broadcast: V2 subscribers receive it in the same kind of frame.
     enum class Origin { TextFrame, BinaryFrame };
     // Empty, or why the broadcast was refused.
-    QString relay(const Channel &channel, const QString &event, QByteArray payload, Payload format, QByteArray meta,
-                  Origin origin);
+    QString relay(const Channel &channel, const QString &event, QByteArray payload, Payload format,
+        QByteArray meta, Origin origin);
 
     void reply(const PhoenixMessage &to, const QString &status, const QJsonObject &response);
-    void push(const QJsonValue &joinRef, const QString &topic, const QString &event, const QJsonObject &payload);
-    void systemMessage(const Channel &channel, const QString &status, const QString &extension, const QString &message);
+    void push(const QJsonValue &joinRef, const QString &topic, const QString &event,
+        const QJsonObject &payload);
+    void systemMessage(const Channel &channel, const QString &status, const QString &extension,
+        const QString &message);
     enum class Write { Now, Queued };
     bool sendText(const QString &frame, Write write = Write::Now);
     bool deliverChange(const ChangeEvent &change, std::size_t index, const FrameSource &frameFor);

@@ -3,7 +3,6 @@
 #include <QByteArray>
 #include <QJsonObject>
 #include <QString>
-
 #include <memory>
 #include <vector>
 
@@ -17,7 +16,7 @@ struct ChangeEvent
     QString table;
     QString type; // INSERT, UPDATE, DELETE
     int tableIndex = -1; // PostgresBinding::tableIndex(table): compared as numbers when fanning out
-    int typeIndex = -1;  // PostgresBinding::typeIndex(type)
+    int typeIndex = -1; // PostgresBinding::typeIndex(type)
     QJsonObject record;
     QJsonObject oldRecord;
     QByteArray dataJson;
@@ -32,7 +31,7 @@ struct BroadcastEvent
     QString event;
     QByteArray payload; // JSON text when `json`, raw bytes otherwise
     bool json = true;
-    QByteArray meta;    // JSON object text or empty
+    QByteArray meta; // JSON object text or empty
     bool binaryOrigin = false;
     quint64 senderConnection = 0;
     bool deliverToSender = false;
@@ -44,8 +43,8 @@ struct RealtimeOptions
 {
     QString apiKey;
     int maxChannelsPerSocket = 100;
-    qint64 idleTimeoutMs = 60000;      // a socket silent this long is dropped
-    qint64 closeGraceMs = 10000;       // a peer that does not take our close this long is cut
+    qint64 idleTimeoutMs = 60000; // a socket silent this long is dropped
+    qint64 closeGraceMs = 10000; // a peer that does not take our close this long is cut
     qint64 maxBufferedBytes = 8 << 20; // a subscriber this far behind is dropped
     qint64 maxFrameBytes = 1 << 20;
 };

@@ -13,21 +13,21 @@
 #include <QCoreApplication>
 #include <QJsonDocument>
 #include <QTimer>
-
 #include <limits>
 
 namespace {
 constexpr int publishBatch = 2000;
 }
 
-RealtimeHub::RealtimeHub(TransactionRunner &runner, RealtimeConnection::Services services, QObject *parent)
+RealtimeHub::RealtimeHub(
+    TransactionRunner &runner, RealtimeConnection::Services services, QObject *parent)
     : QObject(parent)
     , m_runner(runner)
     , m_services(std::move(services))
 {
     m_services.hub = this;
     connect(&runner, &TransactionRunner::changesCommitted, this, &RealtimeHub::onChangesCommitted,
-            Qt::QueuedConnection);
+        Qt::QueuedConnection);
     // SIGTERM/SIGINT quit the application; aboutToQuit is emitted before exec() returns, so
     // before main() destroys the server and with it the HTTP loop threads (~SyncServer ->
     // ~HttpListener): the loops still run and can tell their clients to rejoin.
@@ -57,7 +57,7 @@ void RealtimeHub::start()
         return;
     connect(m_fanout, &PostgresFanout::changesAnnounced, this, &RealtimeHub::onChangesCommitted);
     connect(m_fanout, &PostgresFanout::resynchronise, this,
-            [this] { onChangesCommitted(std::numeric_limits<qint64>::max()); });
+        [this] { onChangesCommitted(std::numeric_limits<qint64>::max()); });
     connect(m_fanout, &PostgresFanout::broadcastReceived, this, &RealtimeHub::deliverLocally);
     m_fanout->start();
 }
@@ -84,14 +84,16 @@ QString RealtimeHub::relayBroadcast(const SharedBroadcast &broadcast)
     if (m_fanout) {
         const qsizetype size = PostgresFanout::encodedSize(*broadcast);
         if (size > PostgresFanout::maxBroadcastBytes)
-            return QStringLiteral("broadcast too large: %1 bytes encoded, at most %2 (broadcasts reach the other "
-                                  "instances through PostgreSQL NOTIFY); nothing was sent")
+            return QStringLiteral(
+                "broadcast too large: %1 bytes encoded, at most %2 (broadcasts reach the other "
+                "instances through PostgreSQL NOTIFY); nothing was sent")
                 .arg(size)
                 .arg(PostgresFanout::maxBroadcastBytes);
     }
     deliverLocally(broadcast);
     if (m_fanout && !m_fanout->publish(*broadcast))
-        return QStringLiteral("the database is busy: the broadcast reached only the subscribers on this instance");
+        return QStringLiteral(
+            "the database is busy: the broadcast reached only the subscribers on this instance");
     return {};
 }
 
@@ -101,7 +103,8 @@ void RealtimeHub::deliverLocally(const SharedBroadcast &broadcast)
     // drops events posted to an object that is then deleted.
     QMutexLocker lock(&m_mutex);
     for (RealtimeLoop *loop : std::as_const(m_loops))
-        QMetaObject::invokeMethod(loop, [loop, broadcast] { loop->deliverBroadcast(broadcast); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            loop, [loop, broadcast] { loop->deliverBroadcast(broadcast); }, Qt::QueuedConnection);
 }
 
 void RealtimeHub::onChangesCommitted(qint64 lastSeq)
@@ -148,7 +151,9 @@ void RealtimeHub::publish()
             {
                 QMutexLocker lock(&m_mutex);
                 for (RealtimeLoop *loop : std::as_const(m_loops))
-                    QMetaObject::invokeMethod(loop, [loop, shared] { loop->deliverChanges(shared); }, Qt::QueuedConnection);
+                    QMetaObject::invokeMethod(
+                        loop, [loop, shared] { loop->deliverChanges(shared); },
+                        Qt::QueuedConnection);
             }
             if (rows.size() < publishBatch)
                 return;

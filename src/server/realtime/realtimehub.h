@@ -21,7 +21,8 @@ class RealtimeHub : public QObject
 {
     Q_OBJECT
 public:
-    RealtimeHub(TransactionRunner &runner, RealtimeConnection::Services services, QObject *parent = nullptr);
+    RealtimeHub(TransactionRunner &runner, RealtimeConnection::Services services,
+        QObject *parent = nullptr);
     ~RealtimeHub() override;
 
     // Before start(): several instances share the database (owned by the caller, same thread).

@@ -8,7 +8,6 @@
 
 #include <QJsonArray>
 #include <QUrlQuery>
-
 #include <algorithm>
 #include <atomic>
 #include <utility>
@@ -27,7 +26,8 @@ void refuse(std::unique_ptr<QWebSocket> socket, int code, const QString &reason,
 
 QByteArray broadcastPayload(const BroadcastEvent &b)
 {
-    QByteArray out = "{\"type\":\"broadcast\",\"event\":" + PhoenixCodec::jsonString(b.event) + ",\"payload\":" + b.payload;
+    QByteArray out = "{\"type\":\"broadcast\",\"event\":" + PhoenixCodec::jsonString(b.event)
+        + ",\"payload\":" + b.payload;
     if (!b.meta.isEmpty())
         out += ",\"meta\":" + b.meta;
     return out + '}';
@@ -65,19 +65,27 @@ void RealtimeLoop::onNewConnection()
         const QByteArray headerKey = socket->request().rawHeader("x-api-key");
         if (!headerKey.isEmpty())
             apiKey = QString::fromUtf8(headerKey);
-        const auto serializer = PhoenixCodec::serializerFor(query.queryItemValue(QStringLiteral("vsn")));
+        const auto serializer
+            = PhoenixCodec::serializerFor(query.queryItemValue(QStringLiteral("vsn")));
         if (m_shuttingDown) {
-            refuse(std::move(socket), int(QWebSocketProtocol::CloseCodeGoingAway), QStringLiteral("server shutting down"), this);
+            refuse(std::move(socket), int(QWebSocketProtocol::CloseCodeGoingAway),
+                QStringLiteral("server shutting down"), this);
         } else if (m_services->options.apiKey.isEmpty()) {
-            refuse(std::move(socket), 4403, QStringLiteral("realtime is disabled: start syncloopd with --realtime-apikey"), this);
+            refuse(std::move(socket), 4403,
+                QStringLiteral("realtime is disabled: start syncloopd with --realtime-apikey"),
+                this);
         } else if (apiKey != m_services->options.apiKey) {
-            refuse(std::move(socket), 4401, apiKey.isEmpty() ? QStringLiteral("unauthorized: API key is missing")
-                                                             : QStringLiteral("unauthorized: invalid API key"), this);
+            refuse(std::move(socket), 4401,
+                apiKey.isEmpty() ? QStringLiteral("unauthorized: API key is missing")
+                                 : QStringLiteral("unauthorized: invalid API key"),
+                this);
         } else if (!serializer) {
-            refuse(std::move(socket), 4400, QStringLiteral("unsupported vsn: use 1.0.0 or 2.0.0"), this);
+            refuse(std::move(socket), 4400, QStringLiteral("unsupported vsn: use 1.0.0 or 2.0.0"),
+                this);
         } else {
             const quint64 id = nextConnectionId++;
-            auto *connection = new RealtimeConnection(std::move(socket), *serializer, id, m_services, this);
+            auto *connection
+                = new RealtimeConnection(std::move(socket), *serializer, id, m_services, this);
             connect(connection, &RealtimeConnection::closed, this, [this](quint64 closedId) {
                 if (RealtimeConnection *c = m_connections.take(closedId))
                     c->deleteLater();
@@ -131,10 +139,9 @@ void RealtimeLoop::drain()
     }
     // One encoding per (change, topic, matched ids, serializer), shared by every socket.
     std::vector<QHash<QString, QString>> frames(changes.size());
-    const RealtimeConnection::FrameSource frameFor = [&frames, &changes](std::size_t index, const QString &topic,
-                                                                         const QList<int> &ids,
-                                                                         PhoenixCodec::Serializer serializer)
-        -> const QString & {
+    const RealtimeConnection::FrameSource frameFor
+        = [&frames, &changes](std::size_t index, const QString &topic, const QList<int> &ids,
+              PhoenixCodec::Serializer serializer) -> const QString & {
         QString key = topic;
         key += QLatin1Char(serializer == PhoenixCodec::Serializer::V2 ? '2' : '1');
         for (const int id : ids)
@@ -146,8 +153,9 @@ void RealtimeLoop::drain()
             for (qsizetype i = 0; i < ids.size(); ++i)
                 payload += (i ? "," : "") + QByteArray::number(ids[i]);
             payload += "],\"data\":" + changes[index]->dataJson + '}';
-            it = cache.insert(key, QString::fromUtf8(PhoenixCodec::encodeRaw(QJsonValue::Null, QJsonValue::Null, topic,
-                                                                              u"postgres_changes", payload, serializer)));
+            it = cache.insert(key,
+                QString::fromUtf8(PhoenixCodec::encodeRaw(QJsonValue::Null, QJsonValue::Null, topic,
+                    u"postgres_changes", payload, serializer)));
         }
         return *it;
     };
@@ -162,8 +170,8 @@ void RealtimeLoop::drain()
         if (!changes.empty())
             connection->deliverChanges(changes, frameFor);
         for (const EncodedBroadcast &b : broadcasts)
-            connection->deliverBroadcast(*b.event, connection->serializer() == PhoenixCodec::Serializer::V2 ? b.v2 : b.v1,
-                                         b.binary);
+            connection->deliverBroadcast(*b.event,
+                connection->serializer() == PhoenixCodec::Serializer::V2 ? b.v2 : b.v1, b.binary);
         connection->flushQueued();
     }
 }
@@ -174,13 +182,14 @@ RealtimeLoop::EncodedBroadcast RealtimeLoop::encode(const SharedBroadcast &broad
     EncodedBroadcast out { broadcast, {}, {}, {} };
     if (b.json) {
         const QByteArray payload = broadcastPayload(b);
-        out.v1 = QString::fromUtf8(PhoenixCodec::encodeRaw(QJsonValue::Null, QJsonValue::Null, b.topic, u"broadcast",
-                                                           payload, PhoenixCodec::Serializer::V1));
-        out.v2 = QString::fromUtf8(PhoenixCodec::encodeRaw(QJsonValue::Null, QJsonValue::Null, b.topic, u"broadcast",
-                                                           payload, PhoenixCodec::Serializer::V2));
+        out.v1 = QString::fromUtf8(PhoenixCodec::encodeRaw(QJsonValue::Null, QJsonValue::Null,
+            b.topic, u"broadcast", payload, PhoenixCodec::Serializer::V1));
+        out.v2 = QString::fromUtf8(PhoenixCodec::encodeRaw(QJsonValue::Null, QJsonValue::Null,
+            b.topic, u"broadcast", payload, PhoenixCodec::Serializer::V2));
     }
     if (b.binaryOrigin)
-        out.binary = PhoenixCodec::encodeBroadcast({ {}, {}, b.topic, b.event, b.meta, b.payload, b.json });
+        out.binary = PhoenixCodec::encodeBroadcast(
+            { {}, {}, b.topic, b.event, b.meta, b.payload, b.json });
     return out;
 }
 
@@ -197,8 +206,9 @@ void RealtimeLoop::sweepIdle()
                 connection->abort();
         } else if (now - connection->lastHeardMs() > options.idleTimeoutMs) {
             m_services->metrics->recordRealtimeIdleTimeout();
-            connection->close(4000, QStringLiteral("heartbeat timeout: nothing received for %1 s")
-                                        .arg(options.idleTimeoutMs / 1000));
+            connection->close(4000,
+                QStringLiteral("heartbeat timeout: nothing received for %1 s")
+                    .arg(options.idleTimeoutMs / 1000));
         } else {
             // Delivery notices an expired token only when something is sent; a quiet
             // channel hears it from here.

@@ -6,7 +6,6 @@
 #include <QHash>
 #include <QObject>
 #include <QTimer>
-
 #include <vector>
 
 class HttpFrontend;
@@ -35,9 +34,9 @@ private:
     struct EncodedBroadcast
     {
         SharedBroadcast event;
-        QString v1;         // JSON text, vsn 1.0.0 (empty for a raw-bytes payload)
-        QString v2;         // JSON text, vsn 2.0.0 (empty for a raw-bytes payload)
-        QByteArray binary;  // binary frame for vsn 2.0.0 when the broadcast arrived binary
+        QString v1; // JSON text, vsn 1.0.0 (empty for a raw-bytes payload)
+        QString v2; // JSON text, vsn 2.0.0 (empty for a raw-bytes payload)
+        QByteArray binary; // binary frame for vsn 2.0.0 when the broadcast arrived binary
     };
     static EncodedBroadcast encode(const SharedBroadcast &broadcast);
 

@@ -36,7 +36,8 @@ QList<Booking> BookingRepository::visible(Transaction &tx, const Principal &prin
     return VisibleRows::all(tx, principal, columns, QStringLiteral("starts_at, id"), fromRow);
 }
 
-std::optional<Booking> BookingRepository::findVisible(Transaction &tx, const Principal &principal, const QString &id)
+std::optional<Booking> BookingRepository::findVisible(
+    Transaction &tx, const Principal &principal, const QString &id)
 {
     return VisibleRows::byId(tx, principal, columns, id, fromRow);
 }
@@ -45,9 +46,9 @@ Booking BookingRepository::update(Transaction &tx, const Booking &current, Booki
 {
     changed.version = current.version + 1;
     changed.updatedAt = QDateTime::fromMSecsSinceEpoch(tx.nowMs(), Qt::UTC);
-    SqlQuery q = tx.query(QStringLiteral(
-        "UPDATE bookings SET customer_name = ?, service = ?, starts_at = ?, status = ?, version = ?,"
-        " updated_at = ? WHERE id = ? AND version = ?"));
+    SqlQuery q = tx.query(QStringLiteral("UPDATE bookings SET customer_name = ?, service = ?, "
+                                         "starts_at = ?, status = ?, version = ?,"
+                                         " updated_at = ? WHERE id = ? AND version = ?"));
     q.bind(changed.customerName)
         .bind(changed.service)
         .bind(WireFormat::timestamp(changed.startsAt))
@@ -59,8 +60,9 @@ Booking BookingRepository::update(Transaction &tx, const Booking &current, Booki
         .exec();
     if (q.rowsAffected() != 1)
         throw VersionConflict(QStringLiteral("bookings"));
-    ChangeLog::append(tx, { QStringLiteral("bookings"), ChangeLog::Type::Update, changed.orgId,
-                            changed.ownerId, changed.id, changed.toJson(), current.toJson() });
+    ChangeLog::append(tx,
+        { QStringLiteral("bookings"), ChangeLog::Type::Update, changed.orgId, changed.ownerId,
+            changed.id, changed.toJson(), current.toJson() });
     return changed;
 }
 
@@ -70,14 +72,16 @@ void BookingRepository::remove(Transaction &tx, const Booking &current)
     q.bind(current.id).bind(current.version).exec();
     if (q.rowsAffected() != 1)
         throw VersionConflict(QStringLiteral("bookings"));
-    ChangeLog::append(tx, { QStringLiteral("bookings"), ChangeLog::Type::Delete, current.orgId,
-                            current.ownerId, current.id, {}, current.toJson() });
+    ChangeLog::append(tx,
+        { QStringLiteral("bookings"), ChangeLog::Type::Delete, current.orgId, current.ownerId,
+            current.id, {}, current.toJson() });
 }
 
 void BookingRepository::insert(Transaction &tx, const Booking &b)
 {
-    tx.query(QStringLiteral("INSERT INTO bookings (id, org_id, owner_id, customer_name, service,"
-                            " starts_at, status, version, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+    tx.query(QStringLiteral(
+                 "INSERT INTO bookings (id, org_id, owner_id, customer_name, service,"
+                 " starts_at, status, version, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"))
         .bind(b.id)
         .bind(b.orgId)
         .bind(b.ownerId)

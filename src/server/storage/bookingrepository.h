@@ -3,7 +3,6 @@
 #include "booking.h"
 
 #include <QList>
-
 #include <optional>
 
 class Transaction;
@@ -14,8 +13,8 @@ class BookingRepository
 {
 public:
     static QList<Booking> visible(Transaction &tx, const Principal &principal);
-    static std::optional<Booking> findVisible(Transaction &tx, const Principal &principal,
-                                              const QString &id);
+    static std::optional<Booking> findVisible(
+        Transaction &tx, const Principal &principal, const QString &id);
     // Writes `changed` over `current` if nobody else changed it meanwhile (compare-and-set on
     // version), logging an UPDATE. Returns the stored row.
     static Booking update(Transaction &tx, const Booking &current, Booking changed);

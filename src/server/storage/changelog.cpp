@@ -15,7 +15,7 @@ QJsonArray describe(std::initializer_list<std::pair<const char *, const char *>>
     QJsonArray out;
     for (const auto &[name, type] : columns)
         out.append(QJsonObject { { QStringLiteral("name"), QLatin1String(name) },
-                                 { QStringLiteral("type"), QLatin1String(type) } });
+            { QStringLiteral("type"), QLatin1String(type) } });
     return out;
 }
 
@@ -71,10 +71,10 @@ QString ChangeLog::typeName(Type type)
 
 QJsonArray ChangeLog::columnsOf(const QString &table)
 {
-    static const QJsonArray bookings = describe({ { "id", "uuid" }, { "org_id", "uuid" },
-        { "owner_id", "uuid" }, { "customer_name", "text" }, { "service", "text" },
-        { "starts_at", "timestamptz" }, { "status", "text" }, { "version", "int8" },
-        { "updated_at", "timestamptz" } });
+    static const QJsonArray bookings
+        = describe({ { "id", "uuid" }, { "org_id", "uuid" }, { "owner_id", "uuid" },
+            { "customer_name", "text" }, { "service", "text" }, { "starts_at", "timestamptz" },
+            { "status", "text" }, { "version", "int8" }, { "updated_at", "timestamptz" } });
     static const QJsonArray leads = describe({ { "id", "uuid" }, { "org_id", "uuid" },
         { "owner_id", "uuid" }, { "name", "text" }, { "phone", "text" }, { "email", "text" },
         { "status", "text" }, { "version", "int8" }, { "updated_at", "timestamptz" } });
@@ -101,9 +101,10 @@ qint64 ChangeLog::append(Transaction &tx, const Entry &entry)
     next.exec();
     next.next();
     const qint64 seq = next.integer(0);
-    tx.query(QStringLiteral("INSERT INTO change_log (seq, org_id, owner_id, table_name, change_type,"
-                            " record_id, record, old_record, commit_timestamp)"
-                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+    tx.query(
+          QStringLiteral("INSERT INTO change_log (seq, org_id, owner_id, table_name, change_type,"
+                         " record_id, record, old_record, commit_timestamp)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"))
         .bind(seq)
         .bind(entry.orgId)
         .bind(entry.ownerId)
@@ -118,11 +119,11 @@ qint64 ChangeLog::append(Transaction &tx, const Entry &entry)
     return seq;
 }
 
-QList<QJsonObject> ChangeLog::visibleSince(Transaction &tx, const Principal &principal, qint64 since,
-                                           int limit)
+QList<QJsonObject> ChangeLog::visibleSince(
+    Transaction &tx, const Principal &principal, qint64 since, int limit)
 {
     SqlQuery q = tx.query(selectColumns + QStringLiteral("WHERE seq > ? AND ")
-                          + principal.visibilitySql() + QStringLiteral(" ORDER BY seq LIMIT ?"));
+        + principal.visibilitySql() + QStringLiteral(" ORDER BY seq LIMIT ?"));
     q.bind(since);
     for (const QVariant &v : principal.visibilityBinds())
         q.bind(v);
@@ -146,7 +147,10 @@ QList<ChangeLog::Row> ChangeLog::allSince(Transaction &tx, qint64 since, int lim
 void ChangeLog::announce(Transaction &tx, qint64 seq)
 {
     // Only the last seq of the transaction: a listener reads the log from its own last one.
-    tx.query(QStringLiteral("SELECT pg_notify(?, ?)")).bind(QLatin1String(channel)).bind(QString::number(seq)).exec();
+    tx.query(QStringLiteral("SELECT pg_notify(?, ?)"))
+        .bind(QLatin1String(channel))
+        .bind(QString::number(seq))
+        .exec();
 }
 
 qint64 ChangeLog::head(Transaction &tx)
@@ -163,7 +167,8 @@ int ChangeLog::purgeBefore(Transaction &tx, qint64 cutoffMs, int limit)
     const QString cutoff = WireFormat::timestamp(QDateTime::fromMSecsSinceEpoch(cutoffMs, Qt::UTC));
     qint64 last = -1;
     {
-        SqlQuery oldest = tx.query(QStringLiteral("SELECT seq, commit_timestamp FROM change_log ORDER BY seq LIMIT ?"));
+        SqlQuery oldest = tx.query(
+            QStringLiteral("SELECT seq, commit_timestamp FROM change_log ORDER BY seq LIMIT ?"));
         oldest.bind(limit).exec();
         while (oldest.next()) {
             // Same fixed-width UTC ISO form on both sides, so text order is time order.

@@ -22,15 +22,15 @@ public:
         QString orgId;
         QString ownerId;
         QString recordId;
-        QJsonObject record;    // empty for DELETE
+        QJsonObject record; // empty for DELETE
         QJsonObject oldRecord; // empty for INSERT
     };
 
     // Allocates the next seq (commit-ordered) and writes the entry; returns the seq.
     static qint64 append(Transaction &tx, const Entry &entry);
     // Visible changes after `since`, oldest first, each shaped like a realtime message's data.
-    static QList<QJsonObject> visibleSince(Transaction &tx, const Principal &principal, qint64 since,
-                                           int limit);
+    static QList<QJsonObject> visibleSince(
+        Transaction &tx, const Principal &principal, qint64 since, int limit);
     // Every change after `since` with its visibility columns (for the realtime hub).
     struct Row
     {

@@ -8,11 +8,10 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QHash>
-#include <QSqlError>
 #include <QSemaphore>
+#include <QSqlError>
 #include <QThread>
 #include <QThreadPool>
-
 #include <atomic>
 
 namespace {
@@ -48,8 +47,7 @@ Database::Database(DatabaseConfig config)
     : m_config(std::move(config))
     , m_dialect(m_config.kind)
     , m_instance(nextInstance++)
-{
-}
+{ }
 
 Database::~Database()
 {
@@ -157,8 +155,8 @@ QSqlDatabase Database::openConnection(const QString &name, const QString &role)
     if (!db.open()) {
         const QSqlError error = db.lastError();
         QSqlDatabase::removeDatabase(name);
-        throw StorageError(error, m_dialect.errorKind(error),
-                           QStringLiteral("open ") + m_config.describe());
+        throw StorageError(
+            error, m_dialect.errorKind(error), QStringLiteral("open ") + m_config.describe());
     }
     configure(db);
     return db;
@@ -172,8 +170,9 @@ void Database::configure(const QSqlDatabase &db)
         // last commits after their answers left.
         SqlQuery::run(db, m_dialect, QStringLiteral("PRAGMA journal_mode=WAL"));
         SqlQuery::run(db, m_dialect,
-                      m_config.durability == DatabaseConfig::Durability::Full ? QStringLiteral("PRAGMA synchronous=FULL")
-                                                                              : QStringLiteral("PRAGMA synchronous=NORMAL"));
+            m_config.durability == DatabaseConfig::Durability::Full
+                ? QStringLiteral("PRAGMA synchronous=FULL")
+                : QStringLiteral("PRAGMA synchronous=NORMAL"));
         if (m_config.checkpointInBackground)
             SqlQuery::run(db, m_dialect, QStringLiteral("PRAGMA wal_autocheckpoint=0"));
         SqlQuery::run(db, m_dialect, QStringLiteral("PRAGMA foreign_keys=ON"));
@@ -190,8 +189,8 @@ void Database::configure(const QSqlDatabase &db)
         SqlQuery::run(db, m_dialect, QStringLiteral("SET lock_timeout TO '100ms'"));
         // Explicit either way: the cluster's default may have been turned off.
         SqlQuery::run(db, m_dialect,
-                      m_config.durability == DatabaseConfig::Durability::Full ? QStringLiteral("SET synchronous_commit TO on")
-                                                                              : QStringLiteral("SET synchronous_commit TO off"));
+            m_config.durability == DatabaseConfig::Durability::Full
+                ? QStringLiteral("SET synchronous_commit TO on")
+                : QStringLiteral("SET synchronous_commit TO off"));
     }
 }
-

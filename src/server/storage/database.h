@@ -3,11 +3,10 @@
 #include "databaseconfig.h"
 #include "sqldialect.h"
 
-#include <QMutex>
 #include <QHash>
+#include <QMutex>
 #include <QSqlDatabase>
 #include <QSqlQuery>
-
 #include <memory>
 
 class QThreadPool;
@@ -53,7 +52,8 @@ public:
     QMutex &writeGate() { return m_writeGate; }
 
 private:
-    QSqlDatabase openConnection(const QString &name, const QString &role = QStringLiteral("syncloopd"));
+    QSqlDatabase openConnection(
+        const QString &name, const QString &role = QStringLiteral("syncloopd"));
     void configure(const QSqlDatabase &db);
 
     const DatabaseConfig m_config;

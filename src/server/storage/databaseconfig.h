@@ -3,7 +3,6 @@
 #include "sqldialect.h"
 
 #include <QString>
-
 #include <optional>
 
 // Where the data lives: `sqlite:PATH` (the default, a file in the data directory) or
@@ -23,13 +22,14 @@ struct DatabaseConfig
     int port = 5432;
     QString databaseName;
     QString userName;
-    QString password;     // read from passwordFile at start
+    QString password; // read from passwordFile at start
     QString passwordFile; // --database-password-file
     Durability durability = Durability::Full;
-    bool checkpointInBackground = false; // SQLite: no checkpoint inside commits (a WalCheckpointer runs them)
+    bool checkpointInBackground
+        = false; // SQLite: no checkpoint inside commits (a WalCheckpointer runs them)
 
     // Returns nullopt and sets *error for anything it cannot use.
-    static std::optional<DatabaseConfig> parse(const QString &spec, const QString &dataDir,
-                                               QString *error);
+    static std::optional<DatabaseConfig> parse(
+        const QString &spec, const QString &dataDir, QString *error);
     QString describe() const; // for logs: never includes the password
 };

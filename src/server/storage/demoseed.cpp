@@ -11,7 +11,6 @@
 
 #include <QRandomGenerator>
 #include <QUuid>
-
 #include <array>
 
 namespace {
@@ -34,15 +33,17 @@ constexpr qint64 advisoryLockKey = 0x73796e636c6f6f70;
 
 QString personName(QRandomGenerator &random)
 {
-    return QStringLiteral("%1 %2").arg(QLatin1String(firstNames[random.bounded(int(firstNames.size()))]),
-                                       QLatin1String(lastNames[random.bounded(int(lastNames.size()))]));
+    return QStringLiteral("%1 %2").arg(
+        QLatin1String(firstNames[random.bounded(int(firstNames.size()))]),
+        QLatin1String(lastNames[random.bounded(int(lastNames.size()))]));
 }
 
 } // namespace
 
 bool DemoSeed::seedIfEmpty(TransactionRunner &runner, int bookings)
 {
-    const bool empty = runner.read([](Transaction &tx) { return !UserRepository::anyOrganisation(tx); });
+    const bool empty
+        = runner.read([](Transaction &tx) { return !UserRepository::anyOrganisation(tx); });
     if (!empty)
         return false;
     // Hash outside the transaction: Argon2id is slow on purpose.
@@ -55,7 +56,9 @@ bool DemoSeed::seedIfEmpty(TransactionRunner &runner, int bookings)
             // here (however long the seed takes) and then find it done. READ COMMITTED: the
             // check below sees what the holder committed.
             SqlQuery::run(tx.db(), tx.dialect(), QStringLiteral("SET LOCAL lock_timeout TO 0"));
-            tx.query(QStringLiteral("SELECT pg_advisory_xact_lock(?)")).bind(advisoryLockKey).exec();
+            tx.query(QStringLiteral("SELECT pg_advisory_xact_lock(?)"))
+                .bind(advisoryLockKey)
+                .exec();
         }
         if (UserRepository::anyOrganisation(tx))
             return; // another process seeded meanwhile
@@ -84,7 +87,7 @@ bool DemoSeed::seedIfEmpty(TransactionRunner &runner, int bookings)
             // 70% pending, so there is work to confirm; in every 20, both agents get one
             // cancelled and two confirmed bookings.
             const int k = i % 20;
-            b.status = (k == 6 || k == 7)                       ? Booking::Status::Cancelled
+            b.status = (k == 6 || k == 7)                  ? Booking::Status::Cancelled
                 : (k == 2 || k == 3 || k == 12 || k == 13) ? Booking::Status::Confirmed
                                                            : Booking::Status::Pending;
             b.version = 1;
@@ -97,7 +100,8 @@ bool DemoSeed::seedIfEmpty(TransactionRunner &runner, int bookings)
             l.orgId = orgId;
             l.ownerId = users[std::size_t(i % 2)].id;
             l.name = personName(random);
-            l.phone = QStringLiteral("+1555%1").arg(1000000 + i * 7919 % 9000000, 7, 10, QLatin1Char('0'));
+            l.phone = QStringLiteral("+1555%1").arg(
+                1000000 + i * 7919 % 9000000, 7, 10, QLatin1Char('0'));
             l.email = QStringLiteral("lead%1@example.net").arg(i + 1);
             l.status = static_cast<Lead::Status>(random.bounded(3)); // new, contacted, qualified
             l.version = 1;

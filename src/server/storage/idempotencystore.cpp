@@ -3,8 +3,8 @@
 #include "sqlquery.h"
 #include "transaction.h"
 
-std::optional<IdempotencyStore::Record> IdempotencyStore::find(Transaction &tx, const QString &userId,
-                                                               const QString &key)
+std::optional<IdempotencyStore::Record> IdempotencyStore::find(
+    Transaction &tx, const QString &userId, const QString &key)
 {
     SqlQuery q = tx.query(QStringLiteral(
         "SELECT fingerprint, method, route, response_status, response_content_type, response_body,"
@@ -23,12 +23,13 @@ std::optional<IdempotencyStore::Record> IdempotencyStore::find(Transaction &tx, 
     return r;
 }
 
-void IdempotencyStore::insert(Transaction &tx, const QString &userId, const QString &key,
-                              const Record &record)
+void IdempotencyStore::insert(
+    Transaction &tx, const QString &userId, const QString &key, const Record &record)
 {
-    tx.query(QStringLiteral("INSERT INTO idempotency_keys (user_id, idem_key, fingerprint, method, route,"
-                            " response_status, response_content_type, response_body, created_at_ms)"
-                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+    tx.query(QStringLiteral(
+                 "INSERT INTO idempotency_keys (user_id, idem_key, fingerprint, method, route,"
+                 " response_status, response_content_type, response_body, created_at_ms)"
+                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"))
         .bind(userId)
         .bind(key)
         .bind(record.fingerprint)
@@ -44,9 +45,9 @@ void IdempotencyStore::insert(Transaction &tx, const QString &userId, const QStr
 int IdempotencyStore::purgeCreatedBefore(Transaction &tx, qint64 cutoffMs, int limit)
 {
     // Row values work in SQLite (>= 3.15) and PostgreSQL alike; the table has no rowid.
-    SqlQuery q = tx.query(QStringLiteral(
-        "DELETE FROM idempotency_keys WHERE (user_id, idem_key) IN"
-        " (SELECT user_id, idem_key FROM idempotency_keys WHERE created_at_ms < ? ORDER BY created_at_ms LIMIT ?)"));
+    SqlQuery q = tx.query(QStringLiteral("DELETE FROM idempotency_keys WHERE (user_id, idem_key) IN"
+                                         " (SELECT user_id, idem_key FROM idempotency_keys WHERE "
+                                         "created_at_ms < ? ORDER BY created_at_ms LIMIT ?)"));
     q.bind(cutoffMs).bind(limit).exec();
     return q.rowsAffected();
 }

@@ -2,7 +2,6 @@
 
 #include <QByteArray>
 #include <QString>
-
 #include <optional>
 
 class Transaction;
@@ -25,7 +24,8 @@ public:
 
     // The record, expired or not: the caller judges the window.
     static std::optional<Record> find(Transaction &tx, const QString &userId, const QString &key);
-    static void insert(Transaction &tx, const QString &userId, const QString &key, const Record &record);
+    static void insert(
+        Transaction &tx, const QString &userId, const QString &key, const Record &record);
     static void remove(Transaction &tx, const QString &userId, const QString &key);
     // Deletes at most `limit` records older than the cutoff, oldest first; how many it deleted.
     static int purgeCreatedBefore(Transaction &tx, qint64 cutoffMs, int limit);

@@ -35,7 +35,8 @@ QList<Lead> LeadRepository::visible(Transaction &tx, const Principal &principal)
     return VisibleRows::all(tx, principal, columns, QStringLiteral("name, id"), fromRow);
 }
 
-std::optional<Lead> LeadRepository::findVisible(Transaction &tx, const Principal &principal, const QString &id)
+std::optional<Lead> LeadRepository::findVisible(
+    Transaction &tx, const Principal &principal, const QString &id)
 {
     return VisibleRows::byId(tx, principal, columns, id, fromRow);
 }
@@ -44,8 +45,9 @@ Lead LeadRepository::update(Transaction &tx, const Lead &current, Lead changed)
 {
     changed.version = current.version + 1;
     changed.updatedAt = QDateTime::fromMSecsSinceEpoch(tx.nowMs(), Qt::UTC);
-    SqlQuery q = tx.query(QStringLiteral("UPDATE leads SET name = ?, phone = ?, email = ?, status = ?,"
-                                         " version = ?, updated_at = ? WHERE id = ? AND version = ?"));
+    SqlQuery q
+        = tx.query(QStringLiteral("UPDATE leads SET name = ?, phone = ?, email = ?, status = ?,"
+                                  " version = ?, updated_at = ? WHERE id = ? AND version = ?"));
     q.bind(changed.name)
         .bind(changed.phone)
         .bind(changed.email)
@@ -57,8 +59,9 @@ Lead LeadRepository::update(Transaction &tx, const Lead &current, Lead changed)
         .exec();
     if (q.rowsAffected() != 1)
         throw VersionConflict(QStringLiteral("leads"));
-    ChangeLog::append(tx, { QStringLiteral("leads"), ChangeLog::Type::Update, changed.orgId,
-                            changed.ownerId, changed.id, changed.toJson(), current.toJson() });
+    ChangeLog::append(tx,
+        { QStringLiteral("leads"), ChangeLog::Type::Update, changed.orgId, changed.ownerId,
+            changed.id, changed.toJson(), current.toJson() });
     return changed;
 }
 

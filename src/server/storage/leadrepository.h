@@ -3,7 +3,6 @@
 #include "lead.h"
 
 #include <QList>
-
 #include <optional>
 
 class Transaction;
@@ -14,8 +13,8 @@ class LeadRepository
 {
 public:
     static QList<Lead> visible(Transaction &tx, const Principal &principal);
-    static std::optional<Lead> findVisible(Transaction &tx, const Principal &principal,
-                                           const QString &id);
+    static std::optional<Lead> findVisible(
+        Transaction &tx, const Principal &principal, const QString &id);
     static Lead update(Transaction &tx, const Lead &current, Lead changed);
     static void insert(Transaction &tx, const Lead &lead);
 };

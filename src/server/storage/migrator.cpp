@@ -5,7 +5,6 @@
 #include "sqlquery.h"
 
 #include <QSqlError>
-
 #include <vector>
 
 namespace {
@@ -28,16 +27,17 @@ const std::vector<QStringList> &migrations()
                            " password_hash TEXT NOT NULL,"
                            " role TEXT NOT NULL CHECK (role IN ('agent', 'admin')),"
                            " created_at TEXT NOT NULL)"),
-            QStringLiteral("CREATE TABLE bookings ("
-                           " id TEXT PRIMARY KEY,"
-                           " org_id TEXT NOT NULL REFERENCES organisations(id),"
-                           " owner_id TEXT NOT NULL REFERENCES users(id),"
-                           " customer_name TEXT NOT NULL,"
-                           " service TEXT NOT NULL,"
-                           " starts_at TEXT NOT NULL,"
-                           " status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'cancelled')),"
-                           " version BIGINT NOT NULL,"
-                           " updated_at TEXT NOT NULL)"),
+            QStringLiteral(
+                "CREATE TABLE bookings ("
+                " id TEXT PRIMARY KEY,"
+                " org_id TEXT NOT NULL REFERENCES organisations(id),"
+                " owner_id TEXT NOT NULL REFERENCES users(id),"
+                " customer_name TEXT NOT NULL,"
+                " service TEXT NOT NULL,"
+                " starts_at TEXT NOT NULL,"
+                " status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'cancelled')),"
+                " version BIGINT NOT NULL,"
+                " updated_at TEXT NOT NULL)"),
             QStringLiteral("CREATE INDEX bookings_visibility ON bookings (org_id, owner_id)"),
             QStringLiteral("CREATE TABLE leads ("
                            " id TEXT PRIMARY KEY,"
@@ -46,42 +46,47 @@ const std::vector<QStringList> &migrations()
                            " name TEXT NOT NULL,"
                            " phone TEXT NOT NULL,"
                            " email TEXT NOT NULL,"
-                           " status TEXT NOT NULL CHECK (status IN ('new', 'contacted', 'qualified', 'won', 'lost')),"
+                           " status TEXT NOT NULL CHECK (status IN ('new', 'contacted', "
+                           "'qualified', 'won', 'lost')),"
                            " version BIGINT NOT NULL,"
                            " updated_at TEXT NOT NULL)"),
             QStringLiteral("CREATE INDEX leads_visibility ON leads (org_id, owner_id)"),
-            QStringLiteral("CREATE TABLE sms_messages ("
-                           " id TEXT PRIMARY KEY,"
-                           " org_id TEXT NOT NULL REFERENCES organisations(id),"
-                           " owner_id TEXT NOT NULL REFERENCES users(id),"
-                           " lead_id TEXT NOT NULL,"
-                           " to_phone TEXT NOT NULL,"
-                           " body TEXT NOT NULL,"
-                           " status TEXT NOT NULL CHECK (status IN ('queued', 'sending', 'sent', 'failed')),"
-                           " attempts INTEGER NOT NULL,"
-                           " next_attempt_at_ms BIGINT NOT NULL,"
-                           " last_error TEXT,"
-                           " provider_message_id TEXT,"
-                           " provider_key TEXT NOT NULL,"
-                           " version BIGINT NOT NULL,"
-                           " created_at TEXT NOT NULL,"
-                           " updated_at TEXT NOT NULL)"),
+            QStringLiteral(
+                "CREATE TABLE sms_messages ("
+                " id TEXT PRIMARY KEY,"
+                " org_id TEXT NOT NULL REFERENCES organisations(id),"
+                " owner_id TEXT NOT NULL REFERENCES users(id),"
+                " lead_id TEXT NOT NULL,"
+                " to_phone TEXT NOT NULL,"
+                " body TEXT NOT NULL,"
+                " status TEXT NOT NULL CHECK (status IN ('queued', 'sending', 'sent', 'failed')),"
+                " attempts INTEGER NOT NULL,"
+                " next_attempt_at_ms BIGINT NOT NULL,"
+                " last_error TEXT,"
+                " provider_message_id TEXT,"
+                " provider_key TEXT NOT NULL,"
+                " version BIGINT NOT NULL,"
+                " created_at TEXT NOT NULL,"
+                " updated_at TEXT NOT NULL)"),
             QStringLiteral("CREATE INDEX sms_outbox ON sms_messages (status, next_attempt_at_ms)"),
             QStringLiteral("CREATE INDEX sms_by_lead ON sms_messages (lead_id, created_at)"),
-            QStringLiteral("CREATE TABLE change_log ("
-                           " seq {sequence_key},"
-                           " org_id TEXT NOT NULL,"
-                           " owner_id TEXT NOT NULL,"
-                           " table_name TEXT NOT NULL,"
-                           " change_type TEXT NOT NULL CHECK (change_type IN ('INSERT', 'UPDATE', 'DELETE')),"
-                           " record_id TEXT NOT NULL,"
-                           " record TEXT NOT NULL,"
-                           " old_record TEXT NOT NULL,"
-                           " commit_timestamp TEXT NOT NULL)"),
-            QStringLiteral("CREATE INDEX change_log_visibility ON change_log (org_id, owner_id, seq)"),
+            QStringLiteral(
+                "CREATE TABLE change_log ("
+                " seq {sequence_key},"
+                " org_id TEXT NOT NULL,"
+                " owner_id TEXT NOT NULL,"
+                " table_name TEXT NOT NULL,"
+                " change_type TEXT NOT NULL CHECK (change_type IN ('INSERT', 'UPDATE', 'DELETE')),"
+                " record_id TEXT NOT NULL,"
+                " record TEXT NOT NULL,"
+                " old_record TEXT NOT NULL,"
+                " commit_timestamp TEXT NOT NULL)"),
+            QStringLiteral(
+                "CREATE INDEX change_log_visibility ON change_log (org_id, owner_id, seq)"),
             // One row: the change sequence. Taking it inside the write transaction orders seq
             // by commit, which the change feed and realtime fan-out rely on.
-            QStringLiteral("CREATE TABLE sync_state (id INTEGER PRIMARY KEY, last_seq BIGINT NOT NULL)"),
+            QStringLiteral(
+                "CREATE TABLE sync_state (id INTEGER PRIMARY KEY, last_seq BIGINT NOT NULL)"),
             QStringLiteral("INSERT INTO sync_state (id, last_seq) VALUES (1, 0)"),
             QStringLiteral("CREATE TABLE idempotency_keys ("
                            " user_id TEXT NOT NULL,"
@@ -113,7 +118,8 @@ const std::vector<QStringList> &migrations()
         // `sending` before may have had a call in flight: its next attempt asks the provider.
         {
             QStringLiteral("ALTER TABLE sms_messages ADD COLUMN send_started_at_ms BIGINT"),
-            QStringLiteral("UPDATE sms_messages SET send_started_at_ms = next_attempt_at_ms WHERE status = 'sending'"),
+            QStringLiteral("UPDATE sms_messages SET send_started_at_ms = next_attempt_at_ms WHERE "
+                           "status = 'sending'"),
         },
     };
     return all;
@@ -124,8 +130,7 @@ const std::vector<QStringList> &migrations()
 Migrator::Migrator(const QSqlDatabase &db, const SqlDialect &dialect)
     : m_db(db)
     , m_dialect(dialect)
-{
-}
+{ }
 
 int Migrator::latestVersion()
 {
@@ -135,7 +140,7 @@ int Migrator::latestVersion()
 int Migrator::currentVersion()
 {
     SqlQuery::run(m_db, m_dialect,
-                  QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
+        QStringLiteral("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
     SqlQuery q(m_db, m_dialect, QStringLiteral("SELECT MAX(version) FROM schema_version"));
     q.exec();
     return q.next() && !q.isNull(0) ? int(q.integer(0)) : 0;
@@ -151,7 +156,9 @@ void Migrator::migrate()
         SqlQuery::run(m_db, m_dialect, QStringLiteral("BEGIN"));
         try {
             SqlQuery::run(m_db, m_dialect, QStringLiteral("SET LOCAL lock_timeout TO 0"));
-            SqlQuery(m_db, m_dialect, QStringLiteral("SELECT pg_advisory_xact_lock(?)")).bind(advisoryLockKey).exec();
+            SqlQuery(m_db, m_dialect, QStringLiteral("SELECT pg_advisory_xact_lock(?)"))
+                .bind(advisoryLockKey)
+                .exec();
             apply(currentVersion(), Transactions::Caller);
             SqlQuery::run(m_db, m_dialect, QStringLiteral("COMMIT"));
         } catch (...) {
@@ -172,7 +179,8 @@ void Migrator::apply(int from, Transactions transactions)
         try {
             for (const QString &statement : migrations().at(std::size_t(version - 1)))
                 SqlQuery::run(m_db, m_dialect, m_dialect.expand(statement));
-            SqlQuery(m_db, m_dialect, QStringLiteral("INSERT INTO schema_version (version) VALUES (?)"))
+            SqlQuery(
+                m_db, m_dialect, QStringLiteral("INSERT INTO schema_version (version) VALUES (?)"))
                 .bind(version)
                 .exec();
             if (transactionPerVersion)

@@ -7,7 +7,6 @@
 #include <QMessageAuthenticationCode>
 #include <QRandomGenerator>
 #include <QUuid>
-
 #include <optional>
 
 namespace {
@@ -18,7 +17,8 @@ constexpr int maxChainSteps = 8;
 
 QString encode(const QByteArray &bytes)
 {
-    return QString::fromLatin1(bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    return QString::fromLatin1(
+        bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
 QString newToken()
@@ -28,10 +28,12 @@ QString newToken()
     return encode(bytes);
 }
 
-void store(Transaction &tx, const QString &token, const QString &userId, const QString &familyId, qint64 ttlMs)
+void store(Transaction &tx, const QString &token, const QString &userId, const QString &familyId,
+    qint64 ttlMs)
 {
-    tx.query(QStringLiteral("INSERT INTO refresh_tokens (token_hash, user_id, family_id, created_at_ms,"
-                            " expires_at_ms, used_at_ms, revoked) VALUES (?, ?, ?, ?, ?, NULL, 0)"))
+    tx.query(QStringLiteral(
+                 "INSERT INTO refresh_tokens (token_hash, user_id, family_id, created_at_ms,"
+                 " expires_at_ms, used_at_ms, revoked) VALUES (?, ?, ?, ?, ?, NULL, 0)"))
         .bind(RefreshTokenStore::hash(token))
         .bind(userId)
         .bind(familyId)
@@ -51,8 +53,9 @@ struct Row
 
 std::optional<Row> find(Transaction &tx, const QString &token)
 {
-    SqlQuery q = tx.query(QStringLiteral("SELECT user_id, family_id, expires_at_ms, used_at_ms, revoked"
-                                         " FROM refresh_tokens WHERE token_hash = ?"));
+    SqlQuery q
+        = tx.query(QStringLiteral("SELECT user_id, family_id, expires_at_ms, used_at_ms, revoked"
+                                  " FROM refresh_tokens WHERE token_hash = ?"));
     q.bind(RefreshTokenStore::hash(token)).exec();
     if (!q.next())
         return std::nullopt;
@@ -69,7 +72,9 @@ std::optional<Row> find(Transaction &tx, const QString &token)
 RefreshTokenStore::Rotation revokeFamily(Transaction &tx, const QString &familyId)
 {
     // A rotated token came back: whoever holds the family may be an attacker. End it.
-    tx.query(QStringLiteral("UPDATE refresh_tokens SET revoked = 1 WHERE family_id = ?")).bind(familyId).exec();
+    tx.query(QStringLiteral("UPDATE refresh_tokens SET revoked = 1 WHERE family_id = ?"))
+        .bind(familyId)
+        .exec();
     RefreshTokenStore::Rotation result;
     result.outcome = RefreshTokenStore::Rotation::Outcome::Reused;
     return result;
@@ -77,8 +82,8 @@ RefreshTokenStore::Rotation revokeFamily(Transaction &tx, const QString &familyI
 
 // The live end of the chain after `token` (rotated moments ago), or nullopt when the chain is
 // broken (revoked, or not minted under this key).
-std::optional<RefreshTokenStore::Rotation> reissue(Transaction &tx, const QString &token,
-                                                   const RefreshTokenStore::ReusePolicy &reuse)
+std::optional<RefreshTokenStore::Rotation> reissue(
+    Transaction &tx, const QString &token, const RefreshTokenStore::ReusePolicy &reuse)
 {
     using Outcome = RefreshTokenStore::Rotation::Outcome;
     QString current = token;
@@ -111,7 +116,8 @@ QString RefreshTokenStore::hash(const QString &token)
 
 QString RefreshTokenStore::successorOf(const QString &token, const QByteArray &key)
 {
-    return encode(QMessageAuthenticationCode::hash(token.toUtf8(), key, QCryptographicHash::Sha256));
+    return encode(
+        QMessageAuthenticationCode::hash(token.toUtf8(), key, QCryptographicHash::Sha256));
 }
 
 QString RefreshTokenStore::issue(Transaction &tx, const QString &userId, qint64 ttlMs)
@@ -123,20 +129,21 @@ QString RefreshTokenStore::issue(Transaction &tx, const QString &userId, qint64 
 
 int RefreshTokenStore::purgeExpiredBefore(Transaction &tx, qint64 cutoffMs, int limit)
 {
-    SqlQuery q = tx.query(QStringLiteral(
-        "DELETE FROM refresh_tokens WHERE token_hash IN"
-        " (SELECT token_hash FROM refresh_tokens WHERE expires_at_ms < ? ORDER BY expires_at_ms LIMIT ?)"));
+    SqlQuery q = tx.query(QStringLiteral("DELETE FROM refresh_tokens WHERE token_hash IN"
+                                         " (SELECT token_hash FROM refresh_tokens WHERE "
+                                         "expires_at_ms < ? ORDER BY expires_at_ms LIMIT ?)"));
     q.bind(cutoffMs).bind(limit).exec();
     return q.rowsAffected();
 }
 
-RefreshTokenStore::Rotation RefreshTokenStore::rotate(Transaction &tx, const QString &token, qint64 ttlMs)
+RefreshTokenStore::Rotation RefreshTokenStore::rotate(
+    Transaction &tx, const QString &token, qint64 ttlMs)
 {
     return rotate(tx, token, ttlMs, ReusePolicy());
 }
 
-RefreshTokenStore::Rotation RefreshTokenStore::rotate(Transaction &tx, const QString &token, qint64 ttlMs,
-                                                      const ReusePolicy &reuse)
+RefreshTokenStore::Rotation RefreshTokenStore::rotate(
+    Transaction &tx, const QString &token, qint64 ttlMs, const ReusePolicy &reuse)
 {
     const bool graceful = reuse.intervalMs > 0 && !reuse.successorKey.isEmpty();
     // Twice at most: a concurrent rotation that wins the conditional update below is then
@@ -161,8 +168,9 @@ RefreshTokenStore::Rotation RefreshTokenStore::rotate(Transaction &tx, const QSt
         }
         // Conditional: of two refreshes racing with the same token, exactly one marks it used
         // and mints the successor; the other affects no row and goes round again.
-        SqlQuery mark = tx.query(QStringLiteral("UPDATE refresh_tokens SET used_at_ms = ?"
-                                                " WHERE token_hash = ? AND used_at_ms IS NULL AND revoked = 0"));
+        SqlQuery mark = tx.query(
+            QStringLiteral("UPDATE refresh_tokens SET used_at_ms = ?"
+                           " WHERE token_hash = ? AND used_at_ms IS NULL AND revoked = 0"));
         mark.bind(tx.nowMs()).bind(hash(token)).exec();
         if (mark.rowsAffected() != 1)
             continue;

@@ -30,7 +30,8 @@ public:
     };
 
     static QString issue(Transaction &tx, const QString &userId, qint64 ttlMs);
-    static Rotation rotate(Transaction &tx, const QString &token, qint64 ttlMs, const ReusePolicy &reuse);
+    static Rotation rotate(
+        Transaction &tx, const QString &token, qint64 ttlMs, const ReusePolicy &reuse);
     static Rotation rotate(Transaction &tx, const QString &token, qint64 ttlMs); // no grace
 
     // Retention: deletes at most `limit` tokens that expired before the cutoff, soonest expired

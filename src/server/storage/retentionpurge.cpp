@@ -10,8 +10,7 @@
 RetentionPurge::RetentionPurge(TransactionRunner &runner, int sliceRows)
     : m_runner(runner)
     , m_sliceRows(sliceRows)
-{
-}
+{ }
 
 void RetentionPurge::add(Table table)
 {
@@ -31,7 +30,8 @@ std::vector<int> RetentionPurge::run(qint64 nowMs)
         int purged = 0;
         try {
             for (;;) {
-                const int n = m_runner.write([&](Transaction &tx) { return table.purgeSlice(tx, cutoff, m_sliceRows); });
+                const int n = m_runner.write(
+                    [&](Transaction &tx) { return table.purgeSlice(tx, cutoff, m_sliceRows); });
                 purged += n;
                 if (table.purged && n > 0)
                     table.purged(n);
@@ -39,7 +39,8 @@ std::vector<int> RetentionPurge::run(qint64 nowMs)
                     break;
             }
         } catch (const StorageError &e) {
-            qCWarning(lcStorage).noquote() << "purging" << table.name << "failed, will try again:" << e.what();
+            qCWarning(lcStorage).noquote()
+                << "purging" << table.name << "failed, will try again:" << e.what();
         }
         if (purged > 0)
             qCDebug(lcStorage).noquote() << "purged" << purged << table.name;

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <QString>
-
 #include <atomic>
 #include <functional>
 #include <vector>
@@ -17,7 +16,7 @@ class RetentionPurge
 public:
     struct Table
     {
-        QString name;           // for the log
+        QString name; // for the log
         qint64 retentionMs = 0; // rows older than now - retentionMs go
         // Deletes at most `limit` rows older than the cutoff, oldest first; how many it deleted.
         std::function<int(Transaction &tx, qint64 cutoffMs, int limit)> purgeSlice;

@@ -61,10 +61,11 @@ QList<SmsRepository::OutboxItem> collect(SqlQuery &q)
 void SmsRepository::insert(Transaction &tx, const OutboxItem &item)
 {
     const SmsMessage &s = item.sms;
-    tx.query(QStringLiteral("INSERT INTO sms_messages (id, org_id, owner_id, lead_id, to_phone, body,"
-                            " status, attempts, next_attempt_at_ms, last_error, provider_message_id,"
-                            " provider_key, version, created_at, updated_at, send_started_at_ms)"
-                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+    tx.query(
+          QStringLiteral("INSERT INTO sms_messages (id, org_id, owner_id, lead_id, to_phone, body,"
+                         " status, attempts, next_attempt_at_ms, last_error, provider_message_id,"
+                         " provider_key, version, created_at, updated_at, send_started_at_ms)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
         .bind(s.id)
         .bind(s.orgId)
         .bind(s.ownerId)
@@ -82,13 +83,15 @@ void SmsRepository::insert(Transaction &tx, const OutboxItem &item)
         .bind(WireFormat::timestamp(s.updatedAt))
         .bind(nullable(item.sendStartedAtMs))
         .exec();
-    ChangeLog::append(tx, { QStringLiteral("sms_messages"), ChangeLog::Type::Insert, s.orgId,
-                            s.ownerId, s.id, s.toJson(), {} });
+    ChangeLog::append(tx,
+        { QStringLiteral("sms_messages"), ChangeLog::Type::Insert, s.orgId, s.ownerId, s.id,
+            s.toJson(), {} });
 }
 
 QList<SmsMessage> SmsRepository::forLead(Transaction &tx, const QString &leadId)
 {
-    SqlQuery q = tx.query(columns + QStringLiteral("WHERE lead_id = ? ORDER BY created_at DESC, id DESC"));
+    SqlQuery q
+        = tx.query(columns + QStringLiteral("WHERE lead_id = ? ORDER BY created_at DESC, id DESC"));
     q.bind(leadId).exec();
     QList<SmsMessage> out;
     for (const OutboxItem &item : collect(q))
@@ -107,9 +110,9 @@ std::optional<SmsRepository::OutboxItem> SmsRepository::find(Transaction &tx, co
 
 QList<SmsRepository::OutboxItem> SmsRepository::due(Transaction &tx, qint64 nowMs, int limit)
 {
-    SqlQuery q = tx.query(columns + QStringLiteral(
-                              "WHERE status IN ('queued', 'sending') AND next_attempt_at_ms <= ?"
-                              " ORDER BY next_attempt_at_ms, created_at LIMIT ?"));
+    SqlQuery q = tx.query(columns
+        + QStringLiteral("WHERE status IN ('queued', 'sending') AND next_attempt_at_ms <= ?"
+                         " ORDER BY next_attempt_at_ms, created_at LIMIT ?"));
     q.bind(nowMs).bind(limit).exec();
     return collect(q);
 }
@@ -126,13 +129,14 @@ std::optional<qint64> SmsRepository::nextDueAtMs(Transaction &tx)
 
 qint64 SmsRepository::undeliveredCount(Transaction &tx)
 {
-    SqlQuery q = tx.query(QStringLiteral("SELECT COUNT(*) FROM sms_messages WHERE status IN ('queued', 'sending')"));
+    SqlQuery q = tx.query(
+        QStringLiteral("SELECT COUNT(*) FROM sms_messages WHERE status IN ('queued', 'sending')"));
     q.exec();
     return q.next() ? q.integer(0) : 0;
 }
 
-SmsRepository::OutboxItem SmsRepository::update(Transaction &tx, const OutboxItem &current,
-                                                OutboxItem changed)
+SmsRepository::OutboxItem SmsRepository::update(
+    Transaction &tx, const OutboxItem &current, OutboxItem changed)
 {
     SmsMessage &s = changed.sms;
     s.version = current.sms.version + 1;
@@ -154,7 +158,8 @@ SmsRepository::OutboxItem SmsRepository::update(Transaction &tx, const OutboxIte
         .exec();
     if (q.rowsAffected() != 1)
         throw VersionConflict(QStringLiteral("sms_messages"));
-    ChangeLog::append(tx, { QStringLiteral("sms_messages"), ChangeLog::Type::Update, s.orgId,
-                            s.ownerId, s.id, s.toJson(), current.sms.toJson() });
+    ChangeLog::append(tx,
+        { QStringLiteral("sms_messages"), ChangeLog::Type::Update, s.orgId, s.ownerId, s.id,
+            s.toJson(), current.sms.toJson() });
     return changed;
 }

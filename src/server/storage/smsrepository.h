@@ -3,7 +3,6 @@
 #include "smsmessage.h"
 
 #include <QList>
-
 #include <optional>
 
 class Transaction;
@@ -16,7 +15,7 @@ public:
     struct OutboxItem
     {
         SmsMessage sms;
-        QString providerKey;     // forwarded to the provider as its Idempotency-Key
+        QString providerKey; // forwarded to the provider as its Idempotency-Key
         qint64 nextAttemptAtMs = 0;
         // Set, in the transaction that claims the row, before a send call goes out; cleared
         // when the provider answers it. Still set when a call's outcome is unknown (its sender

@@ -14,7 +14,8 @@ QString SqlDialect::beginWriteStatement() const
 
 QString SqlDialect::beginReadStatement() const
 {
-    return m_kind == Kind::Sqlite ? QStringLiteral("BEGIN") : QStringLiteral("BEGIN ISOLATION LEVEL REPEATABLE READ");
+    return m_kind == Kind::Sqlite ? QStringLiteral("BEGIN")
+                                  : QStringLiteral("BEGIN ISOLATION LEVEL REPEATABLE READ");
 }
 
 bool SqlDialect::isTransient(const QSqlError &error) const
@@ -36,7 +37,8 @@ bool SqlDialect::isUniqueViolation(const QSqlError &error) const
 {
     const QString code = error.nativeErrorCode();
     if (m_kind == Kind::Sqlite)
-        return code == QLatin1String("2067") || code == QLatin1String("1555") || code == QLatin1String("19");
+        return code == QLatin1String("2067") || code == QLatin1String("1555")
+            || code == QLatin1String("19");
     return code == QLatin1String("23505");
 }
 
@@ -44,7 +46,8 @@ QString SqlDialect::expand(QString ddl) const
 {
     const bool sqlite = m_kind == Kind::Sqlite;
     ddl.replace(QLatin1String("{sequence_key}"),
-                sqlite ? QLatin1String("INTEGER PRIMARY KEY") : QLatin1String("BIGINT PRIMARY KEY"));
-    ddl.replace(QLatin1String(" {clustered}"), sqlite ? QLatin1String(" WITHOUT ROWID") : QLatin1String(""));
+        sqlite ? QLatin1String("INTEGER PRIMARY KEY") : QLatin1String("BIGINT PRIMARY KEY"));
+    ddl.replace(QLatin1String(" {clustered}"),
+        sqlite ? QLatin1String(" WITHOUT ROWID") : QLatin1String(""));
     return ddl;
 }

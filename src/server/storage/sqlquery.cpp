@@ -31,8 +31,7 @@ SqlQuery::SqlQuery(SqlQuery &&other) noexcept
     : m_statement(std::move(other.m_statement))
     , m_dialect(other.m_dialect)
     , m_sql(std::move(other.m_sql))
-{
-}
+{ }
 
 SqlQuery::~SqlQuery()
 {
@@ -65,5 +64,6 @@ void SqlQuery::run(const QSqlDatabase &db, const SqlDialect &dialect, const QStr
 void SqlQuery::fail(const QString &what) const
 {
     const QSqlError error = m_statement ? query().lastError() : QSqlError();
-    throw StorageError(error, m_dialect->errorKind(error), what + QLatin1Char(' ') + m_sql.left(80));
+    throw StorageError(
+        error, m_dialect->errorKind(error), what + QLatin1Char(' ') + m_sql.left(80));
 }

@@ -4,7 +4,6 @@
 
 #include <QSqlQuery>
 #include <QVariant>
-
 #include <memory>
 
 class SqlDialect;

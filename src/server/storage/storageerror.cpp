@@ -4,5 +4,4 @@ StorageError::StorageError(const QSqlError &error, Kind kind, const QString &con
     : std::runtime_error(QString(context + QStringLiteral(": ") + error.text()).toStdString())
     , m_error(error)
     , m_kind(kind)
-{
-}
+{ }

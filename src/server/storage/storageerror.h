@@ -2,7 +2,6 @@
 
 #include <QSqlError>
 #include <QString>
-
 #include <stdexcept>
 
 // Thrown by the storage layer when a statement fails. `transient` errors (SQLite busy/locked,

@@ -6,8 +6,7 @@ Transaction::Transaction(const QSqlDatabase &db, const SqlDialect &dialect, qint
     : m_db(db)
     , m_dialect(dialect)
     , m_nowMs(nowMs)
-{
-}
+{ }
 
 SqlQuery Transaction::query(const QString &sql) const
 {

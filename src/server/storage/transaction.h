@@ -1,7 +1,6 @@
 #pragma once
 
 #include <QSqlDatabase>
-
 #include <functional>
 #include <vector>
 

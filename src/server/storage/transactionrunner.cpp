@@ -25,7 +25,8 @@ void announceBeforeCommit(Transaction &tx)
 }
 } // namespace
 
-TransactionRunner::Batch::Batch(TransactionRunner &runner) : m_runner(runner)
+TransactionRunner::Batch::Batch(TransactionRunner &runner)
+    : m_runner(runner)
 {
     Database &database = runner.m_database;
     const SqlDialect &dialect = database.dialect();
@@ -55,20 +56,20 @@ void TransactionRunner::Batch::commit()
     m_runner.finishCommitted(*m_tx);
 }
 
-TransactionRunner::TransactionRunner(Database &database, const Clock *clock, RandomSource *random,
-                                     Options options, QObject *parent)
+TransactionRunner::TransactionRunner(
+    Database &database, const Clock *clock, RandomSource *random, Options options, QObject *parent)
     : QObject(parent)
     , m_database(database)
     , m_clock(clock)
     , m_random(random)
     , m_options(options)
     , m_backoff(options.backoff)
-{
-}
+{ }
 
 TransactionRunner::~TransactionRunner() = default;
 
-void TransactionRunner::run(Access access, const Context &context, const std::function<void(Transaction &)> &work)
+void TransactionRunner::run(
+    Access access, const Context &context, const std::function<void(Transaction &)> &work)
 {
     if (context.batch) {
         Q_ASSERT(&context.batch->m_runner == this);
@@ -81,7 +82,8 @@ void TransactionRunner::run(Access access, const Context &context, const std::fu
             attempt(access, work);
             return;
         } catch (const StorageError &e) {
-            if (!e.isTransient() || context.attempts == Attempts::Single || attemptNo + 1 >= m_options.maxAttempts)
+            if (!e.isTransient() || context.attempts == Attempts::Single
+                || attemptNo + 1 >= m_options.maxAttempts)
                 throw;
             ++m_transientRetries;
             const qint64 delay = m_backoff.delayMs(attemptNo, *m_random);
@@ -101,7 +103,8 @@ void TransactionRunner::inBatch(Batch &batch, const std::function<void(Transacti
     Transaction unit(outer.db(), outer.dialect(), m_clock->nowMs());
     try {
         work(unit);
-        SqlQuery::run(outer.db(), outer.dialect(), QStringLiteral("RELEASE SAVEPOINT ") + savepoint);
+        SqlQuery::run(
+            outer.db(), outer.dialect(), QStringLiteral("RELEASE SAVEPOINT ") + savepoint);
     } catch (...) {
         rollback(outer.db(), QStringLiteral("ROLLBACK TO SAVEPOINT ") + savepoint);
         rollback(outer.db(), QStringLiteral("RELEASE SAVEPOINT ") + savepoint);
@@ -122,7 +125,7 @@ void TransactionRunner::attempt(Access access, const std::function<void(Transact
 
     Transaction tx(m_database.connection(), dialect, m_clock->nowMs());
     SqlQuery::run(tx.db(), dialect,
-                  access == Access::Write ? dialect.beginWriteStatement() : dialect.beginReadStatement());
+        access == Access::Write ? dialect.beginWriteStatement() : dialect.beginReadStatement());
     try {
         work(tx);
         announceBeforeCommit(tx);

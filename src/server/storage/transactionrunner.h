@@ -4,7 +4,6 @@
 
 #include <QMutex>
 #include <QObject>
-
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -53,13 +52,12 @@ public:
         int maxAttempts = 30;
     };
 
-    TransactionRunner(Database &database, const Clock *clock, RandomSource *random,
-                      Options options, QObject *parent = nullptr);
+    TransactionRunner(Database &database, const Clock *clock, RandomSource *random, Options options,
+        QObject *parent = nullptr);
     ~TransactionRunner() override;
 
     // In its own transaction, retrying transient errors with backoff.
-    template<typename Work>
-    auto write(Work &&work) -> std::invoke_result_t<Work, Transaction &>
+    template<typename Work> auto write(Work &&work) -> std::invoke_result_t<Work, Transaction &>
     {
         return runReturning(Access::Write, Context {}, std::forward<Work>(work));
     }
@@ -68,8 +66,7 @@ public:
     {
         return runReturning(Access::Write, context, std::forward<Work>(work));
     }
-    template<typename Work>
-    auto read(Work &&work) -> std::invoke_result_t<Work, Transaction &>
+    template<typename Work> auto read(Work &&work) -> std::invoke_result_t<Work, Transaction &>
     {
         return runReturning(Access::Read, Context {}, std::forward<Work>(work));
     }
@@ -112,7 +109,8 @@ private:
     enum class Access { Read, Write };
 
     template<typename Work>
-    auto runReturning(Access access, const Context &context, Work &&work) -> std::invoke_result_t<Work, Transaction &>
+    auto runReturning(Access access, const Context &context, Work &&work)
+        -> std::invoke_result_t<Work, Transaction &>
     {
         using Result = std::invoke_result_t<Work, Transaction &>;
         if constexpr (std::is_void_v<Result>) {

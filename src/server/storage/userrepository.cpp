@@ -26,7 +26,8 @@ std::optional<UserRepository::User> single(SqlQuery &q)
 
 } // namespace
 
-std::optional<UserRepository::User> UserRepository::findByEmail(Transaction &tx, const QString &email)
+std::optional<UserRepository::User> UserRepository::findByEmail(
+    Transaction &tx, const QString &email)
 {
     SqlQuery q = tx.query(columns + QStringLiteral("WHERE email = ?"));
     q.bind(email.trimmed().toLower());
@@ -55,7 +56,10 @@ void UserRepository::insert(Transaction &tx, const User &user)
 
 void UserRepository::insertOrganisation(Transaction &tx, const QString &id, const QString &name)
 {
-    tx.query(QStringLiteral("INSERT INTO organisations (id, name) VALUES (?, ?)")).bind(id).bind(name).exec();
+    tx.query(QStringLiteral("INSERT INTO organisations (id, name) VALUES (?, ?)"))
+        .bind(id)
+        .bind(name)
+        .exec();
 }
 
 bool UserRepository::anyOrganisation(Transaction &tx)

@@ -2,7 +2,6 @@
 
 VersionConflict::VersionConflict(const QString &table)
     : StorageError(QSqlError(QStringLiteral("row changed concurrently"), QString(),
-                             QSqlError::TransactionError),
-                   Kind::Transient, table)
-{
-}
+                       QSqlError::TransactionError),
+        Kind::Transient, table)
+{ }

@@ -5,7 +5,6 @@
 #include "transaction.h"
 
 #include <QList>
-
 #include <optional>
 
 // The two reads every table of rows shares: the rows the principal may see, and one of them by
@@ -13,10 +12,11 @@
 namespace VisibleRows {
 
 template<typename Row>
-QList<Row> all(Transaction &tx, const Principal &principal, const QString &select, const QString &orderBy,
-               Row (*fromRow)(const SqlQuery &))
+QList<Row> all(Transaction &tx, const Principal &principal, const QString &select,
+    const QString &orderBy, Row (*fromRow)(const SqlQuery &))
 {
-    SqlQuery q = tx.query(select + QStringLiteral("WHERE ") + principal.visibilitySql() + QStringLiteral(" ORDER BY ") + orderBy);
+    SqlQuery q = tx.query(select + QStringLiteral("WHERE ") + principal.visibilitySql()
+        + QStringLiteral(" ORDER BY ") + orderBy);
     for (const QVariant &v : principal.visibilityBinds())
         q.bind(v);
     q.exec();
@@ -27,8 +27,8 @@ QList<Row> all(Transaction &tx, const Principal &principal, const QString &selec
 }
 
 template<typename Row>
-std::optional<Row> byId(Transaction &tx, const Principal &principal, const QString &select, const QString &id,
-                        Row (*fromRow)(const SqlQuery &))
+std::optional<Row> byId(Transaction &tx, const Principal &principal, const QString &select,
+    const QString &id, Row (*fromRow)(const SqlQuery &))
 {
     SqlQuery q = tx.query(select + QStringLiteral("WHERE id = ? AND ") + principal.visibilitySql());
     q.bind(id);

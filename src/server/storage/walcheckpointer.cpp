@@ -33,7 +33,8 @@ void WalCheckpointer::run()
 {
     std::unique_lock lock(m_mutex);
     while (!m_stopping) {
-        m_wake.wait_for(lock, std::chrono::milliseconds(m_intervalMs), [this] { return m_stopping; });
+        m_wake.wait_for(
+            lock, std::chrono::milliseconds(m_intervalMs), [this] { return m_stopping; });
         if (m_stopping)
             break;
         lock.unlock();
@@ -49,11 +50,12 @@ void WalCheckpointer::checkpoint(const char *mode)
 {
     try {
         SqlQuery query(m_database.connection(), m_database.dialect(),
-                       QStringLiteral("PRAGMA wal_checkpoint(%1)").arg(QLatin1String(mode)));
+            QStringLiteral("PRAGMA wal_checkpoint(%1)").arg(QLatin1String(mode)));
         query.exec();
         // One row: busy (1 when a lock kept it from finishing), frames in the log, frames copied.
         if (query.next() && query.integer(0) != 0)
-            qCDebug(lcStorage) << "checkpoint" << mode << "incomplete:" << query.integer(2) << "of" << query.integer(1) << "frames";
+            qCDebug(lcStorage) << "checkpoint" << mode << "incomplete:" << query.integer(2) << "of"
+                               << query.integer(1) << "frames";
     } catch (const StorageError &e) {
         // The next round tries again; meanwhile the log only grows.
         qCWarning(lcStorage) << "WAL checkpoint failed:" << e.what();
