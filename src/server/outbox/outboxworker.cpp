@@ -168,38 +168,17 @@ void OutboxWorker::onLookedUp(const QString &id, const SmsProvider::Lookup &look
         break;
     }
     m_inFlight.erase(it);
+    using S = Settlement::Kind;
     const bool known = lookup.kind == Kind::Known;
-    const bool giveUp = !known && item.sms.attempts >= m_options.maxAttempts;
-    const qint64 now = m_clock->nowMs();
-    try {
-        transition(id, [&](SmsRepository::OutboxItem &row) {
-            if (known) {
-                row.sms.status = SmsMessage::Status::Sent;
-                row.sms.providerMessageId = lookup.providerMessageId;
-                row.sms.lastError = QString();
-                row.sendStartedAtMs.reset();
-            } else if (giveUp) {
-                row.sms.status = SmsMessage::Status::Failed;
-                row.sms.lastError = QStringLiteral("gave up after %1 attempts: %2")
-                                        .arg(row.sms.attempts)
-                                        .arg(lookup.error);
-            } else {
-                // Still unknown whether the provider has it: the next attempt asks again.
-                row.sms.lastError = lookup.error;
-                row.nextAttemptAtMs
-                    = now + m_backoff.delayMs(row.sms.attempts - 1, *m_random, lookup.retryAfterMs);
-            }
-        });
-    } catch (const StorageError &e) {
-        qCWarning(lcOutbox) << "could not record the status lookup's outcome:" << e.what();
-    }
-    if (known)
-        m_metrics.recordSmsSent();
-    else if (giveUp)
-        m_metrics.recordSmsFailed();
-    else
-        m_metrics.recordSmsRetry();
-    pass();
+    // Still unknown whether the provider has it (Retry): the next attempt asks again.
+    settle(id,
+        { .kind
+            = known ? S::Sent : (item.sms.attempts >= m_options.maxAttempts ? S::GaveUp : S::Retry),
+            .providerMessageId = lookup.providerMessageId,
+            .error = lookup.error,
+            .retryAfterMs = lookup.retryAfterMs,
+            .providerAnswered = known },
+        "could not record the status lookup's outcome:");
 }
 
 void OutboxWorker::onFinished(const QString &id, const SmsProvider::Result &result)
@@ -219,40 +198,68 @@ void OutboxWorker::onFinished(const QString &id, const SmsProvider::Result &resu
         m_breaker->recordFailure();
         break;
     }
-    const bool giveUp = result.kind == Kind::Rejected
-        || (result.kind == Kind::Transient && item.sms.attempts >= m_options.maxAttempts);
+    using S = Settlement::Kind;
+    const S outcome = result.kind == Kind::Accepted  ? S::Sent
+        : result.kind == Kind::Rejected              ? S::Rejected
+        : item.sms.attempts >= m_options.maxAttempts ? S::GaveUp
+                                                     : S::Retry;
+    // A failed record: the lease makes the row due again; the provider's key makes the resend
+    // harmless.
+    settle(id,
+        { .kind = outcome,
+            .providerMessageId = result.providerMessageId,
+            .error = result.error,
+            .retryAfterMs = result.retryAfterMs,
+            .providerAnswered = !result.outcomeUnknown },
+        "could not record delivery outcome:");
+}
+
+void OutboxWorker::settle(const QString &id, const Settlement &settlement, const char *what)
+{
+    using S = Settlement::Kind;
     const qint64 now = m_clock->nowMs();
     try {
         transition(id, [&](SmsRepository::OutboxItem &row) {
-            if (!result.outcomeUnknown)
-                row.sendStartedAtMs.reset(); // the provider answered the call
-            if (result.kind == Kind::Accepted) {
+            if (settlement.providerAnswered)
+                row.sendStartedAtMs.reset();
+            switch (settlement.kind) {
+            case S::Sent:
                 row.sms.status = SmsMessage::Status::Sent;
-                row.sms.providerMessageId = result.providerMessageId;
+                row.sms.providerMessageId = settlement.providerMessageId;
                 row.sms.lastError = QString();
-            } else if (giveUp) {
+                break;
+            case S::Rejected:
                 row.sms.status = SmsMessage::Status::Failed;
-                row.sms.lastError = result.kind == Kind::Rejected
-                    ? result.error
-                    : QStringLiteral("gave up after %1 attempts: %2")
-                          .arg(row.sms.attempts)
-                          .arg(result.error);
-            } else {
-                row.sms.lastError = result.error;
-                row.nextAttemptAtMs
-                    = now + m_backoff.delayMs(row.sms.attempts - 1, *m_random, result.retryAfterMs);
+                row.sms.lastError = settlement.error;
+                break;
+            case S::GaveUp:
+                row.sms.status = SmsMessage::Status::Failed;
+                row.sms.lastError = QStringLiteral("gave up after %1 attempts: %2")
+                                        .arg(row.sms.attempts)
+                                        .arg(settlement.error);
+                break;
+            case S::Retry:
+                row.sms.lastError = settlement.error;
+                row.nextAttemptAtMs = now
+                    + m_backoff.delayMs(row.sms.attempts - 1, *m_random, settlement.retryAfterMs);
+                break;
             }
         });
     } catch (const StorageError &e) {
-        // The lease makes the row due again; the provider's key makes the resend harmless.
-        qCWarning(lcOutbox) << "could not record delivery outcome:" << e.what();
+        qCWarning(lcOutbox) << what << e.what();
     }
-    if (result.kind == Kind::Accepted)
+    switch (settlement.kind) {
+    case S::Sent:
         m_metrics.recordSmsSent();
-    else if (giveUp)
+        break;
+    case S::Rejected:
+    case S::GaveUp:
         m_metrics.recordSmsFailed();
-    else
+        break;
+    case S::Retry:
         m_metrics.recordSmsRetry();
+        break;
+    }
     pass();
 }
 

@@ -52,6 +52,16 @@ private:
     void send(const SmsRepository::OutboxItem &item);
     void onFinished(const QString &id, const SmsProvider::Result &result);
     void onLookedUp(const QString &id, const SmsProvider::Lookup &lookup);
+    // What became of a call (a send, or a lookup of its key), as the row and the metrics keep it.
+    struct Settlement
+    {
+        enum class Kind { Sent, Rejected, GaveUp, Retry } kind = Kind::Retry;
+        QString providerMessageId {}; // Sent
+        QString error {}; // Rejected: the row's error as is; GaveUp, Retry: the cause
+        qint64 retryAfterMs = -1; // Retry
+        bool providerAnswered = false; // the row's "a send went out" marker is cleared
+    };
+    void settle(const QString &id, const Settlement &settlement, const char *what);
     void scheduleNext(qint64 minimumWaitMs);
     void failWithoutProvider(const SmsRepository::OutboxItem &item);
     // Re-reads the row and applies `change` if it is still undelivered; nullopt otherwise.
